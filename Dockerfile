@@ -1,0 +1,45 @@
+## mailsync: build from source, run the Quarkus fast-jar on a UBI OpenJDK 17 runtime.
+##   docker build -t mailsync:latest .
+
+## ---- Stage 1: build with the Maven wrapper
+FROM registry.access.redhat.com/ubi9/openjdk-17:1.21 AS build
+
+# The wrapper (only-script) unpacks Maven with tar+gzip when unzip is absent: make sure both exist.
+USER root
+RUN microdnf install -y --nodocs tar gzip \
+    && microdnf clean all \
+    && mkdir -p /build \
+    && chown 185:0 /build
+USER 185
+WORKDIR /build
+
+# Dependencies first: this layer is reused until pom.xml or the wrapper changes.
+COPY --chown=185 .mvn/ .mvn/
+COPY --chown=185 mvnw pom.xml ./
+RUN chmod +x mvnw && ./mvnw -B dependency:go-offline
+
+COPY --chown=185 src/ src/
+RUN ./mvnw -B package -DskipTests
+
+## ---- Stage 2: runtime (layout of Quarkus's src/main/docker/Dockerfile.jvm)
+FROM registry.access.redhat.com/ubi9/openjdk-17-runtime:1.21
+
+ENV LANGUAGE='en_US:en'
+
+# Four layers, least to most frequently changing, so dependency layers are reused across releases.
+COPY --from=build --chown=185 /build/target/quarkus-app/lib/ /deployments/lib/
+COPY --from=build --chown=185 /build/target/quarkus-app/*.jar /deployments/
+COPY --from=build --chown=185 /build/target/quarkus-app/app/ /deployments/app/
+COPY --from=build --chown=185 /build/target/quarkus-app/quarkus/ /deployments/quarkus/
+
+EXPOSE 8080
+USER 185
+
+# run-java.sh adds -XX:MaxRAMPercentage=$JAVA_MAX_MEM_RATIO (heap sized from the container memory limit),
+# GC defaults and -XX:+ExitOnOutOfMemoryError; JAVA_OPTS_APPEND is added on top (never set JAVA_OPTS:
+# it replaces all of those defaults).
+ENV JAVA_MAX_MEM_RATIO=75
+ENV JAVA_OPTS_APPEND="-Dquarkus.http.host=0.0.0.0 -Djava.util.logging.manager=org.jboss.logmanager.LogManager"
+ENV JAVA_APP_JAR="/deployments/quarkus-run.jar"
+
+ENTRYPOINT [ "/opt/jboss/container/java/run/run-java.sh" ]

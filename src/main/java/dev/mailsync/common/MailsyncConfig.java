@@ -1,0 +1,25 @@
+package dev.mailsync.common;
+
+import java.util.List;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Service-wide settings (prefix {@code mailsync}). Feature settings live in their own mappings. */
+@ConfigMapping(prefix = "mailsync")
+public interface MailsyncConfig {
+
+    /** Public base URL of this service, as browsers reach it; the OAuth redirect URI is built from it. */
+    @WithDefault("http://localhost:8080")
+    String publicUrl();
+
+    /** Where the OAuth callback sends the browser afterwards ({@code ?mailbox=<id>} or {@code ?error=<code>}). */
+    Optional<String> frontendUrl();
+
+    /** Base64 of 32 random bytes: the AES-256-GCM key that encrypts tokens and secrets at rest. */
+    Optional<String> encryptionKey();
+
+    /** Earlier encryption keys (base64), still accepted for decryption after a key rotation. */
+    Optional<List<String>> encryptionPreviousKeys();
+}

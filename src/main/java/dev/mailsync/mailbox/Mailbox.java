@@ -1,0 +1,66 @@
+package dev.mailsync.mailbox;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import dev.mailsync.common.crypto.Encrypted;
+
+/** A connected mailbox with its (encrypted) OAuth2 tokens. Tokens never leave through {@link #toString()}. */
+@Entity
+@Table(name = "mailbox")
+public class Mailbox {
+
+    @Id
+    public UUID id;
+
+    @Column(name = "user_id", nullable = false)
+    public String userId;
+
+    @Column(nullable = false)
+    public String provider;
+
+    @Column(nullable = false)
+    public String address;
+
+    @Column(name = "display_name")
+    public String displayName;
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false)
+    public MailboxState state;
+
+    @Column(name = "state_reason")
+    public String stateReason;
+
+    @Convert(converter = Encrypted.class)
+    @Column(name = "access_token")
+    public String accessToken;
+
+    @Column(name = "access_token_expires_at")
+    public Instant accessTokenExpiresAt;
+
+    @Convert(converter = Encrypted.class)
+    @Column(name = "refresh_token")
+    public String refreshToken;
+
+    public String scopes;
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+
+    @Override
+    public String toString() {
+        return "Mailbox[id=" + id + ", provider=" + provider + ", state=" + state + "]";
+    }
+}

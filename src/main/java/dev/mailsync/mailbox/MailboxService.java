@@ -1,0 +1,76 @@
+package dev.mailsync.mailbox;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
+import dev.mailsync.common.problem.ProblemException;
+import io.quarkus.logging.Log;
+
+@ApplicationScoped
+public class MailboxService {
+
+    private final MailboxRepository mailboxes;
+
+    public MailboxService(MailboxRepository mailboxes) {
+        this.mailboxes = mailboxes;
+    }
+
+    public List<Mailbox> listMailboxes(String userId) {
+        return mailboxes.listOwned(userId);
+    }
+
+    public Mailbox getMailbox(UUID id, String userId) {
+        return mailboxes.findOwned(id, userId).orElseThrow(() -> ProblemException.notFound("Mailbox " + id));
+    }
+
+    /** Connects a mailbox, or re-links the user's existing one for the same address: new tokens, state cleared. */
+    @Transactional
+    public Mailbox connectMailbox(NewConnection connection) {
+        Instant now = Instant.now();
+        String address = connection.address().toLowerCase();
+        Mailbox mailbox = mailboxes.findByAddress(connection.userId(), connection.provider(), address)
+                .orElseGet(() -> {
+                    Mailbox created = new Mailbox();
+                    created.id = UUID.randomUUID();
+                    created.userId = connection.userId();
+                    created.provider = connection.provider();
+                    created.address = address;
+                    created.createdAt = now;
+                    return created;
+                });
+        boolean relinked = mailbox.updatedAt != null;
+        mailbox.displayName = connection.displayName();
+        mailbox.state = MailboxState.ACTIVE;
+        mailbox.stateReason = null;
+        mailbox.accessToken = connection.accessToken();
+        mailbox.accessTokenExpiresAt = connection.accessTokenExpiresAt();
+        mailbox.refreshToken = connection.refreshToken();
+        mailbox.scopes = connection.scopes();
+        mailbox.updatedAt = now;
+        mailboxes.persist(mailbox);
+        Log.infof("Mailbox %s %s for user %s", mailbox.id, relinked ? "re-linked" : "connected", connection.userId());
+        return mailbox;
+    }
+
+    /** Disconnects: the mailbox, its tokens and everything stored for it are deleted. */
+    @Transactional
+    public void disconnectMailbox(UUID id, String userId) {
+        Mailbox mailbox = getMailbox(id, userId);
+        mailboxes.delete(mailbox);
+        Log.infof("Mailbox %s disconnected by user %s", id, userId);
+    }
+
+    /** What a completed authorization brings. {@code toString()} leaves the tokens out. */
+    public record NewConnection(String userId, String provider, String address, String displayName,
+            String accessToken, Instant accessTokenExpiresAt, String refreshToken, String scopes) {
+
+        @Override
+        public String toString() {
+            return "NewConnection[userId=" + userId + ", provider=" + provider + "]";
+        }
+    }
+}

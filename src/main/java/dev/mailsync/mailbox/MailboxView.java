@@ -1,0 +1,14 @@
+package dev.mailsync.mailbox;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/** A mailbox as the API shows it: never a token. */
+public record MailboxView(UUID id, String provider, String address, String displayName, String state,
+        String stateReason, Instant createdAt, Instant updatedAt) {
+
+    public static MailboxView from(Mailbox mailbox) {
+        return new MailboxView(mailbox.id, mailbox.provider, mailbox.address, mailbox.displayName,
+                mailbox.state.name().toLowerCase(), mailbox.stateReason, mailbox.createdAt, mailbox.updatedAt);
+    }
+}

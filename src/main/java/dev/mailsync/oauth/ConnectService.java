@@ -1,0 +1,158 @@
+package dev.mailsync.oauth;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+import dev.mailsync.common.problem.ProblemException;
+import dev.mailsync.mailbox.Mailbox;
+import dev.mailsync.mailbox.MailboxService;
+import dev.mailsync.mailbox.MailboxService.NewConnection;
+import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+
+/** The OAuth2 authorization-code flow (state + PKCE S256) that connects a Microsoft 365 mailbox. */
+@ApplicationScoped
+public class ConnectService {
+
+    /** One resource (Outlook) per token request: Graph's User.Read cannot share it. */
+    static final String SCOPES = "openid email profile offline_access "
+            + "https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send";
+
+    private final ProviderSettingsService settings;
+    private final EntraTokenClient tokenClient;
+    private final MailboxService mailboxes;
+    private final MicrosoftConfig config;
+
+    public ConnectService(ProviderSettingsService settings, EntraTokenClient tokenClient, MailboxService mailboxes,
+            MicrosoftConfig config) {
+        this.settings = settings;
+        this.tokenClient = tokenClient;
+        this.mailboxes = mailboxes;
+        this.config = config;
+    }
+
+    /** Starts a flow for the user and answers the URL to send the browser to. */
+    public String startConnect(String userId) {
+        MicrosoftApp app = settings.microsoftApp();
+        if (app.clientId().isEmpty()) {
+            throw new ProblemException(409, "provider_not_configured", "Microsoft 365 is not configured",
+                    "An administrator must enter the Entra application's client ID (and secret) in the provider "
+                            + "settings before mailboxes can be connected");
+        }
+        String state = Randoms.token();
+        String verifier = Randoms.token();
+        String nonce = Randoms.token();
+        String redirectUri = settings.redirectUri();
+        Instant now = Instant.now();
+        QuarkusTransaction.requiringNew().run(() -> {
+            PendingAuthorization.delete("expiresAt < ?1", now);
+            PendingAuthorization pending = new PendingAuthorization();
+            pending.stateHash = Randoms.sha256(state);
+            pending.userId = userId;
+            pending.provider = ProviderSettingsService.MICROSOFT;
+            pending.codeVerifier = verifier;
+            pending.nonce = nonce;
+            pending.redirectUri = redirectUri;
+            pending.createdAt = now;
+            pending.expiresAt = now.plus(config.authorizationTtl());
+            pending.persist();
+        });
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("client_id", app.clientId().get());
+        query.put("response_type", "code");
+        query.put("redirect_uri", redirectUri);
+        query.put("response_mode", "query");
+        query.put("scope", SCOPES);
+        query.put("state", state);
+        query.put("nonce", nonce);
+        query.put("code_challenge", Randoms.sha256(verifier));
+        query.put("code_challenge_method", "S256");
+        query.put("prompt", "select_account");
+        Log.infof("Connect flow started for user %s (tenant %s)", userId, app.tenant());
+        return app.authorizeUrl() + "?" + query.entrySet().stream()
+                .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+    }
+
+    /**
+     * Completes a flow from the redirect's parameters: consumes the state (once, whatever happens next),
+     * redeems the code and stores the mailbox.
+     *
+     * @throws ConnectFailure when no mailbox could be connected; nothing is created then
+     */
+    public Mailbox completeConnect(String state, String code, String error) {
+        PendingAuthorization pending = consumeState(state);
+        if (error != null) {
+            Log.infof("Connect flow of user %s ended at Microsoft: %s", pending.userId, error);
+            if ("access_denied".equals(error)) {
+                throw new ConnectFailure("access_denied", "The permission request was declined at Microsoft.");
+            }
+            throw new ConnectFailure("authorization_failed", "Microsoft did not authorize the connection ("
+                    + (error.matches("[a-z_]{1,50}") ? error : "unknown error") + ").");
+        }
+        if (code == null || code.isBlank()) {
+            throw new ConnectFailure("missing_code", "Microsoft's answer had no authorization code.");
+        }
+        MicrosoftApp app = settings.microsoftApp();
+        if (app.clientId().isEmpty()) {
+            throw new ConnectFailure("provider_not_configured", "Microsoft 365 is not configured any more.");
+        }
+        EntraTokenClient.TokenResponse tokens;
+        try {
+            tokens = tokenClient.redeemCode(app, code, pending.redirectUri, pending.codeVerifier);
+        } catch (TokenEndpointException e) {
+            Log.warnf("Code redemption for user %s failed: %s", pending.userId, e.getMessage());
+            throw new ConnectFailure("token_exchange_failed",
+                    "Microsoft did not accept the sign-in ("
+                            + e.error().orElse(e.status() == 0 ? "unreachable" : "HTTP " + e.status()) + ").");
+        }
+        IdTokenClaims claims;
+        try {
+            claims = IdTokenClaims.parse(tokens.idToken());
+        } catch (IllegalArgumentException e) {
+            Log.warnf("Connect flow of user %s: %s", pending.userId, e.getMessage());
+            throw new ConnectFailure("invalid_id_token", "Microsoft's answer did not identify the mailbox.");
+        }
+        if (!claims.isFor(app.clientId().get()) || !claims.hasNonce(pending.nonce)) {
+            Log.warnf("Connect flow of user %s: id_token audience or nonce does not match", pending.userId);
+            throw new ConnectFailure("invalid_id_token", "Microsoft's answer did not match this sign-in.");
+        }
+        String address = claims.address().orElseThrow(() -> new ConnectFailure("no_address",
+                "The Microsoft account has no email address."));
+        if (tokens.refreshToken() == null) {
+            throw new ConnectFailure("offline_access_missing",
+                    "Microsoft granted no refresh token: the offline_access permission is missing.");
+        }
+        return mailboxes.connectMailbox(new NewConnection(pending.userId, ProviderSettingsService.MICROSOFT,
+                address, claims.name().orElse(null), tokens.accessToken(), tokens.accessTokenExpiresAt(),
+                tokens.refreshToken(), tokens.scope()));
+    }
+
+    private PendingAuthorization consumeState(String state) {
+        if (state == null || state.isBlank() || state.length() > 200) {
+            throw new ConnectFailure("invalid_state", "This sign-in is unknown or was already used: start again.");
+        }
+        PendingAuthorization pending = QuarkusTransaction.requiringNew().call(() -> {
+            PendingAuthorization found = PendingAuthorization.findById(Randoms.sha256(state),
+                    LockModeType.PESSIMISTIC_WRITE);
+            if (found != null) {
+                found.delete();
+            }
+            return found;
+        });
+        if (pending == null) {
+            throw new ConnectFailure("invalid_state", "This sign-in is unknown or was already used: start again.");
+        }
+        if (pending.expiresAt.isBefore(Instant.now())) {
+            throw new ConnectFailure("expired_state", "This sign-in took too long and expired: start again.");
+        }
+        return pending;
+    }
+}

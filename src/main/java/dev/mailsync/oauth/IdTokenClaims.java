@@ -1,0 +1,63 @@
+package dev.mailsync.oauth;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Optional;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The claims of an id_token received straight from the token endpoint over TLS. OpenID Connect Core 3.1.3.7
+ * lets a confidential client rely on that channel instead of the signature; the audience and nonce are
+ * still checked.
+ */
+record IdTokenClaims(JsonObject claims) {
+
+    static IdTokenClaims parse(String idToken) {
+        if (idToken == null) {
+            throw new IllegalArgumentException("no id_token in the token response");
+        }
+        String[] parts = idToken.split("\\.");
+        if (parts.length < 2) {
+            throw new IllegalArgumentException("id_token is not a JWT");
+        }
+        try {
+            return new IdTokenClaims(new JsonObject(
+                    new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)));
+        } catch (IllegalArgumentException | DecodeException e) {
+            throw new IllegalArgumentException("id_token payload is not base64url JSON");
+        }
+    }
+
+    boolean isFor(String clientId) {
+        Object aud = claims.getValue("aud");
+        if (aud instanceof JsonArray list) {
+            return list.contains(clientId);
+        }
+        return clientId.equals(aud);
+    }
+
+    boolean hasNonce(String nonce) {
+        return nonce.equals(claims.getString("nonce"));
+    }
+
+    /** The mailbox address: {@code email}, else {@code preferred_username} (Entra's UPN), if it is one. */
+    Optional<String> address() {
+        return Optional.ofNullable(claims.getString("email"))
+                .filter(IdTokenClaims::looksLikeAddress)
+                .or(() -> Optional.ofNullable(claims.getString("preferred_username"))
+                        .filter(IdTokenClaims::looksLikeAddress));
+    }
+
+    Optional<String> name() {
+        return Optional.ofNullable(claims.getString("name")).filter(n -> !n.isBlank());
+    }
+
+    private static boolean looksLikeAddress(String value) {
+        int at = value.indexOf('@');
+        return at > 0 && at == value.lastIndexOf('@') && at < value.length() - 1 && value.length() <= 320
+                && value.chars().noneMatch(c -> c <= ' ');
+    }
+}

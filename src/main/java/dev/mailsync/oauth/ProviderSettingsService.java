@@ -1,0 +1,71 @@
+package dev.mailsync.oauth;
+
+import java.time.Instant;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
+import dev.mailsync.common.MailsyncConfig;
+import io.quarkus.logging.Log;
+
+/** Which Entra application mailsync uses: saved settings win over configuration; changes apply at once. */
+@ApplicationScoped
+public class ProviderSettingsService {
+
+    static final String MICROSOFT = "microsoft";
+    static final String CALLBACK_PATH = "/api/v1/mailboxes/connect/microsoft/callback";
+
+    private final MicrosoftConfig microsoft;
+    private final MailsyncConfig mailsync;
+
+    public ProviderSettingsService(MicrosoftConfig microsoft, MailsyncConfig mailsync) {
+        this.microsoft = microsoft;
+        this.mailsync = mailsync;
+    }
+
+    /** The application in effect now. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public MicrosoftApp microsoftApp() {
+        Optional<ProviderSettings> saved = ProviderSettings.findByIdOptional(MICROSOFT);
+        String authority = stripTrailingSlash(microsoft.authority());
+        if (saved.isPresent()) {
+            ProviderSettings s = saved.get();
+            Optional<String> secret = Optional.ofNullable(s.clientSecret).or(microsoft::clientSecret);
+            return new MicrosoftApp(authority, s.tenant, Optional.of(s.clientId), secret);
+        }
+        return new MicrosoftApp(authority, microsoft.tenant(), microsoft.clientId().filter(id -> !id.isBlank()),
+                microsoft.clientSecret().filter(secret -> !secret.isBlank()));
+    }
+
+    /** The redirect URI to register in Entra. */
+    public String redirectUri() {
+        return stripTrailingSlash(mailsync.publicUrl()) + CALLBACK_PATH;
+    }
+
+    /**
+     * Saves the settings. A {@code null} secret keeps the saved one; an empty secret removes it (falling back to
+     * configuration, or a public client).
+     */
+    @Transactional
+    public MicrosoftApp saveMicrosoftApp(String tenant, String clientId, String clientSecret, String adminId) {
+        ProviderSettings settings = ProviderSettings.<ProviderSettings>findByIdOptional(MICROSOFT)
+                .orElseGet(ProviderSettings::new);
+        settings.provider = MICROSOFT;
+        settings.tenant = tenant;
+        settings.clientId = clientId;
+        if (clientSecret != null) {
+            settings.clientSecret = clientSecret.isEmpty() ? null : clientSecret;
+        }
+        settings.updatedAt = Instant.now();
+        settings.updatedBy = adminId;
+        settings.persist();
+        Log.infof("Microsoft provider settings saved by %s: tenant=%s clientId=%s secret %s", adminId, tenant,
+                clientId, clientSecret == null ? "unchanged" : clientSecret.isEmpty() ? "removed" : "replaced");
+        return microsoftApp();
+    }
+
+    private static String stripTrailingSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+}

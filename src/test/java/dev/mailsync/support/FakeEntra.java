@@ -1,0 +1,370 @@
+package dev.mailsync.support;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
+import com.github.tomakehurst.wiremock.http.Request;
+import com.github.tomakehurst.wiremock.http.ResponseDefinition;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A fake Microsoft identity platform v2.0 in WireMock, for tests: the authorize endpoint (no UI: the next
+ * user consents at once), the token endpoint with authorization codes (single use, PKCE S256, redirect URI
+ * checked), rotating refresh tokens (a rotated one is refused with invalid_grant, like Entra), id_tokens, and
+ * injected failures (invalid_grant, 429 with Retry-After, 5xx).
+ */
+public class FakeEntra implements ResponseDefinitionTransformerV2 {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final WireMockServer server;
+    private final Map<String, Grant> codes = new ConcurrentHashMap<>();
+    private final Map<String, Grant> refreshTokens = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> usedRefreshTokens = new ConcurrentHashMap<>();
+    private final Deque<Failure> failures = new ArrayDeque<>();
+    private final AtomicInteger codesRedeemed = new AtomicInteger();
+    private final AtomicInteger refreshes = new AtomicInteger();
+    private volatile String nextUser = "adele.vance@contoso.example";
+    private volatile String nextName = "Adele Vance";
+    private volatile String nextAuthorizeError;
+    private volatile boolean emailClaim = true;
+    private volatile boolean issueRefreshTokens = true;
+    private volatile String clientSecret;
+    private volatile long expiresIn = 3599;
+    private volatile Map<String, String> lastTokenRequest = Map.of();
+
+    public FakeEntra() {
+        server = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort()
+                .extensions(this));
+    }
+
+    public void startServer() {
+        server.start();
+        server.stubFor(any(anyUrl()).willReturn(aResponse().withTransformers(getName())));
+    }
+
+    public void stopServer() {
+        server.stop();
+    }
+
+    /** The authority to configure (without tenant). */
+    public String authority() {
+        return "http://127.0.0.1:" + server.port();
+    }
+
+    public WireMockServer wireMock() {
+        return server;
+    }
+
+    /** Forgets grants, failures and counters; back to the default user and behaviour. */
+    public synchronized void reset() {
+        codes.clear();
+        refreshTokens.clear();
+        usedRefreshTokens.clear();
+        failures.clear();
+        codesRedeemed.set(0);
+        refreshes.set(0);
+        nextUser = "adele.vance@contoso.example";
+        nextName = "Adele Vance";
+        nextAuthorizeError = null;
+        emailClaim = true;
+        issueRefreshTokens = true;
+        clientSecret = null;
+        expiresIn = 3599;
+        lastTokenRequest = Map.of();
+        server.resetRequests();
+    }
+
+    /** Who signs in and consents at the next authorize requests. */
+    public void nextUser(String address, String name) {
+        nextUser = address;
+        nextName = name;
+    }
+
+    /** The next authorize request redirects back with this error (e.g. {@code access_denied}). */
+    public void failNextAuthorize(String error) {
+        nextAuthorizeError = error;
+    }
+
+    /** Leave the {@code email} claim out of id_tokens (Entra does for accounts without a mail attribute). */
+    public void emailClaim(boolean present) {
+        emailClaim = present;
+    }
+
+    public void issueRefreshTokens(boolean issue) {
+        issueRefreshTokens = issue;
+    }
+
+    /** Require this client secret (form or Basic) at the token endpoint. */
+    public void requireClientSecret(String secret) {
+        clientSecret = secret;
+    }
+
+    /** Lifetime of the access tokens issued from now on. */
+    public void accessTokenLifetime(long seconds) {
+        expiresIn = seconds;
+    }
+
+    /** The next {@code count} token requests fail with this status and OAuth error (null: Entra's default). */
+    public synchronized void failNextTokenRequests(int count, int status, String error, Integer retryAfterSeconds) {
+        for (int i = 0; i < count; i++) {
+            failures.add(new Failure(status, error, retryAfterSeconds));
+        }
+    }
+
+    /** Revokes every grant (password changed, consent withdrawn): their refresh tokens get invalid_grant. */
+    public void revokeAll() {
+        refreshTokens.keySet().forEach(token -> usedRefreshTokens.put(token, true));
+        refreshTokens.clear();
+    }
+
+    public int codesRedeemed() {
+        return codesRedeemed.get();
+    }
+
+    public int refreshes() {
+        return refreshes.get();
+    }
+
+    /** Form parameters of the last token request (to check what the client sent). */
+    public Map<String, String> lastTokenRequest() {
+        return lastTokenRequest;
+    }
+
+    /** Whether this refresh token is the current one of a live grant. */
+    public boolean isLiveRefreshToken(String token) {
+        return refreshTokens.containsKey(token);
+    }
+
+    @Override
+    public String getName() {
+        return "fake-entra";
+    }
+
+    @Override
+    public boolean applyGlobally() {
+        return false;
+    }
+
+    @Override
+    public ResponseDefinition transform(ServeEvent event) {
+        Request request = event.getRequest();
+        String path = URI.create(request.getUrl()).getPath();
+        if (path.matches("/[^/]+/oauth2/v2\\.0/authorize") && "GET".equals(request.getMethod().getName())) {
+            return authorize(query(URI.create(request.getUrl()).getRawQuery()));
+        }
+        if (path.matches("/[^/]+/oauth2/v2\\.0/token") && "POST".equals(request.getMethod().getName())) {
+            Map<String, String> form = query(request.getBodyAsString());
+            lastTokenRequest = form;
+            return token(form, request.getHeader("Authorization"));
+        }
+        return json(404, new JsonObject().put("error", "not_found"));
+    }
+
+    private ResponseDefinition authorize(Map<String, String> q) {
+        String redirectUri = q.get("redirect_uri");
+        if (q.get("client_id") == null || redirectUri == null || !"code".equals(q.get("response_type"))) {
+            return json(400, errorBody("invalid_request", "AADSTS900144: The request body must contain client_id, "
+                    + "redirect_uri and response_type=code."));
+        }
+        String state = q.getOrDefault("state", "");
+        String error = nextAuthorizeError;
+        nextAuthorizeError = null;
+        if (error != null) {
+            return redirect(redirectUri + "?error=" + error + "&error_description="
+                    + encode("AADSTS65004: User declined to consent to access the app.") + "&state=" + encode(state));
+        }
+        String user = q.getOrDefault("login_hint", nextUser);
+        String code = "code." + random();
+        codes.put(code, new Grant(q.get("client_id"), redirectUri, q.get("code_challenge"),
+                q.get("code_challenge_method"), q.get("nonce"), user, nextName, q.getOrDefault("scope", "")));
+        return redirect(redirectUri + "?code=" + encode(code) + "&state=" + encode(state) + "&session_state=s1");
+    }
+
+    private synchronized ResponseDefinition token(Map<String, String> form, String authorization) {
+        Failure failure = failures.poll();
+        if (failure != null) {
+            return failure.response();
+        }
+        if (clientSecret != null && !clientSecret.equals(form.get("client_secret"))
+                && !basicSecretMatches(authorization)) {
+            return json(401, errorBody("invalid_client", "AADSTS7000215: Invalid client secret provided."));
+        }
+        return switch (form.getOrDefault("grant_type", "")) {
+            case "authorization_code" -> redeem(form);
+            case "refresh_token" -> refresh(form);
+            default -> json(400, errorBody("unsupported_grant_type", "AADSTS70003: unsupported grant type"));
+        };
+    }
+
+    private ResponseDefinition redeem(Map<String, String> form) {
+        Grant grant = codes.remove(form.getOrDefault("code", ""));
+        if (grant == null) {
+            return json(400, errorBody("invalid_grant", "AADSTS54005: OAuth2 Authorization code was already redeemed, "
+                    + "please retry with a new valid code or use an existing refresh token."));
+        }
+        if (!grant.clientId().equals(form.get("client_id"))) {
+            return json(400, errorBody("invalid_grant", "AADSTS700005: Provided Authorization Code is intended to use "
+                    + "against other application."));
+        }
+        if (!grant.redirectUri().equals(form.get("redirect_uri"))) {
+            return json(400, errorBody("invalid_grant", "AADSTS500112: The reply address does not match the reply "
+                    + "address provided when requesting Authorization code."));
+        }
+        if (grant.challenge() != null && !("S256".equals(grant.challengeMethod())
+                && grant.challenge().equals(s256(form.getOrDefault("code_verifier", ""))))) {
+            return json(400, errorBody("invalid_grant", "AADSTS501481: The Code_Verifier does not match the "
+                    + "code_challenge supplied in the authorization request."));
+        }
+        codesRedeemed.incrementAndGet();
+        return tokens(grant, true);
+    }
+
+    private ResponseDefinition refresh(Map<String, String> form) {
+        String token = form.getOrDefault("refresh_token", "");
+        Grant grant = refreshTokens.remove(token);
+        if (grant == null) {
+            String why = usedRefreshTokens.containsKey(token)
+                    ? "AADSTS70008: The provided authorization code or refresh token has expired due to inactivity."
+                    : "AADSTS9002313: Invalid request. Request is malformed or invalid.";
+            return json(400, errorBody("invalid_grant", why));
+        }
+        usedRefreshTokens.put(token, true);
+        refreshes.incrementAndGet();
+        return tokens(grant, false);
+    }
+
+    private ResponseDefinition tokens(Grant grant, boolean withIdToken) {
+        JsonObject body = new JsonObject().put("token_type", "Bearer").put("scope", grant.scope())
+                .put("expires_in", expiresIn).put("ext_expires_in", expiresIn)
+                .put("access_token", "at." + random());
+        if (issueRefreshTokens && grant.scope().contains("offline_access")) {
+            String refreshToken = "rt." + random();
+            refreshTokens.put(refreshToken, grant);
+            body.put("refresh_token", refreshToken);
+        }
+        if (withIdToken && grant.scope().contains("openid")) {
+            body.put("id_token", idToken(grant));
+        }
+        return json(200, body);
+    }
+
+    private String idToken(Grant grant) {
+        long now = System.currentTimeMillis() / 1000;
+        JsonObject claims = new JsonObject().put("aud", grant.clientId())
+                .put("iss", authority() + "/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0").put("iat", now)
+                .put("nbf", now).put("exp", now + 3600).put("name", grant.name())
+                .put("preferred_username", grant.user()).put("oid", "00000000-0000-0000-0000-" + random().substring(0, 12))
+                .put("sub", random()).put("tid", "9188040d-6c67-4c5b-b112-36a304b66dad").put("ver", "2.0");
+        if (grant.nonce() != null) {
+            claims.put("nonce", grant.nonce());
+        }
+        if (emailClaim) {
+            claims.put("email", grant.user());
+        }
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        return b64.encodeToString("{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"fake\"}".getBytes(StandardCharsets.UTF_8))
+                + "." + b64.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8)) + ".c2lnbmF0dXJl";
+    }
+
+    private boolean basicSecretMatches(String authorization) {
+        if (authorization == null || !authorization.startsWith("Basic ")) {
+            return false;
+        }
+        String decoded = new String(Base64.getDecoder().decode(authorization.substring(6)), StandardCharsets.UTF_8);
+        return decoded.endsWith(":" + clientSecret);
+    }
+
+    private static ResponseDefinition redirect(String location) {
+        return new ResponseDefinitionBuilder().withStatus(302).withHeader("Location", location).build();
+    }
+
+    private static ResponseDefinition json(int status, JsonObject body) {
+        return new ResponseDefinitionBuilder().withStatus(status).withHeader("Content-Type", "application/json")
+                .withBody(body.encode()).build();
+    }
+
+    private static JsonObject errorBody(String error, String description) {
+        return new JsonObject().put("error", error).put("error_description", description + "\r\nTrace ID: "
+                + random() + "\r\nCorrelation ID: " + random()).put("error_codes", new io.vertx.core.json.JsonArray());
+    }
+
+    public static Map<String, String> query(String raw) {
+        Map<String, String> params = new LinkedHashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return params;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            params.put(key, eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        return params;
+    }
+
+    public static String s256(String verifier) {
+        try {
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    private static String random() {
+        byte[] bytes = new byte[24];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private record Grant(String clientId, String redirectUri, String challenge, String challengeMethod, String nonce,
+            String user, String name, String scope) {
+    }
+
+    private record Failure(int status, String error, Integer retryAfterSeconds) {
+        ResponseDefinition response() {
+            String code = error != null ? error
+                    : status == 400 ? "invalid_grant"
+                    : status == 429 || status == 503 ? "temporarily_unavailable" : "server_error";
+            String description = switch (code) {
+                case "invalid_grant" -> "AADSTS70008: The refresh token has expired due to inactivity.";
+                case "temporarily_unavailable" -> "AADSTS50196: The server terminated an operation because it "
+                        + "encountered a client request loop.";
+                default -> "AADSTS90033: A transient error has occurred. Please try again.";
+            };
+            ResponseDefinitionBuilder builder = new ResponseDefinitionBuilder().withStatus(status)
+                    .withHeader("Content-Type", "application/json").withBody(errorBody(code, description).encode());
+            if (retryAfterSeconds != null) {
+                builder.withHeader("Retry-After", String.valueOf(retryAfterSeconds));
+            }
+            return builder.build();
+        }
+    }
+}
