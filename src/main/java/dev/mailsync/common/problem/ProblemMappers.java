@@ -16,6 +16,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
 import dev.mailsync.common.problem.Problem.FieldError;
 import io.quarkus.logging.Log;
@@ -51,7 +52,7 @@ public class ProblemMappers {
         return respond(problem, uri);
     }
 
-    @ServerExceptionMapper
+    @ServerExceptionMapper({ JsonProcessingException.class, MismatchedInputException.class })
     public Response unreadable(JsonProcessingException e, UriInfo uri) {
         Problem problem = Problem.of(400, "malformed_body", "Malformed request body",
                 "The request body is not valid JSON for this request");
@@ -79,9 +80,13 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response web(WebApplicationException e, UriInfo uri) {
+        if (e.getCause() instanceof JsonProcessingException json) {
+            return unreadable(json, uri);
+        }
         Response.StatusType status = e.getResponse().getStatusInfo();
         String code = status.getReasonPhrase().toLowerCase().replace(' ', '_');
         String detail = switch (status.getStatusCode()) {
+            case 400 -> "The request could not be read: check its body and parameters";
             case 404 -> "No resource at this path";
             case 405 -> "This method is not allowed on this resource";
             case 406 -> "This resource cannot produce the requested media type";

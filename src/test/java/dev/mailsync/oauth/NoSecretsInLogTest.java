@@ -1,0 +1,143 @@
+package dev.mailsync.oauth;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import javax.sql.DataSource;
+
+import jakarta.inject.Inject;
+
+import org.jboss.logmanager.ExtLogRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.mailsync.common.crypto.SecretCipher;
+import dev.mailsync.support.ConnectFlows;
+import dev.mailsync.support.FakeEntra;
+import dev.mailsync.support.TestUsers;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Runs whole connect flows with every logger at DEBUG and searches the log for any secret. */
+@QuarkusTest
+class NoSecretsInLogTest {
+
+    FakeEntra fake;
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    SecretCipher cipher;
+
+    final Capture capture = new Capture();
+    final Logger root = Logger.getLogger("");
+    Level previousLevel;
+
+    @BeforeEach
+    void captureDebugLog() {
+        fake.reset();
+        previousLevel = root.getLevel();
+        root.setLevel(Level.FINEST);
+        root.addHandler(capture);
+    }
+
+    @AfterEach
+    void restore() {
+        root.removeHandler(capture);
+        root.setLevel(previousLevel);
+    }
+
+    @Test
+    void shouldLogNoTokenCodeVerifierOrSecret() throws SQLException {
+        String bearer = TestUsers.bearer("carol-" + UUID.randomUUID());
+        ConnectFlows.configureProvider(fake);
+
+        URI authorizationUrl = ConnectFlows.start(bearer);
+        URI callbackUrl = ConnectFlows.authorize(authorizationUrl);
+        String html = ConnectFlows.callback(callbackUrl).then().statusCode(200).extract().asString();
+        Map<String, String> tokenRequest = fake.lastTokenRequest();
+        String id = html.substring(html.indexOf("\"mailbox\":\"") + 11).substring(0, 36);
+        String[] tokens = storedTokens(id);
+        // a refused exchange and a reused state log their failures too
+        fake.failNextTokenRequests(1, 400, "invalid_grant", null);
+        URI refused = ConnectFlows.authorize(ConnectFlows.start(bearer));
+        ConnectFlows.callback(refused).then().statusCode(400);
+        ConnectFlows.callback(callbackUrl).then().statusCode(400);
+
+        List<String> secrets = List.of(ConnectFlows.CLIENT_SECRET, tokens[0], tokens[1],
+                tokenRequest.get("code"), tokenRequest.get("code_verifier"),
+                ConnectFlows.query(callbackUrl).get("state"), ConnectFlows.query(refused).get("code"),
+                bearer.substring("Bearer ".length()));
+        assertThat(secrets).doesNotContainNull().allSatisfy(s -> assertThat(s).hasSizeGreaterThan(8));
+        String log = capture.text();
+        assertThat(capture.records).as("DEBUG records were captured").isGreaterThan(20);
+        assertThat(log).contains("Connect flow started");
+        for (String secret : secrets) {
+            List<String> leaks = log.lines().filter(line -> line.contains(secret)).toList();
+            assertThat(leaks).as("log lines containing a secret").isEmpty();
+        }
+    }
+
+    private String[] storedTokens(String id) throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("select access_token, refresh_token from mailbox where id = '" + id + "'")) {
+            rs.next();
+            return new String[] { cipher.decrypt(rs.getString(1)), cipher.decrypt(rs.getString(2)) };
+        }
+    }
+
+    /**
+     * Every record of the JVM except the test harness's own: the fake identity platform (WireMock, Jetty) and
+     * the test's HTTP client (RestAssured on Apache HttpClient).
+     */
+    static class Capture extends Handler {
+        final StringBuilder text = new StringBuilder();
+        int records;
+
+        @Override
+        public synchronized void publish(LogRecord record) {
+            String logger = record.getLoggerName() == null ? "" : record.getLoggerName();
+            if (logger.startsWith("com.github.tomakehurst") || logger.startsWith("wiremock")
+                    || logger.startsWith("org.eclipse.jetty") || logger.startsWith("org.apache.http")) {
+                return;
+            }
+            records++;
+            String message = record instanceof ExtLogRecord ext ? ext.getFormattedMessage() : record.getMessage();
+            text.append(logger).append(' ').append(message).append('\n');
+            if (record.getThrown() != null) {
+                StringWriter trace = new StringWriter();
+                record.getThrown().printStackTrace(new PrintWriter(trace));
+                text.append(trace).append('\n');
+            }
+        }
+
+        synchronized String text() {
+            return text.toString();
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
