@@ -41,7 +41,7 @@ public class ProviderSettingsResource {
     @PUT
     public View put(@NotNull @Valid Update update) {
         MicrosoftApp app = settings.saveMicrosoftApp(update.tenant() == null ? "common" : update.tenant(),
-                update.clientId().trim(), update.clientSecret(), user.id());
+                update.clientId(), update.clientSecret(), user.id());
         return View.of(app, settings.redirectUri());
     }
 
