@@ -115,9 +115,11 @@ public class SecretCipher {
             throw new IllegalStateException(
                     "MAILSYNC_ENCRYPTION_KEY is required (base64 of 32 random bytes: openssl rand -base64 32)");
         }
-        Log.warn("No MAILSYNC_ENCRYPTION_KEY configured: using a random key for this run (dev/test only)");
+        Log.warn("No MAILSYNC_ENCRYPTION_KEY configured: using a random key for this JVM (dev/test only)");
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
+        // the same key after a dev-mode reload or a test-profile restart, which keep the embedded database
+        System.setProperty("mailsync.encryption-key", Base64.getEncoder().encodeToString(key));
         return key;
     }
 
