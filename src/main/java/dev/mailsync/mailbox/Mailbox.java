@@ -53,6 +53,13 @@ public class Mailbox {
 
     public String scopes;
 
+    /** Replica refreshing the tokens right now (a lease, so no transaction spans the token request). */
+    @Column(name = "token_refresh_owner")
+    public String tokenRefreshOwner;
+
+    @Column(name = "token_refresh_until")
+    public Instant tokenRefreshUntil;
+
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
 

@@ -1,6 +1,7 @@
 package dev.mailsync.mailbox;
 
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.ws.rs.DELETE;
@@ -22,24 +23,29 @@ import io.quarkus.security.Authenticated;
 public class MailboxResource {
 
     private final MailboxService service;
+    private final SyncSummaries syncSummaries;
     private final CurrentUser user;
 
-    public MailboxResource(MailboxService service, CurrentUser user) {
+    public MailboxResource(MailboxService service, SyncSummaries syncSummaries, CurrentUser user) {
         this.service = service;
+        this.syncSummaries = syncSummaries;
         this.user = user;
     }
 
     /** The caller's mailboxes. */
     @GET
     public List<MailboxView> list() {
-        return service.listMailboxes(user.id()).stream().map(MailboxView::from).toList();
+        List<Mailbox> mailboxes = service.listMailboxes(user.id());
+        Map<UUID, SyncSummaries.Summary> sync = syncSummaries.summaries(mailboxes.stream().map(m -> m.id).toList());
+        return mailboxes.stream().map(m -> MailboxView.from(m, sync.get(m.id))).toList();
     }
 
     /** One of the caller's mailboxes; another user's mailbox answers 404 like an unknown id. */
     @GET
     @Path("/{id}")
     public MailboxView get(@PathParam("id") UUID id) {
-        return MailboxView.from(service.getMailbox(id, user.id()));
+        Mailbox mailbox = service.getMailbox(id, user.id());
+        return MailboxView.from(mailbox, syncSummaries.summaries(List.of(id)).get(id));
     }
 
     /** Disconnects the mailbox: its tokens and everything stored for it are deleted. */

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.transaction.Transactional;
 
 import dev.mailsync.common.problem.ProblemException;
@@ -14,9 +15,11 @@ import io.quarkus.logging.Log;
 public class MailboxService {
 
     private final MailboxRepository mailboxes;
+    private final Event<MailboxConnected> connected;
 
-    public MailboxService(MailboxRepository mailboxes) {
+    public MailboxService(MailboxRepository mailboxes, Event<MailboxConnected> connected) {
         this.mailboxes = mailboxes;
+        this.connected = connected;
     }
 
     public List<Mailbox> listMailboxes(String userId) {
@@ -52,6 +55,8 @@ public class MailboxService {
         mailbox.scopes = connection.scopes();
         mailbox.updatedAt = now;
         mailboxes.persist(mailbox);
+        mailboxes.flush();
+        connected.fire(new MailboxConnected(mailbox.id));
         Log.infof("Mailbox %s %s for user %s", mailbox.id, relinked ? "re-linked" : "connected", connection.userId());
         return mailbox;
     }

@@ -26,7 +26,7 @@ public class EntraTokenClient {
 
     private final OidcClients oidcClients;
     private final MicrosoftConfig config;
-    private final Map<Key, OidcClient> clients = new ConcurrentHashMap<>();
+    private final Map<MicrosoftApp, OidcClient> clients = new ConcurrentHashMap<>();
     private final AtomicInteger created = new AtomicInteger();
 
     public EntraTokenClient(OidcClients oidcClients, MicrosoftConfig config) {
@@ -36,8 +36,14 @@ public class EntraTokenClient {
 
     /** Redeems an authorization code (with its PKCE verifier) for tokens. */
     public TokenResponse redeemCode(MicrosoftApp app, String code, String redirectUri, String codeVerifier) {
-        return call(app, client(app, OidcClientConfig.Grant.Type.CODE)
+        return call(app, client(app)
                 .getTokens(Map.of("code", code, "redirect_uri", redirectUri, "code_verifier", codeVerifier)));
+    }
+
+    /** Redeems a refresh token; Microsoft answers a new (rotated) refresh token with the access token. */
+    public TokenResponse refresh(MicrosoftApp app, String refreshToken) {
+        return call(app, client(app)
+                .refreshTokens(refreshToken, Map.of("scope", ConnectService.SCOPES)));
     }
 
     private TokenResponse call(MicrosoftApp app, Uni<Tokens> request) {
@@ -56,35 +62,34 @@ public class EntraTokenClient {
         }
     }
 
-    private OidcClient client(MicrosoftApp app, OidcClientConfig.Grant.Type grant) {
-        Key key = new Key(app, grant);
-        OidcClient client = clients.get(key);
+    /** One client per app (it serves the code and the refresh grant); a replaced app's client is closed. */
+    private OidcClient client(MicrosoftApp app) {
+        OidcClient client = clients.get(app);
         if (client != null) {
             return client;
         }
         synchronized (clients) {
-            // the app changed (settings page): the old app's clients go
             clients.entrySet().removeIf(e -> {
-                boolean stale = !e.getKey().app().equals(app);
+                boolean stale = !e.getKey().equals(app);
                 if (stale) {
                     close(e.getValue());
                 }
                 return stale;
             });
-            return clients.computeIfAbsent(key, k -> newClient(app, grant));
+            return clients.computeIfAbsent(app, this::newClient);
         }
     }
 
-    private OidcClient newClient(MicrosoftApp app, OidcClientConfig.Grant.Type grant) {
+    private OidcClient newClient(MicrosoftApp app) {
         OidcClientConfigBuilder builder = new OidcClientConfigBuilder()
-                .id("entra-" + grant.name().toLowerCase() + "-" + created.incrementAndGet())
+                .id("entra-" + created.incrementAndGet())
                 .authServerUrl(app.authority() + "/" + app.tenant())
                 .discoveryEnabled(false)
                 .tokenPath("/oauth2/v2.0/token")
                 .clientId(app.clientId().orElseThrow())
                 .connectionTimeout(config.tokenTimeout())
                 .connectionRetryCount(1)
-                .grant(grant);
+                .grant(OidcClientConfig.Grant.Type.CODE);
         Optional<String> secret = app.clientSecret();
         if (secret.isPresent()) {
             builder.credentials().clientSecret(secret.get(), Method.POST).end();
@@ -104,9 +109,6 @@ public class EntraTokenClient {
     void closeAll() {
         clients.values().forEach(EntraTokenClient::close);
         clients.clear();
-    }
-
-    private record Key(MicrosoftApp app, OidcClientConfig.Grant.Type grant) {
     }
 
     /** Tokens from the endpoint. {@code toString()} leaves them out. */

@@ -32,6 +32,10 @@ public interface MicrosoftConfig {
     @WithDefault("20s")
     Duration tokenTimeout();
 
+    /** A stored access token is refreshed when it has less than this left. */
+    @WithDefault("5m")
+    Duration tokenRefreshSkew();
+
     /** IMAP server of the mailboxes. */
     Server imap();
 

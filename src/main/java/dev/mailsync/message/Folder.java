@@ -1,0 +1,57 @@
+package dev.mailsync.message;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+
+/** A folder of a mailbox as last seen on the server, with its sync position. */
+@Entity
+@Table(name = "folder")
+public class Folder extends PanacheEntityBase {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    @Column(name = "mailbox_id", nullable = false)
+    public UUID mailboxId;
+
+    @Column(nullable = false)
+    public String name;
+
+    public String delimiter;
+
+    @Column(name = "special_use")
+    public String specialUse;
+
+    /** Whether the background sync keeps this folder in step. */
+    @Column(nullable = false)
+    public boolean sync;
+
+    public Long uidvalidity;
+
+    public Long uidnext;
+
+    @Column(name = "highest_modseq")
+    public Long highestModseq;
+
+    @Column(name = "sync_since")
+    public Instant syncSince;
+
+    @Column(nullable = false)
+    public int messages;
+
+    @Column(nullable = false)
+    public int unseen;
+
+    @Column(name = "synced_at")
+    public Instant syncedAt;
+}

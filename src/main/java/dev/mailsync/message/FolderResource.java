@@ -1,0 +1,70 @@
+package dev.mailsync.message;
+
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.transaction.Transactional;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import dev.mailsync.common.problem.ProblemException;
+import dev.mailsync.common.security.CurrentUser;
+import dev.mailsync.mailbox.MailboxService;
+import io.quarkus.panache.common.Sort;
+
+/**
+ * A mailbox's folders and which of them are synced. A folder name goes into the path percent-encoded
+ * ({@code Projekt%2F%C3%85terkoppling%202026}); a literal {@code /} works too.
+ */
+@Path("/api/v1/mailboxes/{id}/folders")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Folders")
+@io.quarkus.security.Authenticated
+public class FolderResource {
+
+    private final MailboxService mailboxes;
+    private final CurrentUser user;
+
+    public FolderResource(MailboxService mailboxes, CurrentUser user) {
+        this.mailboxes = mailboxes;
+        this.user = user;
+    }
+
+    @GET
+    public List<FolderView> list(@PathParam("id") UUID id) {
+        mailboxes.getMailbox(id, user.id());
+        return Folder.<Folder>list("mailboxId", Sort.by("name"), id).stream().map(FolderView::from).toList();
+    }
+
+    /** Chooses whether the folder is synced; turning it off keeps what is stored, on fetches it at the next pass. */
+    @PUT
+    @Path("/{folder: .+}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Transactional
+    public FolderView choose(@PathParam("id") UUID id, @PathParam("folder") String name,
+            @NotNull @Valid SyncChoice choice) {
+        mailboxes.getMailbox(id, user.id());
+        Folder folder = Folder.<Folder>find("mailboxId = ?1 and name = ?2", id, name).firstResultOptional()
+                .orElseThrow(() -> ProblemException.notFound("Folder " + name));
+        folder.sync = choice.sync();
+        return FolderView.from(folder);
+    }
+
+    public record SyncChoice(@NotNull Boolean sync) {
+    }
+
+    public record FolderView(String name, String specialUse, boolean sync, int messages, int unseen) {
+        static FolderView from(Folder f) {
+            return new FolderView(f.name, f.specialUse, f.sync, f.messages, f.unseen);
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package dev.mailsync.message;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Bulk writes of the sync (JDBC batches, in the caller's transaction). Inserts are idempotent: a message is
+ * identified by folder, UIDVALIDITY and UID, so a pass repeated after a crash never stores it twice.
+ */
+@ApplicationScoped
+public class MessageStore {
+
+    private static final String INSERT = """
+            insert into message (mailbox_id, folder_id, uidvalidity, uid, message_id, in_reply_to, reference_ids,
+                thread_id, subject, from_addr, to_addr, cc_addr, bcc_addr, reply_to, sent_at, internal_date,
+                seen, flagged, answered, draft, deleted, keywords, size, snippet, text_body, html_body,
+                attachments, has_attachments, malformed, parse_problems)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?,
+                ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)
+            on conflict (folder_id, uidvalidity, uid) do nothing""";
+
+    private final DataSource dataSource;
+    private final ObjectMapper json;
+
+    public MessageStore(DataSource dataSource, ObjectMapper json) {
+        this.dataSource = dataSource;
+        this.json = json;
+    }
+
+    /** UID → flags of the stored messages of a folder (at one UIDVALIDITY). */
+    public Map<Long, MessageFlags> storedFlags(long folderId, long uidValidity) throws SQLException {
+        Map<Long, MessageFlags> flags = new HashMap<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
+                select uid, seen, flagged, answered, draft, deleted, keywords from message
+                where folder_id = ? and uidvalidity = ?""")) {
+            s.setLong(1, folderId);
+            s.setLong(2, uidValidity);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    String[] keywords = (String[]) rs.getArray(7).getArray();
+                    flags.put(rs.getLong(1), new MessageFlags(rs.getBoolean(2), rs.getBoolean(3), rs.getBoolean(4),
+                            rs.getBoolean(5), rs.getBoolean(6), List.of(keywords)));
+                }
+            }
+        }
+        return flags;
+    }
+
+    /** Stores new messages; those already stored are left alone. */
+    public void insert(List<NewMessage> messages) throws SQLException {
+        if (messages.isEmpty()) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(INSERT)) {
+            for (NewMessage m : messages) {
+                ParsedMessage p = m.parsed();
+                int i = 1;
+                s.setObject(i++, m.mailboxId());
+                s.setLong(i++, m.folderId());
+                s.setLong(i++, m.uidValidity());
+                s.setLong(i++, m.uid());
+                s.setString(i++, p.messageId());
+                s.setString(i++, p.inReplyTo());
+                s.setArray(i++, c.createArrayOf("text", p.references().toArray()));
+                s.setString(i++, Threads.threadId(p.messageId(), p.inReplyTo(), p.references(), p.subject()));
+                s.setString(i++, p.subject());
+                s.setString(i++, toJson(p.from()));
+                s.setString(i++, toJson(p.to()));
+                s.setString(i++, toJson(p.cc()));
+                s.setString(i++, toJson(p.bcc()));
+                s.setString(i++, toJson(p.replyTo()));
+                setTimestamp(s, i++, p.sentAt());
+                setTimestamp(s, i++, m.internalDate());
+                MessageFlags f = m.flags();
+                s.setBoolean(i++, f.seen());
+                s.setBoolean(i++, f.flagged());
+                s.setBoolean(i++, f.answered());
+                s.setBoolean(i++, f.draft());
+                s.setBoolean(i++, f.deleted());
+                s.setArray(i++, c.createArrayOf("text", f.keywords().toArray()));
+                s.setInt(i++, m.size());
+                s.setString(i++, p.snippet());
+                s.setString(i++, p.textBody());
+                s.setString(i++, p.htmlBody());
+                s.setString(i++, toJson(p.attachments()));
+                s.setBoolean(i++, !p.attachments().isEmpty());
+                s.setBoolean(i++, p.malformed());
+                s.setString(i, p.malformed() ? MimeReader.clean(String.join("; ", p.problems())) : null);
+                s.addBatch();
+            }
+            s.executeBatch();
+        }
+    }
+
+    /** Writes changed flags (UID → new flags). */
+    public void updateFlags(long folderId, long uidValidity, Map<Long, MessageFlags> changes) throws SQLException {
+        if (changes.isEmpty()) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
+                update message set seen = ?, flagged = ?, answered = ?, draft = ?, deleted = ?, keywords = ?
+                where folder_id = ? and uidvalidity = ? and uid = ?""")) {
+            for (Map.Entry<Long, MessageFlags> e : changes.entrySet()) {
+                MessageFlags f = e.getValue();
+                s.setBoolean(1, f.seen());
+                s.setBoolean(2, f.flagged());
+                s.setBoolean(3, f.answered());
+                s.setBoolean(4, f.draft());
+                s.setBoolean(5, f.deleted());
+                s.setArray(6, c.createArrayOf("text", f.keywords().toArray()));
+                s.setLong(7, folderId);
+                s.setLong(8, uidValidity);
+                s.setLong(9, e.getKey());
+                s.addBatch();
+            }
+            s.executeBatch();
+        }
+    }
+
+    /** Removes messages that are gone from the server. */
+    public void delete(long folderId, long uidValidity, Collection<Long> uids) throws SQLException {
+        if (uids.isEmpty()) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
+                "delete from message where folder_id = ? and uidvalidity = ? and uid = any(?)")) {
+            Array array = c.createArrayOf("bigint", uids.toArray());
+            s.setLong(1, folderId);
+            s.setLong(2, uidValidity);
+            s.setArray(3, array);
+            s.executeUpdate();
+        }
+    }
+
+    /** Removes every message of a folder stored under another UIDVALIDITY than the server's. */
+    public int deleteOtherUidValidity(long folderId, long uidValidity) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
+                "delete from message where folder_id = ? and uidvalidity <> ?")) {
+            s.setLong(1, folderId);
+            s.setLong(2, uidValidity);
+            return s.executeUpdate();
+        }
+    }
+
+    /** Recounts a folder's stored and unseen messages. */
+    public void recount(long folderId) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
+                update folder f set messages = coalesce(x.total, 0), unseen = coalesce(x.unseen, 0)
+                from (select count(*) total, count(*) filter (where not seen) unseen
+                      from message where folder_id = ?) x
+                where f.id = ?""")) {
+            s.setLong(1, folderId);
+            s.setLong(2, folderId);
+            s.executeUpdate();
+        }
+    }
+
+    private String toJson(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void setTimestamp(PreparedStatement s, int index, java.time.Instant instant) throws SQLException {
+        if (instant == null) {
+            s.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            s.setTimestamp(index, Timestamp.from(instant));
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package dev.mailsync.oauth;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+
+import dev.mailsync.mailbox.Mailbox;
+import dev.mailsync.mailbox.MailboxState;
+import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+
+/**
+ * Hands out a valid access token for a mailbox. The stored token is reused while it has more than
+ * {@code mailsync.microsoft.token-refresh-skew} left; otherwise one replica (holding a short lease on the
+ * mailbox row) refreshes it and saves the new access token, its expiry and the rotated refresh token in one
+ * transaction. No transaction stays open during the request to the token endpoint.
+ */
+@ApplicationScoped
+public class AccessTokens {
+
+    private static final Duration WAIT_STEP = Duration.ofMillis(200);
+
+    private final EntityManager em;
+    private final EntraTokenClient tokenClient;
+    private final ProviderSettingsService settings;
+    private final MicrosoftConfig config;
+    private final String owner = ReplicaId.get();
+
+    public AccessTokens(EntityManager em, EntraTokenClient tokenClient, ProviderSettingsService settings,
+            MicrosoftConfig config) {
+        this.em = em;
+        this.tokenClient = tokenClient;
+        this.settings = settings;
+        this.config = config;
+    }
+
+    /**
+     * A valid access token for the mailbox.
+     *
+     * @throws ReauthorizationRequired the mailbox needs its user to reconnect (it is now {@code REAUTH_REQUIRED})
+     * @throws TokenUnavailable no token right now; try later
+     */
+    public String accessToken(UUID mailboxId) {
+        long deadline = System.nanoTime() + config.tokenTimeout().multipliedBy(2).toNanos();
+        while (true) {
+            Mailbox mailbox = QuarkusTransaction.requiringNew().call(() -> em.find(Mailbox.class, mailboxId));
+            if (mailbox == null || mailbox.state != MailboxState.ACTIVE) {
+                throw new ReauthorizationRequired(mailboxId, mailbox == null ? "mailbox disconnected"
+                        : mailbox.stateReason);
+            }
+            if (isFresh(mailbox)) {
+                return mailbox.accessToken;
+            }
+            if (claimRefresh(mailboxId)) {
+                try {
+                    return refresh(mailboxId);
+                } finally {
+                    releaseRefresh(mailboxId);
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TokenUnavailable("another replica is still refreshing this mailbox's token", WAIT_STEP);
+            }
+            sleep();
+        }
+    }
+
+    private boolean isFresh(Mailbox mailbox) {
+        return mailbox.accessToken != null && mailbox.accessTokenExpiresAt != null
+                && mailbox.accessTokenExpiresAt.isAfter(Instant.now().plus(config.tokenRefreshSkew()));
+    }
+
+    private String refresh(UUID mailboxId) {
+        // read again under the lease: whoever held it before may have just refreshed
+        Mailbox mailbox = QuarkusTransaction.requiringNew().call(() -> em.find(Mailbox.class, mailboxId));
+        if (isFresh(mailbox)) {
+            return mailbox.accessToken;
+        }
+        MicrosoftApp app = settings.microsoftApp();
+        if (app.clientId().isEmpty()) {
+            throw new TokenUnavailable("Microsoft 365 is not configured", null);
+        }
+        EntraTokenClient.TokenResponse tokens;
+        try {
+            tokens = tokenClient.refresh(app, mailbox.refreshToken);
+        } catch (TokenEndpointException e) {
+            if (e.isInvalidGrant()) {
+                String reason = "Microsoft refused the refresh token (" + e.getMessage()
+                        + "): the user must reconnect the mailbox";
+                markReauthRequired(mailboxId, reason);
+                throw new ReauthorizationRequired(mailboxId, reason);
+            }
+            Log.warnf("Token refresh for mailbox %s failed: %s", mailboxId, e.getMessage());
+            throw new TokenUnavailable("token refresh failed: " + e.getMessage(), e.retryAfter().orElse(null));
+        }
+        QuarkusTransaction.requiringNew().run(() -> {
+            Mailbox m = em.find(Mailbox.class, mailboxId);
+            if (m == null) {
+                return;
+            }
+            m.accessToken = tokens.accessToken();
+            m.accessTokenExpiresAt = tokens.accessTokenExpiresAt();
+            if (tokens.refreshToken() != null) {
+                m.refreshToken = tokens.refreshToken();
+            }
+            if (tokens.scope() != null) {
+                m.scopes = tokens.scope();
+            }
+            m.updatedAt = Instant.now();
+        });
+        Log.debugf("Refreshed the access token of mailbox %s, valid until %s", mailboxId,
+                tokens.accessTokenExpiresAt());
+        return tokens.accessToken();
+    }
+
+    /** Puts the mailbox in {@code REAUTH_REQUIRED} (it stops syncing until the user reconnects). */
+    public void markReauthRequired(UUID mailboxId, String reason) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            Mailbox m = em.find(Mailbox.class, mailboxId);
+            if (m != null) {
+                m.state = MailboxState.REAUTH_REQUIRED;
+                m.stateReason = reason;
+                m.updatedAt = Instant.now();
+            }
+        });
+        Log.warnf("Mailbox %s needs to be reconnected: %s", mailboxId, reason);
+    }
+
+    private boolean claimRefresh(UUID mailboxId) {
+        Instant now = Instant.now();
+        return QuarkusTransaction.requiringNew().call(() -> em.createQuery("""
+                update Mailbox m set m.tokenRefreshOwner = :owner, m.tokenRefreshUntil = :until
+                where m.id = :id and (m.tokenRefreshUntil is null or m.tokenRefreshUntil < :now)""")
+                .setParameter("owner", owner)
+                .setParameter("until", now.plus(config.tokenTimeout()).plusSeconds(10))
+                .setParameter("id", mailboxId)
+                .setParameter("now", now)
+                .executeUpdate()) == 1;
+    }
+
+    private void releaseRefresh(UUID mailboxId) {
+        QuarkusTransaction.requiringNew().run(() -> em.createQuery("""
+                update Mailbox m set m.tokenRefreshOwner = null, m.tokenRefreshUntil = null
+                where m.id = :id and m.tokenRefreshOwner = :owner""")
+                .setParameter("id", mailboxId)
+                .setParameter("owner", owner)
+                .executeUpdate());
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(WAIT_STEP.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TokenUnavailable("interrupted while waiting for a token refresh", null);
+        }
+    }
+}

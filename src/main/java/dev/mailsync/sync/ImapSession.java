@@ -1,0 +1,203 @@
+package dev.mailsync.sync;
+
+import java.text.SimpleDateFormat;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.TimeZone;
+
+import jakarta.mail.Flags;
+import jakarta.mail.Folder;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+
+import org.eclipse.angus.mail.iap.ByteArray;
+import org.eclipse.angus.mail.iap.Response;
+import org.eclipse.angus.mail.imap.IMAPFolder;
+import org.eclipse.angus.mail.imap.IMAPStore;
+import org.eclipse.angus.mail.imap.ResyncData;
+import org.eclipse.angus.mail.imap.protocol.BODY;
+import org.eclipse.angus.mail.imap.protocol.FLAGS;
+import org.eclipse.angus.mail.imap.protocol.FetchResponse;
+import org.eclipse.angus.mail.imap.protocol.IMAPProtocol;
+import org.eclipse.angus.mail.imap.protocol.IMAPResponse;
+import org.eclipse.angus.mail.imap.protocol.INTERNALDATE;
+import org.eclipse.angus.mail.imap.protocol.RFC822SIZE;
+import org.eclipse.angus.mail.imap.protocol.UID;
+
+import dev.mailsync.message.MessageFlags;
+import dev.mailsync.oauth.MicrosoftConfig;
+
+/**
+ * One IMAP connection, logged in with XOAUTH2 (no other mechanism: Angus would otherwise fall back to LOGIN),
+ * with connect, read and write timeouts. Folders are examined read-only, bodies fetched with BODY.PEEK.
+ */
+final class ImapSession implements AutoCloseable {
+
+    private static final String[] SPECIAL_USES = { "\\Sent", "\\Trash", "\\Drafts", "\\Junk", "\\Archive", "\\All",
+            "\\Flagged" };
+
+    private final IMAPStore store;
+    private IMAPFolder open;
+
+    private ImapSession(IMAPStore store) {
+        this.store = store;
+    }
+
+    static ImapSession connect(MicrosoftConfig.Server server, SyncConfig sync, String user, String accessToken)
+            throws MessagingException {
+        String protocol = server.tls() == MicrosoftConfig.Tls.SSL ? "imaps" : "imap";
+        String p = "mail." + protocol + ".";
+        Properties props = new Properties();
+        props.put(p + "auth.mechanisms", "XOAUTH2");
+        props.put(p + "auth.login.disable", "true");
+        props.put(p + "auth.plain.disable", "true");
+        props.put(p + "connectiontimeout", String.valueOf(sync.connectTimeout().toMillis()));
+        props.put(p + "timeout", String.valueOf(sync.readTimeout().toMillis()));
+        props.put(p + "writetimeout", String.valueOf(sync.readTimeout().toMillis()));
+        props.put(p + "peek", "true");
+        props.put(p + "partialfetch", "false");
+        props.put(p + "ssl.checkserveridentity", "true");
+        if (server.tls() == MicrosoftConfig.Tls.STARTTLS) {
+            props.put(p + "starttls.enable", "true");
+            props.put(p + "starttls.required", "true");
+        }
+        IMAPStore store = (IMAPStore) Session.getInstance(props).getStore(protocol);
+        store.connect(server.host(), server.port(), user, accessToken);
+        return new ImapSession(store);
+    }
+
+    boolean hasCondstore() throws MessagingException {
+        return store.hasCapability("CONDSTORE");
+    }
+
+    List<RemoteFolder> listFolders() throws MessagingException {
+        List<RemoteFolder> folders = new ArrayList<>();
+        for (Folder folder : store.getDefaultFolder().list("*")) {
+            IMAPFolder f = (IMAPFolder) folder;
+            String specialUse = null;
+            boolean selectable = true;
+            for (String attribute : f.getAttributes()) {
+                if (attribute.equalsIgnoreCase("\\Noselect") || attribute.equalsIgnoreCase("\\NonExistent")) {
+                    selectable = false;
+                }
+                for (String use : SPECIAL_USES) {
+                    if (attribute.equalsIgnoreCase(use)) {
+                        specialUse = use;
+                    }
+                }
+            }
+            char separator = f.getSeparator();
+            folders.add(new RemoteFolder(f.getFullName(), separator == 0 ? null : String.valueOf(separator),
+                    specialUse, selectable));
+        }
+        return folders;
+    }
+
+    /** Examines a folder (read-only), with CONDSTORE enabled when the server offers it. */
+    FolderSnapshot examine(String name, boolean condstore) throws MessagingException {
+        closeFolder();
+        IMAPFolder folder = (IMAPFolder) store.getFolder(name);
+        if (condstore) {
+            folder.open(Folder.READ_ONLY, ResyncData.CONDSTORE);
+        } else {
+            folder.open(Folder.READ_ONLY);
+        }
+        open = folder;
+        long uidNext = folder.getUIDNext();
+        return new FolderSnapshot(folder.getUIDValidity(), uidNext, folder.getMessageCount(),
+                condstore ? folder.getHighestModSeq() : 0);
+    }
+
+    /** UID, FLAGS and RFC822.SIZE of every message of the open folder. */
+    List<ServerMessage> listMessages() throws MessagingException {
+        List<ServerMessage> messages = new ArrayList<>();
+        if (open.getMessageCount() == 0) {
+            return messages;
+        }
+        for (Response r : command("UID FETCH 1:* (UID FLAGS RFC822.SIZE)")) {
+            if (r instanceof FetchResponse fetch) {
+                UID uid = fetch.getItem(UID.class);
+                FLAGS flags = fetch.getItem(FLAGS.class);
+                RFC822SIZE size = fetch.getItem(RFC822SIZE.class);
+                if (uid != null && flags != null) {
+                    messages.add(new ServerMessage(uid.uid, MessageFlags.of(flags), size == null ? 0 : size.size));
+                }
+            }
+        }
+        return messages;
+    }
+
+    /** UIDs of the messages received on or after a day (IMAP SEARCH SINCE has day granularity). */
+    List<Long> uidsSince(Instant since) throws MessagingException {
+        SimpleDateFormat day = new SimpleDateFormat("d-MMM-yyyy", Locale.US);
+        day.setTimeZone(TimeZone.getTimeZone("UTC"));
+        List<Long> uids = new ArrayList<>();
+        for (Response r : command("UID SEARCH SINCE " + day.format(Date.from(since)))) {
+            if (r instanceof IMAPResponse ir && ir.keyEquals("SEARCH")) {
+                for (long uid = ir.readLong(); uid != -1; uid = ir.readLong()) {
+                    uids.add(uid);
+                }
+            }
+        }
+        return uids;
+    }
+
+    /** Whole messages by UID (one command; {@code uidSet} in IMAP sequence-set syntax). */
+    List<RawMessage> fetch(String uidSet) throws MessagingException {
+        List<RawMessage> messages = new ArrayList<>();
+        for (Response r : command("UID FETCH " + uidSet + " (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])")) {
+            if (r instanceof FetchResponse fetch) {
+                UID uid = fetch.getItem(UID.class);
+                BODY body = fetch.getItem(BODY.class);
+                if (uid == null || body == null) {
+                    continue;
+                }
+                FLAGS flags = fetch.getItem(FLAGS.class);
+                INTERNALDATE date = fetch.getItem(INTERNALDATE.class);
+                RFC822SIZE size = fetch.getItem(RFC822SIZE.class);
+                ByteArray bytes = body.getByteArray();
+                byte[] content = java.util.Arrays.copyOfRange(bytes.getBytes(), bytes.getStart(),
+                        bytes.getStart() + bytes.getCount());
+                messages.add(new RawMessage(uid.uid, flags == null ? new Flags() : flags,
+                        date == null || date.getDate() == null ? null : date.getDate().toInstant(),
+                        size == null ? content.length : size.size, content));
+            }
+        }
+        return messages;
+    }
+
+    private Response[] command(String command) throws MessagingException {
+        return (Response[]) open.doCommand(protocol -> {
+            IMAPProtocol imap = (IMAPProtocol) protocol;
+            Response[] responses = imap.command(command, null);
+            imap.notifyResponseHandlers(responses);
+            imap.handleResult(responses[responses.length - 1]);
+            return responses;
+        });
+    }
+
+    private void closeFolder() {
+        if (open != null && open.isOpen()) {
+            try {
+                open.close(false);
+            } catch (MessagingException e) {
+                // the connection may be gone; nothing to keep
+            }
+        }
+        open = null;
+    }
+
+    @Override
+    public void close() {
+        closeFolder();
+        try {
+            store.close();
+        } catch (MessagingException e) {
+            // closing a broken connection
+        }
+    }
+}

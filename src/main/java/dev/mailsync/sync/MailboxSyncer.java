@@ -1,0 +1,235 @@
+package dev.mailsync.sync;
+
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.mail.AuthenticationFailedException;
+import jakarta.mail.MessagingException;
+
+import org.jboss.logging.MDC;
+
+import dev.mailsync.mailbox.Mailbox;
+import dev.mailsync.mailbox.MailboxRepository;
+import dev.mailsync.mailbox.MailboxState;
+import dev.mailsync.message.Folder;
+import dev.mailsync.message.MessageFlags;
+import dev.mailsync.message.MessageStore;
+import dev.mailsync.message.MimeReader;
+import dev.mailsync.message.NewMessage;
+import dev.mailsync.oauth.AccessTokens;
+import dev.mailsync.oauth.MicrosoftConfig;
+import dev.mailsync.oauth.ReauthorizationRequired;
+import dev.mailsync.oauth.TokenUnavailable;
+import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+
+/**
+ * One sync pass of one mailbox, under a lease: a fresh access token, one IMAP connection, the folder list,
+ * then each synced folder. Network I/O happens outside transactions; each batch is stored in a short
+ * transaction of its own, so a pass cut anywhere loses nothing and the next pass carries on.
+ */
+@ApplicationScoped
+public class MailboxSyncer {
+
+    private final MailboxRepository mailboxes;
+    private final AccessTokens tokens;
+    private final MessageStore store;
+    private final SyncLeases leases;
+    private final SyncConfig config;
+    private final MicrosoftConfig microsoft;
+
+    public MailboxSyncer(MailboxRepository mailboxes, AccessTokens tokens, MessageStore store, SyncLeases leases,
+            SyncConfig config, MicrosoftConfig microsoft) {
+        this.mailboxes = mailboxes;
+        this.tokens = tokens;
+        this.store = store;
+        this.leases = leases;
+        this.config = config;
+        this.microsoft = microsoft;
+    }
+
+    /** Runs a pass of a mailbox this owner has claimed, and records its outcome. */
+    public void runPass(UUID mailboxId, String owner) {
+        MDC.put("mailboxId", mailboxId.toString());
+        long started = System.nanoTime();
+        try {
+            syncMailbox(mailboxId, owner);
+            leases.succeeded(mailboxId, owner);
+            Log.debugf("Sync pass done in %d ms", (System.nanoTime() - started) / 1_000_000);
+        } catch (LeaseLost e) {
+            Log.warnf("Sync pass stopped: %s", e.getMessage());
+        } catch (ReauthorizationRequired e) {
+            leases.failed(mailboxId, owner, "reauth_required", e.getMessage(), null);
+        } catch (TokenUnavailable e) {
+            leases.failed(mailboxId, owner, "token_unavailable", e.getMessage(), e.retryAfter().orElse(null));
+        } catch (AuthenticationFailedException e) {
+            Log.warnf("IMAP refused the access token: %s", e.getMessage());
+            leases.failed(mailboxId, owner, "imap_auth_failed", "The IMAP server refused the access token: "
+                    + e.getMessage(), null);
+        } catch (MessagingException e) {
+            Log.warnf("Sync pass failed: %s", e.toString());
+            leases.failed(mailboxId, owner, "imap_error", String.valueOf(e.getMessage()), null);
+        } catch (SQLException | RuntimeException e) {
+            Log.errorf(e, "Sync pass failed");
+            leases.failed(mailboxId, owner, "internal_error", "The pass failed inside mailsync; it was logged",
+                    null);
+        } finally {
+            MDC.remove("mailboxId");
+        }
+    }
+
+    private void syncMailbox(UUID mailboxId, String owner) throws MessagingException, SQLException {
+        Mailbox mailbox = QuarkusTransaction.requiringNew().call(() -> mailboxes.findById(mailboxId));
+        if (mailbox == null || mailbox.state != MailboxState.ACTIVE) {
+            throw new ReauthorizationRequired(mailboxId, mailbox == null ? "mailbox disconnected"
+                    : mailbox.stateReason);
+        }
+        String token = tokens.accessToken(mailboxId);
+        try (ImapSession imap = ImapSession.connect(microsoft.imap(), config, mailbox.address, token)) {
+            boolean condstore = imap.hasCondstore();
+            for (Folder folder : reconcileFolders(mailboxId, imap.listFolders())) {
+                syncFolder(imap, folder, condstore, owner);
+            }
+        }
+    }
+
+    /** Records the server's folders: new ones get the default sync choice, vanished ones go with their mail. */
+    private List<Folder> reconcileFolders(UUID mailboxId, List<RemoteFolder> remote) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Map<String, Folder> known = new HashMap<>();
+            for (Folder f : Folder.<Folder>list("mailboxId", mailboxId)) {
+                known.put(f.name, f);
+            }
+            Set<String> present = new HashSet<>();
+            List<Folder> toSync = new ArrayList<>();
+            for (RemoteFolder r : remote) {
+                if (!r.selectable()) {
+                    continue;
+                }
+                present.add(r.name());
+                Folder f = known.get(r.name());
+                if (f == null) {
+                    f = new Folder();
+                    f.mailboxId = mailboxId;
+                    f.name = r.name();
+                    f.sync = SyncPlan.syncByDefault(r, remote, config.sentFolderNames());
+                }
+                f.delimiter = r.delimiter();
+                f.specialUse = SyncPlan.specialUse(r);
+                f.persist();
+                if (f.sync) {
+                    toSync.add(f);
+                }
+            }
+            for (Folder f : known.values()) {
+                if (!present.contains(f.name)) {
+                    Log.infof("Folder %s is gone from the server", f.name);
+                    f.delete();
+                }
+            }
+            toSync.sort((a, b) -> Boolean.compare(!"INBOX".equalsIgnoreCase(a.name), !"INBOX".equalsIgnoreCase(b.name)));
+            return toSync;
+        });
+    }
+
+    private void syncFolder(ImapSession imap, Folder folder, boolean condstore, String owner)
+            throws MessagingException, SQLException {
+        FolderSnapshot snapshot = imap.examine(folder.name, condstore);
+        long uidValidity = snapshot.uidValidity();
+        boolean sameValidity = folder.uidvalidity != null && folder.uidvalidity == uidValidity;
+        if (folder.uidvalidity != null && !sameValidity) {
+            Log.infof("UIDVALIDITY of %s changed (%d -> %d): resyncing the folder", folder.name, folder.uidvalidity,
+                    uidValidity);
+        }
+        if (sameValidity && condstore && snapshot.highestModseq() > 0 && folder.highestModseq != null
+                && folder.highestModseq == snapshot.highestModseq()) {
+            saveFolderState(folder.id, snapshot, false);
+            return; // CONDSTORE: nothing changed since the last complete pass
+        }
+        Instant since = folder.syncSince;
+        if (folder.uidvalidity == null && since == null && config.initialWindow().isPresent()) {
+            since = Instant.now().minus(config.initialWindow().get());
+        }
+        final Instant window = since;
+        QuarkusTransaction.requiringNew().call(() -> {
+            int dropped = store.deleteOtherUidValidity(folder.id, uidValidity);
+            Folder f = Folder.findById(folder.id);
+            if (dropped > 0 || !sameValidity) {
+                f.highestModseq = null;
+            }
+            f.uidvalidity = uidValidity;
+            f.syncSince = window;
+            return null;
+        });
+
+        Map<Long, MessageFlags> stored = store.storedFlags(folder.id, uidValidity);
+        List<ServerMessage> server = imap.listMessages();
+        Set<Long> wanted = window == null ? null : new HashSet<>(imap.uidsSince(window));
+        SyncPlan plan = SyncPlan.plan(stored, server, wanted);
+        if (!plan.flagChanges().isEmpty() || !plan.toDelete().isEmpty()) {
+            QuarkusTransaction.requiringNew().call(() -> {
+                store.updateFlags(folder.id, uidValidity, plan.flagChanges());
+                store.delete(folder.id, uidValidity, plan.toDelete());
+                store.recount(folder.id);
+                return null;
+            });
+            Log.debugf("%s: %d flag changes, %d deleted", folder.name, plan.flagChanges().size(),
+                    plan.toDelete().size());
+        }
+        int total = plan.toFetch().size();
+        int done = 0;
+        for (List<ServerMessage> batch : SyncPlan.batches(plan.toFetch(), config.batchMessages(),
+                config.batchBytes())) {
+            List<RawMessage> raw = imap.fetch(SyncPlan.uidSet(batch.stream().map(ServerMessage::uid).toList()));
+            List<NewMessage> parsed = new ArrayList<>(raw.size());
+            for (RawMessage m : raw) {
+                parsed.add(new NewMessage(folder.mailboxId, folder.id, uidValidity, m.uid(),
+                        m.internalDate() != null ? m.internalDate() : Instant.now(), (int) m.size(),
+                        MessageFlags.of(m.flags()), MimeReader.read(m.content())));
+            }
+            QuarkusTransaction.requiringNew().call(() -> {
+                store.insert(parsed);
+                store.recount(folder.id);
+                return null;
+            });
+            done += batch.size();
+            if (!leases.renew(folder.mailboxId, owner, folder.name, done, total)) {
+                throw new LeaseLost(folder.mailboxId);
+            }
+        }
+        if (total > 0) {
+            Log.debugf("%s: %d new messages stored", folder.name, total);
+        }
+        saveFolderState(folder.id, snapshot, true);
+    }
+
+    /** After a complete folder pass: its UIDNEXT and (CONDSTORE) HIGHESTMODSEQ, which let the next pass skip it. */
+    private void saveFolderState(long folderId, FolderSnapshot snapshot, boolean recount) throws SQLException {
+        QuarkusTransaction.requiringNew().call(() -> {
+            if (recount) {
+                store.recount(folderId);
+            }
+            Folder f = Folder.findById(folderId);
+            f.uidnext = snapshot.uidNext() > 0 ? snapshot.uidNext() : null;
+            f.highestModseq = snapshot.highestModseq() > 0 ? snapshot.highestModseq() : null;
+            f.syncedAt = Instant.now();
+            return null;
+        });
+    }
+
+    /** Another replica holds the mailbox now (our lease ran out): stop without recording anything. */
+    static final class LeaseLost extends RuntimeException {
+        LeaseLost(UUID mailboxId) {
+            super("lease on mailbox " + mailboxId + " was lost", null, false, false);
+        }
+    }
+
+}

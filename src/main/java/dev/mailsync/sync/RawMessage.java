@@ -1,0 +1,9 @@
+package dev.mailsync.sync;
+
+import java.time.Instant;
+
+import jakarta.mail.Flags;
+
+/** A message fetched whole ({@code BODY.PEEK[]}) with its UID, flags, internal date and size. */
+record RawMessage(long uid, Flags flags, Instant internalDate, long size, byte[] content) {
+}

@@ -1,0 +1,51 @@
+package dev.mailsync.sync;
+
+import java.util.UUID;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import dev.mailsync.common.security.CurrentUser;
+import dev.mailsync.mailbox.MailboxService;
+import io.quarkus.security.Authenticated;
+
+@Path("/api/v1/mailboxes/{id}/sync")
+@Produces(MediaType.APPLICATION_JSON)
+@Authenticated
+@Tag(name = "Sync")
+public class SyncResource {
+
+    private final MailboxService mailboxes;
+    private final SyncStatusRepository statuses;
+    private final SyncLeases leases;
+    private final CurrentUser user;
+
+    public SyncResource(MailboxService mailboxes, SyncStatusRepository statuses, SyncLeases leases, CurrentUser user) {
+        this.mailboxes = mailboxes;
+        this.statuses = statuses;
+        this.leases = leases;
+        this.user = user;
+    }
+
+    /** The mailbox's sync state, for polling frontends. */
+    @GET
+    public SyncStatus status(@PathParam("id") UUID id) {
+        mailboxes.getMailbox(id, user.id());
+        return statuses.status(id);
+    }
+
+    /** Runs a pass as soon as a worker is free; idempotent while one is queued or running. */
+    @POST
+    public Response request(@PathParam("id") UUID id) {
+        mailboxes.getMailbox(id, user.id());
+        leases.request(id);
+        return Response.accepted(statuses.status(id)).build();
+    }
+}

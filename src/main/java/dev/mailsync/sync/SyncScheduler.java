@@ -1,0 +1,90 @@
+package dev.mailsync.sync;
+
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import dev.mailsync.oauth.ReplicaId;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.scheduler.Scheduled;
+
+/**
+ * The only scheduled class: every {@code mailsync.sync.poll} it claims as many due mailboxes as it has free
+ * workers ({@code mailsync.sync.concurrency}) and hands each to {@link MailboxSyncer}.
+ */
+@ApplicationScoped
+public class SyncScheduler {
+
+    private final SyncLeases leases;
+    private final MailboxSyncer syncer;
+    private final SyncConfig config;
+    private final String owner = ReplicaId.get();
+    private final ExecutorService workers;
+    private final Set<UUID> running = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger busy = new AtomicInteger();
+    private volatile boolean stopping;
+
+    public SyncScheduler(SyncLeases leases, MailboxSyncer syncer, SyncConfig config) {
+        this.leases = leases;
+        this.syncer = syncer;
+        this.config = config;
+        AtomicInteger n = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(config.concurrency(), r -> {
+            Thread t = new Thread(r, "sync-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Scheduled(every = "{mailsync.sync.poll}", delay = 1, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void dispatch() {
+        if (!config.enabled() || stopping) {
+            return;
+        }
+        int free = config.concurrency() - busy.get();
+        if (free <= 0) {
+            return;
+        }
+        for (UUID mailboxId : leases.claimDue(owner, free)) {
+            busy.incrementAndGet();
+            running.add(mailboxId);
+            workers.execute(() -> {
+                try {
+                    syncer.runPass(mailboxId, owner);
+                } finally {
+                    running.remove(mailboxId);
+                    busy.decrementAndGet();
+                }
+            });
+        }
+    }
+
+    /** This replica's name in leases. */
+    public String owner() {
+        return owner;
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        stopping = true;
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(20, TimeUnit.SECONDS)) {
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (UUID mailboxId : running) {
+            Log.infof("Releasing the sync lease of mailbox %s at shutdown", mailboxId);
+            leases.release(mailboxId, owner);
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.mailsync.sync;
+
+import java.time.Instant;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/** What a polling frontend sees of a mailbox's sync. */
+public record SyncStatus(String state, Instant lastStartedAt, Instant lastFinishedAt, Instant lastSuccessAt,
+        Instant nextRunAt, @JsonInclude(JsonInclude.Include.ALWAYS) Error lastError,
+        @JsonInclude(JsonInclude.Include.ALWAYS) Progress progress, List<FolderCount> folders) {
+
+    /** Why the last pass failed: a stable code and a sentence (never a secret). */
+    public record Error(String code, String message) {
+    }
+
+    /** A running pass: the folder it is in and how many of its new messages are stored. */
+    public record Progress(String folder, int done, int total) {
+    }
+
+    public record FolderCount(String name, int messages) {
+    }
+}
