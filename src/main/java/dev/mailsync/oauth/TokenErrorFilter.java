@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.quarkus.arc.Unremovable;
 import io.quarkus.oidc.common.OidcEndpoint;
 import io.quarkus.oidc.common.OidcResponseFilter;
 import io.smallrye.mutiny.Uni;
@@ -16,6 +17,7 @@ import io.vertx.core.json.JsonObject;
  * of the description (Entra's AADSTS code and text; it never echoes secrets) and Retry-After.
  */
 @ApplicationScoped
+@Unremovable // looked up by the OIDC client at run time, never injected
 @OidcEndpoint(OidcEndpoint.Type.TOKEN)
 public class TokenErrorFilter implements OidcResponseFilter {
 

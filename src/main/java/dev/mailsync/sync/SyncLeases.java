@@ -61,6 +61,16 @@ public class SyncLeases {
         return claimed;
     }
 
+    /** Claims one mailbox now if no one holds it (a pass run on demand, e.g. by an operator or a test). */
+    public boolean claim(UUID mailboxId, String owner) {
+        return update("""
+                update mailbox_sync set lease_owner = ?, lease_until = now() + make_interval(secs => ?),
+                    last_started_at = now(), requested_at = null,
+                    progress_folder = null, progress_done = null, progress_total = null
+                where mailbox_id = ? and (lease_until is null or lease_until < now())""",
+                owner, config.lease().toMillis() / 1000.0, mailboxId) == 1;
+    }
+
     /** Extends the lease and reports progress; {@code false} when the lease was lost (the pass must stop). */
     public boolean renew(UUID mailboxId, String owner, String folder, int done, int total) {
         return update("""

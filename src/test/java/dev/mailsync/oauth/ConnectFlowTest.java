@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import dev.mailsync.common.crypto.SecretCipher;
 import dev.mailsync.support.ConnectFlows;
 import dev.mailsync.support.FakeEntra;
-import dev.mailsync.support.FakeEntraResource;
+import dev.mailsync.support.FakeMicrosoftResource;
 import dev.mailsync.support.TestUsers;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -33,7 +33,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
 @QuarkusTest
-@WithTestResource(value = FakeEntraResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = FakeMicrosoftResource.class, scope = TestResourceScope.GLOBAL)
 class ConnectFlowTest {
 
     FakeEntra fake;

@@ -55,6 +55,8 @@ public class FakeEntra implements ResponseDefinitionTransformerV2 {
     private volatile String clientSecret;
     private volatile long expiresIn = 3599;
     private volatile Map<String, String> lastTokenRequest = Map.of();
+    private volatile java.util.function.BiConsumer<String, String> accessTokenListener = (user, token) -> {
+    };
 
     public FakeEntra() {
         server = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort()
@@ -68,6 +70,11 @@ public class FakeEntra implements ResponseDefinitionTransformerV2 {
 
     public void stopServer() {
         server.stop();
+    }
+
+    /** Told of every access token issued (user, token): the mail server accepts exactly these. */
+    public void onAccessToken(java.util.function.BiConsumer<String, String> listener) {
+        accessTokenListener = listener;
     }
 
     /** The authority to configure (without tenant). */
@@ -258,9 +265,11 @@ public class FakeEntra implements ResponseDefinitionTransformerV2 {
     }
 
     private ResponseDefinition tokens(Grant grant, boolean withIdToken) {
+        String accessToken = "at." + random();
+        accessTokenListener.accept(grant.user(), accessToken);
         JsonObject body = new JsonObject().put("token_type", "Bearer").put("scope", grant.scope())
                 .put("expires_in", expiresIn).put("ext_expires_in", expiresIn)
-                .put("access_token", "at." + random());
+                .put("access_token", accessToken);
         if (issueRefreshTokens && grant.scope().contains("offline_access")) {
             String refreshToken = "rt." + random();
             refreshTokens.put(refreshToken, grant);

@@ -1,0 +1,59 @@
+package dev.mailsync.support;
+
+import java.util.Map;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * Microsoft 365 for the tests: {@link FakeEntra} (identity platform) and GreenMail (IMAP and SMTP, XOAUTH2),
+ * wired so that every access token the fake issues is what GreenMail accepts for that user. IMAP is reached
+ * through a {@link TcpProxy} that a test can cut. Injects {@link FakeEntra}, {@link GreenMail} and
+ * {@link TcpProxy} fields of tests.
+ */
+public class FakeMicrosoftResource implements QuarkusTestResourceLifecycleManager {
+
+    private FakeEntra entra;
+    private GreenMail mail;
+    private TcpProxy imapProxy;
+
+    @Override
+    public Map<String, String> start() {
+        mail = new GreenMail(new ServerSetup[] { new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_IMAP),
+                new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP) });
+        mail.start();
+        entra = new FakeEntra();
+        entra.onAccessToken((user, token) -> mail.setUser(user, user, token));
+        entra.startServer();
+        imapProxy = new TcpProxy("127.0.0.1", mail.getImap().getPort());
+        return Map.of("mailsync.microsoft.authority", entra.authority(),
+                "mailsync.microsoft.imap.host", "127.0.0.1",
+                "mailsync.microsoft.imap.port", String.valueOf(imapProxy.port()),
+                "mailsync.microsoft.imap.tls", "none",
+                "mailsync.microsoft.smtp.host", "127.0.0.1",
+                "mailsync.microsoft.smtp.port", String.valueOf(mail.getSmtp().getPort()),
+                "mailsync.microsoft.smtp.tls", "none");
+    }
+
+    @Override
+    public void inject(TestInjector injector) {
+        injector.injectIntoFields(entra, new TestInjector.MatchesType(FakeEntra.class));
+        injector.injectIntoFields(mail, new TestInjector.MatchesType(GreenMail.class));
+        injector.injectIntoFields(imapProxy, new TestInjector.MatchesType(TcpProxy.class));
+    }
+
+    @Override
+    public void stop() {
+        if (imapProxy != null) {
+            imapProxy.close();
+        }
+        if (entra != null) {
+            entra.stopServer();
+        }
+        if (mail != null) {
+            mail.stop();
+        }
+    }
+}

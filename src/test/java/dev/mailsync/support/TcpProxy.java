@@ -1,0 +1,113 @@
+package dev.mailsync.support;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A TCP relay on 127.0.0.1 that a test can make cut its connections after some bytes from the server. */
+public class TcpProxy implements AutoCloseable {
+
+    private final ServerSocket listener;
+    private final String targetHost;
+    private final int targetPort;
+    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private final AtomicLong cutAfter = new AtomicLong(-1);
+    private final AtomicInteger cuts = new AtomicInteger();
+
+    public TcpProxy(String targetHost, int targetPort) {
+        this.targetHost = targetHost;
+        this.targetPort = targetPort;
+        try {
+            listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        Thread accept = new Thread(this::accept, "tcp-proxy-accept");
+        accept.setDaemon(true);
+        accept.start();
+    }
+
+    public int port() {
+        return listener.getLocalPort();
+    }
+
+    /** The next connection is cut after the server sent this many bytes through it. */
+    public void cutNextConnectionAfter(long bytes) {
+        cutAfter.set(bytes);
+    }
+
+    /** Connections cut so far. */
+    public int cuts() {
+        return cuts.get();
+    }
+
+    private void accept() {
+        while (!listener.isClosed()) {
+            try {
+                Socket client = listener.accept();
+                Socket server = new Socket(targetHost, targetPort);
+                sockets.add(client);
+                sockets.add(server);
+                long limit = cutAfter.getAndSet(-1);
+                pump(client, server, -1);
+                pump(server, client, limit);
+            } catch (IOException e) {
+                // listener closed
+            }
+        }
+    }
+
+    private void pump(Socket from, Socket to, long limit) {
+        Thread t = new Thread(() -> {
+            byte[] buffer = new byte[8192];
+            long total = 0;
+            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                    if (limit >= 0 && total + n > limit) {
+                        out.write(buffer, 0, (int) (limit - total));
+                        out.flush();
+                        cuts.incrementAndGet();
+                        break;
+                    }
+                    out.write(buffer, 0, n);
+                    out.flush();
+                    total += n;
+                }
+            } catch (IOException e) {
+                // the other side closed
+            } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+            }
+        }, "tcp-proxy-pump");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // already closed
+        }
+        sockets.remove(socket);
+    }
+
+    @Override
+    public void close() {
+        try {
+            listener.close();
+        } catch (IOException e) {
+            // closing
+        }
+        sockets.forEach(this::closeQuietly);
+    }
+}

@@ -1,0 +1,314 @@
+package dev.mailsync.sync;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.nullValue;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import jakarta.inject.Inject;
+import jakarta.mail.Flags;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.icegreen.greenmail.store.MailFolder;
+import com.icegreen.greenmail.util.GreenMail;
+
+import dev.mailsync.common.crypto.SecretCipher;
+import dev.mailsync.support.ConnectFlows;
+import dev.mailsync.support.FakeEntra;
+import dev.mailsync.support.Mailboxes;
+import dev.mailsync.support.TcpProxy;
+import dev.mailsync.support.TestUsers;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Sync passes against GreenMail (IMAP with XOAUTH2) and the fake identity platform, on real PostgreSQL. */
+@QuarkusTest
+class SyncTest {
+
+    FakeEntra fake;
+    GreenMail mail;
+    TcpProxy imapProxy;
+
+    @Inject
+    SyncLeases leases;
+
+    @Inject
+    MailboxSyncer syncer;
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    SecretCipher cipher;
+
+    String bearer;
+    String address;
+    MailFolder inbox;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        fake.reset();
+        ConnectFlows.configureProvider(fake);
+        bearer = TestUsers.bearer("sync-" + UUID.randomUUID());
+        address = Mailboxes.newAccount(mail);
+        inbox = Mailboxes.folder(mail, address, "INBOX");
+    }
+
+    @Test
+    void shouldSyncInboxAndSentAndNothingElseAtFirst() throws Exception {
+        for (int i = 1; i <= 25; i++) {
+            Mailboxes.append(inbox, "Grüße Nummer " + i, "Hallo " + i, i % 2 == 0 ? new Flags(Flags.Flag.SEEN) : null);
+        }
+        Mailboxes.append(Mailboxes.folder(mail, address, "Sent Items"), "Sent one", "body", null);
+        Mailboxes.append(Mailboxes.folder(mail, address, "Archive"), "Archived", "body", null);
+        String id = Mailboxes.connect(fake, bearer, address);
+
+        pass(id);
+
+        assertThat(count("select count(*) from message m join folder f on f.id = m.folder_id where f.mailbox_id = '"
+                + id + "' and f.name = 'INBOX'")).isEqualTo(25);
+        assertThat(count("select count(*) from message m join folder f on f.id = m.folder_id where f.mailbox_id = '"
+                + id + "' and f.name = 'Sent Items'")).isEqualTo(1);
+        assertThat(count("select count(*) from message m join folder f on f.id = m.folder_id where f.mailbox_id = '"
+                + id + "' and f.name = 'Archive'")).isZero();
+        assertThat(count("select count(*) from message where mailbox_id = '" + id + "' and subject = 'Grüße Nummer 7'"
+                + " and from_addr->0->>'name' = 'Sender Name' and not seen")).isEqualTo(1);
+        given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync")
+                .then().statusCode(200)
+                .body("state", equalTo("idle"))
+                .body("lastError", nullValue())
+                .body("lastSuccessAt", org.hamcrest.Matchers.notNullValue())
+                .body("folders.find { it.name == 'INBOX' }.messages", equalTo(25))
+                .body("folders.find { it.name == 'Sent Items' }.messages", equalTo(1));
+        given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/folders")
+                .then().statusCode(200)
+                .body("find { it.name == 'INBOX' }.unseen", equalTo(13))
+                .body("find { it.name == 'Sent Items' }.specialUse", equalTo("\\Sent"))
+                .body("find { it.name == 'Archive' }.sync", equalTo(false));
+        given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id)
+                .then().body("sync.state", equalTo("idle"));
+    }
+
+    @Test
+    void shouldFollowNewMailFlagChangesAndDeletions() throws Exception {
+        long first = Mailboxes.append(inbox, "one", "1", null);
+        long second = Mailboxes.append(inbox, "two", "2", null);
+        Mailboxes.append(inbox, "three", "3", null);
+        String id = Mailboxes.connect(fake, bearer, address);
+        pass(id);
+
+        Mailboxes.append(inbox, "four", "4", null);
+        inbox.setFlags(new Flags(Flags.Flag.SEEN), true, first, null, false);
+        inbox.setFlags(new Flags(Flags.Flag.FLAGGED), true, first, null, false);
+        inbox.setFlags(new Flags(Flags.Flag.DELETED), true, second, null, false);
+        inbox.expunge();
+        pass(id);
+
+        assertThat(subjects(id)).containsExactlyInAnyOrder("one", "three", "four");
+        assertThat(count("select count(*) from message where mailbox_id = '" + id
+                + "' and subject = 'one' and seen and flagged")).isEqualTo(1);
+        given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync")
+                .then().body("folders.find { it.name == 'INBOX' }.messages", equalTo(3));
+    }
+
+    @Test
+    void shouldResyncFolderWhenUidValidityChanges() throws Exception {
+        MailFolder folder = Mailboxes.folder(mail, address, "Sent Items");
+        Mailboxes.append(folder, "old a", "a", null);
+        Mailboxes.append(folder, "old b", "b", null);
+        String id = Mailboxes.connect(fake, bearer, address);
+        pass(id);
+        long before = count("select max(uidvalidity) from folder where mailbox_id = '" + id + "'"
+                + " and name = 'Sent Items'");
+
+        Mailboxes.deleteFolder(mail, address, "Sent Items");
+        Thread.sleep(1100); // GreenMail derives UIDVALIDITY from the clock, in seconds
+        MailFolder recreated = Mailboxes.folder(mail, address, "Sent Items");
+        Mailboxes.append(recreated, "new a", "a", null);
+        pass(id);
+
+        assertThat(count("select uidvalidity from folder where mailbox_id = '" + id + "' and name = 'Sent Items'"))
+                .isNotEqualTo(before);
+        assertThat(subjects(id)).containsExactlyInAnyOrder("new a");
+    }
+
+    @Test
+    void shouldRefreshExpiringTokenAndSaveTheRotatedOne() throws Exception {
+        fake.accessTokenLifetime(120); // less than the refresh skew: every pass refreshes
+        Mailboxes.append(inbox, "hello", "x", null);
+        String id = Mailboxes.connect(fake, bearer, address);
+        String refreshBefore = cipher.decrypt(text("select refresh_token from mailbox where id = '" + id + "'"));
+
+        pass(id);
+        pass(id);
+
+        assertThat(fake.refreshes()).isEqualTo(2);
+        String refreshAfter = cipher.decrypt(text("select refresh_token from mailbox where id = '" + id + "'"));
+        assertThat(refreshAfter).isNotEqualTo(refreshBefore);
+        assertThat(fake.isLiveRefreshToken(refreshAfter)).isTrue();
+        assertThat(fake.isLiveRefreshToken(refreshBefore)).isFalse();
+        assertThat(subjects(id)).containsExactly("hello");
+        given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync")
+                .then().body("state", equalTo("idle"));
+    }
+
+    @Test
+    void shouldStopAndAskForReconnectOnInvalidGrant() throws Exception {
+        String id = Mailboxes.connect(fake, bearer, address);
+        fake.revokeAll();
+        expireAccessToken(id);
+
+        pass(id);
+
+        given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id)
+                .then().body("state", equalTo("reauth_required"))
+                .body("stateReason", org.hamcrest.Matchers.containsString("reconnect"));
+        given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync")
+                .then().body("state", equalTo("reauth_required"))
+                .body("lastError.code", equalTo("reauth_required"));
+        assertThat(leases.claim(UUID.fromString(id), "test")).isTrue(); // claimable by hand, but not due:
+        leases.release(UUID.fromString(id), "test");
+        assertThat(leases.claimDue("scheduler", 1000)).doesNotContain(UUID.fromString(id));
+
+        // reconnecting clears it
+        Mailboxes.connect(fake, bearer, address);
+        given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync")
+                .then().body("state", equalTo("queued")).body("lastError", nullValue());
+    }
+
+    @Test
+    void shouldRetryLaterWhenTokenEndpointThrottles() throws Exception {
+        String id = Mailboxes.connect(fake, bearer, address);
+        expireAccessToken(id);
+        fake.failNextTokenRequests(1, 429, null, 600);
+
+        pass(id);
+
+        given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id)
+                .then().body("state", equalTo("active"));
+        given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync")
+                .then().body("state", equalTo("error"))
+                .body("lastError.code", equalTo("token_unavailable"))
+                .body("lastError.message", org.hamcrest.Matchers.containsString("429"));
+        assertThat(count("select extract(epoch from next_run_at - now())::bigint from mailbox_sync where mailbox_id = '"
+                + id + "'")).isBetween(590L, 600L);
+    }
+
+    @Test
+    void shouldResumeAfterConnectionCutMidFetchWithoutLossOrDuplicates() throws Exception {
+        for (int i = 1; i <= 60; i++) {
+            Mailboxes.append(inbox, "message " + i, ("body " + i + " ").repeat(200), null);
+        }
+        String id = Mailboxes.connect(fake, bearer, address);
+        imapProxy.cutNextConnectionAfter(60_000); // a few batches of 10 get through, then the line drops
+
+        pass(id);
+
+        assertThat(imapProxy.cuts()).isPositive();
+        given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync")
+                .then().body("lastError.code", equalTo("imap_error"));
+        long partial = count("select count(*) from message where mailbox_id = '" + id + "'");
+        assertThat(partial).isBetween(1L, 59L);
+
+        pass(id);
+
+        assertThat(count("select count(*) from message where mailbox_id = '" + id + "'")).isEqualTo(60);
+        assertThat(count("select count(distinct subject) from message where mailbox_id = '" + id + "'")).isEqualTo(60);
+    }
+
+    @Test
+    void shouldLetUserChooseFoldersByEncodedName() throws Exception {
+        Mailboxes.append(Mailboxes.folder(mail, address, "Projekt Återkoppling 2026"), "Svar", "hej", null);
+        String id = Mailboxes.connect(fake, bearer, address);
+        pass(id);
+
+        given().urlEncodingEnabled(false).header("Authorization", bearer).contentType("application/json")
+                .body("{\"sync\": true}").put("/api/v1/mailboxes/" + id + "/folders/Projekt%20%C3%85terkoppling%202026")
+                .then().statusCode(200).body("sync", equalTo(true));
+        pass(id);
+
+        assertThat(subjects(id)).contains("Svar");
+        given().header("Authorization", bearer).contentType("application/json").body("{\"sync\": \"maybe\"}")
+                .put("/api/v1/mailboxes/" + id + "/folders/INBOX")
+                .then().statusCode(400).contentType("application/problem+json");
+        given().urlEncodingEnabled(false).header("Authorization", bearer).contentType("application/json")
+                .body("{\"sync\": true}").put("/api/v1/mailboxes/" + id + "/folders/Nope%2FNothing")
+                .then().statusCode(404).contentType("application/problem+json");
+        given().header("Authorization", TestUsers.bearer("intruder")).get("/api/v1/mailboxes/" + id + "/folders")
+                .then().statusCode(404);
+        given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/folders")
+                .then().body("name", hasItem("Projekt Återkoppling 2026"));
+    }
+
+    @Test
+    void shouldQueueRequestedPassOnce() {
+        String id = Mailboxes.connect(fake, bearer, address);
+        pass(id);
+
+        given().header("Authorization", bearer).post("/api/v1/mailboxes/" + id + "/sync")
+                .then().statusCode(202).body("state", equalTo("queued"));
+        given().header("Authorization", bearer).post("/api/v1/mailboxes/" + id + "/sync")
+                .then().statusCode(202).body("state", equalTo("queued"));
+        given().header("Authorization", TestUsers.bearer("intruder")).post("/api/v1/mailboxes/" + id + "/sync")
+                .then().statusCode(404);
+
+        assertThat(leases.claimDue("scheduler-a", 1000)).contains(UUID.fromString(id));
+        given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync")
+                .then().body("state", equalTo("syncing"));
+        given().header("Authorization", bearer).post("/api/v1/mailboxes/" + id + "/sync").then().statusCode(202);
+        leases.succeeded(UUID.fromString(id), "scheduler-a");
+        given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync")
+                .then().body("state", equalTo("idle"));
+    }
+
+    private void pass(String id) {
+        UUID mailboxId = UUID.fromString(id);
+        assertThat(leases.claim(mailboxId, "test")).as("mailbox is free").isTrue();
+        syncer.runPass(mailboxId, "test");
+    }
+
+    private void expireAccessToken(String id) throws SQLException {
+        execute("update mailbox set access_token_expires_at = now() - interval '1 minute' where id = '" + id + "'");
+    }
+
+    private List<String> subjects(String id) throws SQLException {
+        List<String> subjects = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("select subject from message where mailbox_id = '" + id + "'")) {
+            while (rs.next()) {
+                subjects.add(rs.getString(1));
+            }
+        }
+        return subjects;
+    }
+
+    private long count(String sql) throws SQLException {
+        return Long.parseLong(text(sql));
+    }
+
+    private String text(String sql) throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+}
