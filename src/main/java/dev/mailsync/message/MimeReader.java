@@ -33,7 +33,16 @@ public final class MimeReader {
 
     private static final Pattern MSG_ID = Pattern.compile("<([^<>\\s]+)>");
     private static final int SNIPPET_LENGTH = 200;
-    private static final Session SESSION = Session.getInstance(parsingProperties());
+    private static final Session SESSION;
+
+    static {
+        // Jakarta Mail looks its StreamProvider up through ServiceLoader for every body part it parses, which
+        // costs more than the parsing; naming the provider turns that into a cached class lookup.
+        if (System.getProperty("jakarta.mail.util.StreamProvider") == null) {
+            System.setProperty("jakarta.mail.util.StreamProvider", "org.eclipse.angus.mail.util.MailStreamProvider");
+        }
+        SESSION = Session.getInstance(parsingProperties());
+    }
 
     private MimeReader() {
     }
@@ -283,12 +292,26 @@ public final class MimeReader {
         return value == null ? null : value.indexOf('\0') < 0 ? value : value.replace("\0", "");
     }
 
+    /** The first 200 characters of the text with runs of white space collapsed (reads no further). */
     static String snippet(String text) {
         if (text == null) {
             return null;
         }
-        String collapsed = clean(text).replaceAll("\\s+", " ").strip();
-        return collapsed.length() <= SNIPPET_LENGTH ? collapsed : collapsed.substring(0, SNIPPET_LENGTH);
+        StringBuilder snippet = new StringBuilder(SNIPPET_LENGTH);
+        boolean space = false;
+        for (int i = 0; i < text.length() && snippet.length() < SNIPPET_LENGTH; i++) {
+            char c = text.charAt(i);
+            if (Character.isWhitespace(c) || c == '\0') {
+                space = !snippet.isEmpty();
+            } else {
+                if (space) {
+                    snippet.append(' ');
+                    space = false;
+                }
+                snippet.append(c);
+            }
+        }
+        return snippet.length() > SNIPPET_LENGTH ? snippet.substring(0, SNIPPET_LENGTH) : snippet.toString();
     }
 
     private static byte[] readAll(InputStream in) throws IOException {

@@ -9,6 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.mail.AuthenticationFailedException;
@@ -45,6 +49,7 @@ public class MailboxSyncer {
     private final SyncLeases leases;
     private final SyncConfig config;
     private final MicrosoftConfig microsoft;
+    private final ExecutorService storeWorkers;
 
     public MailboxSyncer(MailboxRepository mailboxes, AccessTokens tokens, MessageStore store, SyncLeases leases,
             SyncConfig config, MicrosoftConfig microsoft) {
@@ -54,6 +59,11 @@ public class MailboxSyncer {
         this.leases = leases;
         this.config = config;
         this.microsoft = microsoft;
+        this.storeWorkers = Executors.newFixedThreadPool(config.concurrency(), r -> {
+            Thread t = new Thread(r, "sync-store");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Runs a pass of a mailbox this owner has claimed, and records its outcome. */
@@ -185,30 +195,76 @@ public class MailboxSyncer {
                     plan.toDelete().size());
         }
         int total = plan.toFetch().size();
-        int done = 0;
+        // two stages: the next batch is fetched while the previous one is parsed and stored (at most two
+        // batches in memory)
+        FolderProgress progress = new FolderProgress(folder, uidValidity, owner, total);
+        CompletableFuture<Void> storing = CompletableFuture.completedFuture(null);
+        long fetchNanos = 0;
         for (List<ServerMessage> batch : SyncPlan.batches(plan.toFetch(), config.batchMessages(),
                 config.batchBytes())) {
+            long t0 = System.nanoTime();
             List<RawMessage> raw = imap.fetch(SyncPlan.uidSet(batch.stream().map(ServerMessage::uid).toList()));
+            fetchNanos += System.nanoTime() - t0;
+            await(storing);
+            storing = CompletableFuture.runAsync(() -> progress.store(raw, batch.size()), storeWorkers);
+        }
+        await(storing);
+        if (total > 0) {
+            Log.debugf("%s: %d new messages (fetch %d ms, parse %d ms, store %d ms)", folder.name, total,
+                    fetchNanos / 1_000_000, progress.parseNanos / 1_000_000, progress.storeNanos / 1_000_000);
+        }
+        saveFolderState(folder.id, snapshot, true);
+    }
+
+    /** Parses and stores the batches of one folder, renewing the lease as it goes (one batch at a time). */
+    private final class FolderProgress {
+        private final Folder folder;
+        private final long uidValidity;
+        private final String owner;
+        private final int total;
+        private int done;
+        private long parseNanos;
+        private long storeNanos;
+
+        FolderProgress(Folder folder, long uidValidity, String owner, int total) {
+            this.folder = folder;
+            this.uidValidity = uidValidity;
+            this.owner = owner;
+            this.total = total;
+        }
+
+        void store(List<RawMessage> raw, int fetched) {
+            long t0 = System.nanoTime();
             List<NewMessage> parsed = new ArrayList<>(raw.size());
             for (RawMessage m : raw) {
                 parsed.add(new NewMessage(folder.mailboxId, folder.id, uidValidity, m.uid(),
                         m.internalDate() != null ? m.internalDate() : Instant.now(), (int) m.size(),
                         MessageFlags.of(m.flags()), MimeReader.read(m.content())));
             }
+            long t1 = System.nanoTime();
             QuarkusTransaction.requiringNew().call(() -> {
                 store.insert(parsed);
                 store.recount(folder.id);
                 return null;
             });
-            done += batch.size();
+            parseNanos += t1 - t0;
+            storeNanos += System.nanoTime() - t1;
+            done += fetched;
             if (!leases.renew(folder.mailboxId, owner, folder.name, done, total)) {
                 throw new LeaseLost(folder.mailboxId);
             }
         }
-        if (total > 0) {
-            Log.debugf("%s: %d new messages stored", folder.name, total);
+    }
+
+    private static void await(CompletableFuture<Void> stage) throws SQLException {
+        try {
+            stage.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
         }
-        saveFolderState(folder.id, snapshot, true);
     }
 
     /** After a complete folder pass: its UIDNEXT and (CONDSTORE) HIGHESTMODSEQ, which let the next pass skip it. */

@@ -12,10 +12,7 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.event.TransactionPhase;
 
-import dev.mailsync.mailbox.MailboxConnected;
 
 /**
  * The schedule and leases of sync passes in PostgreSQL ({@code mailbox_sync}). Due mailboxes are claimed with
@@ -119,11 +116,6 @@ public class SyncLeases {
         update("""
                 update mailbox_sync set requested_at = coalesce(requested_at, now())
                 where mailbox_id = ? and (lease_until is null or lease_until < now())""", mailboxId);
-    }
-
-    /** A connected or re-linked mailbox is synced right away (after the connecting transaction commits). */
-    void onConnected(@Observes(during = TransactionPhase.AFTER_SUCCESS) MailboxConnected event) {
-        scheduleNow(event.mailboxId());
     }
 
     /** A freshly connected (or re-linked) mailbox: due now, its old errors forgotten. */

@@ -25,12 +25,15 @@ public class SyncResource {
     private final MailboxService mailboxes;
     private final SyncStatusRepository statuses;
     private final SyncLeases leases;
+    private final SyncScheduler scheduler;
     private final CurrentUser user;
 
-    public SyncResource(MailboxService mailboxes, SyncStatusRepository statuses, SyncLeases leases, CurrentUser user) {
+    public SyncResource(MailboxService mailboxes, SyncStatusRepository statuses, SyncLeases leases,
+            SyncScheduler scheduler, CurrentUser user) {
         this.mailboxes = mailboxes;
         this.statuses = statuses;
         this.leases = leases;
+        this.scheduler = scheduler;
         this.user = user;
     }
 
@@ -46,6 +49,7 @@ public class SyncResource {
     public Response request(@PathParam("id") UUID id) {
         mailboxes.getMailbox(id, user.id());
         leases.request(id);
+        scheduler.wakeUp();
         return Response.accepted(statuses.status(id)).build();
     }
 }

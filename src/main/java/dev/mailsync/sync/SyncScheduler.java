@@ -2,6 +2,7 @@ package dev.mailsync.sync;
 
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -10,6 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
+
+import dev.mailsync.mailbox.MailboxConnected;
 
 import dev.mailsync.oauth.ReplicaId;
 import io.quarkus.logging.Log;
@@ -44,8 +48,21 @@ public class SyncScheduler {
         });
     }
 
-    @Scheduled(every = "{mailsync.sync.poll}", delay = 1, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void dispatch() {
+    /** Looks for due work at once (a mailbox was connected or a pass requested), not at the next poll. */
+    public void wakeUp() {
+        if (config.enabled() && !stopping) {
+            CompletableFuture.runAsync(this::dispatch, workers);
+        }
+    }
+
+    /** A connected or re-linked mailbox is synced right away (after the connecting transaction commits). */
+    void onConnected(@Observes(during = TransactionPhase.AFTER_SUCCESS) MailboxConnected event) {
+        leases.scheduleNow(event.mailboxId());
+        wakeUp();
+    }
+
+    @Scheduled(every = "{mailsync.sync.poll}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    synchronized void dispatch() {
         if (!config.enabled() || stopping) {
             return;
         }

@@ -20,6 +20,7 @@ public class TcpProxy implements AutoCloseable {
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final AtomicLong cutAfter = new AtomicLong(-1);
     private final AtomicInteger cuts = new AtomicInteger();
+    private final StringBuffer clientTranscript = new StringBuffer();
 
     public TcpProxy(String targetHost, int targetPort) {
         this.targetHost = targetHost;
@@ -43,6 +44,11 @@ public class TcpProxy implements AutoCloseable {
         cutAfter.set(bytes);
     }
 
+    /** What clients sent so far (the first 4 KB of each connection), to check which commands were used. */
+    public String clientTranscript() {
+        return clientTranscript.toString();
+    }
+
     /** Connections cut so far. */
     public int cuts() {
         return cuts.get();
@@ -56,15 +62,15 @@ public class TcpProxy implements AutoCloseable {
                 sockets.add(client);
                 sockets.add(server);
                 long limit = cutAfter.getAndSet(-1);
-                pump(client, server, -1);
-                pump(server, client, limit);
+                pump(client, server, -1, true);
+                pump(server, client, limit, false);
             } catch (IOException e) {
                 // listener closed
             }
         }
     }
 
-    private void pump(Socket from, Socket to, long limit) {
+    private void pump(Socket from, Socket to, long limit, boolean record) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[8192];
             long total = 0;
@@ -76,6 +82,9 @@ public class TcpProxy implements AutoCloseable {
                         out.flush();
                         cuts.incrementAndGet();
                         break;
+                    }
+                    if (record && total < 4096) {
+                        clientTranscript.append(new String(buffer, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1));
                     }
                     out.write(buffer, 0, n);
                     out.flush();

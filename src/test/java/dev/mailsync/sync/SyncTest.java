@@ -102,6 +102,72 @@ class SyncTest {
     }
 
     @Test
+    void shouldLogInWithXoauth2Only() throws Exception {
+        String id = Mailboxes.connect(fake, bearer, address);
+        int before = imapProxy.clientTranscript().length();
+
+        pass(id);
+
+        String sent = imapProxy.clientTranscript().substring(before);
+        assertThat(sent).contains("AUTHENTICATE XOAUTH2").doesNotContain(" LOGIN ").doesNotContain("AUTHENTICATE PLAIN");
+        // a token the server does not accept fails the pass; nothing falls back to a password login
+        mail.setUser(address, address, "something-else");
+        pass(id);
+        given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync")
+                .then().body("lastError.code", equalTo("imap_auth_failed"));
+    }
+
+    @Test
+    void shouldSyncEachMailboxOnceWithTwoSchedulersOnOneDatabase() throws Exception {
+        execute("update mailbox_sync set next_run_at = now() + interval '1 day'"); // other tests' mailboxes
+        List<String> ids = new ArrayList<>();
+        for (int n = 0; n < 4; n++) {
+            String account = n == 0 ? address : Mailboxes.newAccount(mail);
+            MailFolder folder = Mailboxes.folder(mail, account, "INBOX");
+            for (int i = 1; i <= 30; i++) {
+                Mailboxes.append(folder, account + " #" + i, "x", null);
+            }
+            ids.add(Mailboxes.connect(fake, bearer, account));
+        }
+        java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> running = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicInteger overlaps = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger passes = new java.util.concurrent.atomic.AtomicInteger();
+        Runnable replica = () -> {
+            String owner = "replica-" + Thread.currentThread().getName();
+            long end = System.nanoTime() + 4_000_000_000L;
+            while (System.nanoTime() < end) {
+                for (UUID id : leases.claimDue(owner, 2)) {
+                    if (running.computeIfAbsent(id.toString(), k -> new java.util.concurrent.atomic.AtomicInteger())
+                            .incrementAndGet() > 1) {
+                        overlaps.incrementAndGet();
+                    }
+                    syncer.runPass(id, owner);
+                    running.get(id.toString()).decrementAndGet();
+                    passes.incrementAndGet();
+                    try {
+                        execute("update mailbox_sync set next_run_at = now() where mailbox_id = '" + id + "'");
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+        };
+        Thread a = new Thread(replica, "a");
+        Thread b = new Thread(replica, "b");
+        a.start();
+        b.start();
+        a.join();
+        b.join();
+
+        assertThat(overlaps.get()).isZero();
+        assertThat(passes.get()).isGreaterThan(8);
+        for (String id : ids) {
+            assertThat(count("select count(*) from message where mailbox_id = '" + id + "'")).isEqualTo(30);
+            assertThat(count("select count(distinct uid) from message where mailbox_id = '" + id + "'")).isEqualTo(30);
+        }
+    }
+
+    @Test
     void shouldFollowNewMailFlagChangesAndDeletions() throws Exception {
         long first = Mailboxes.append(inbox, "one", "1", null);
         long second = Mailboxes.append(inbox, "two", "2", null);
