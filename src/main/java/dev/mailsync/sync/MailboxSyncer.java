@@ -2,7 +2,9 @@ package dev.mailsync.sync;
 
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -13,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.mail.AuthenticationFailedException;
@@ -50,6 +53,7 @@ public class MailboxSyncer {
     private final SyncConfig config;
     private final MicrosoftConfig microsoft;
     private final ExecutorService storeWorkers;
+    private final ExecutorService parseWorkers;
 
     public MailboxSyncer(MailboxRepository mailboxes, AccessTokens tokens, MessageStore store, SyncLeases leases,
             SyncConfig config, MicrosoftConfig microsoft) {
@@ -61,6 +65,11 @@ public class MailboxSyncer {
         this.microsoft = microsoft;
         this.storeWorkers = Executors.newFixedThreadPool(config.concurrency(), r -> {
             Thread t = new Thread(r, "sync-store");
+            t.setDaemon(true);
+            return t;
+        });
+        this.parseWorkers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), r -> {
+            Thread t = new Thread(r, "sync-parse");
             t.setDaemon(true);
             return t;
         });
@@ -195,23 +204,36 @@ public class MailboxSyncer {
                     plan.toDelete().size());
         }
         int total = plan.toFetch().size();
-        // two stages: the next batch is fetched while the previous one is parsed and stored (at most two
-        // batches in memory)
+        // three stages: batches are fetched (this thread), parsed (in parallel) and stored (in order, one
+        // at a time); at most three batches are in flight
         FolderProgress progress = new FolderProgress(folder, uidValidity, owner, total);
+        Deque<CompletableFuture<Void>> inFlight = new ArrayDeque<>();
         CompletableFuture<Void> storing = CompletableFuture.completedFuture(null);
         long fetchNanos = 0;
         for (List<ServerMessage> batch : SyncPlan.batches(plan.toFetch(), config.batchMessages(),
                 config.batchBytes())) {
             long t0 = System.nanoTime();
-            List<RawMessage> raw = imap.fetch(SyncPlan.uidSet(batch.stream().map(ServerMessage::uid).toList()));
+            List<RawMessage> raw;
+            try {
+                raw = imap.fetch(SyncPlan.uidSet(batch.stream().map(ServerMessage::uid).toList()));
+            } catch (MessagingException e) {
+                storing.handle((ok, failure) -> null).join(); // keep what was fetched before the failure
+                throw e;
+            }
             fetchNanos += System.nanoTime() - t0;
-            await(storing);
-            storing = CompletableFuture.runAsync(() -> progress.store(raw, batch.size()), storeWorkers);
+            CompletableFuture<List<NewMessage>> parsed = CompletableFuture.supplyAsync(() -> progress.parse(raw),
+                    parseWorkers);
+            storing = storing.thenCombine(parsed, (previous, messages) -> messages)
+                    .thenAcceptAsync(messages -> progress.store(messages, batch.size()), storeWorkers);
+            inFlight.add(storing);
+            if (inFlight.size() >= 3) {
+                await(inFlight.removeFirst());
+            }
         }
         await(storing);
         if (total > 0) {
             Log.debugf("%s: %d new messages (fetch %d ms, parse %d ms, store %d ms)", folder.name, total,
-                    fetchNanos / 1_000_000, progress.parseNanos / 1_000_000, progress.storeNanos / 1_000_000);
+                    fetchNanos / 1_000_000, progress.parseNanos.get() / 1_000_000, progress.storeNanos / 1_000_000);
         }
         saveFolderState(folder.id, snapshot, true);
     }
@@ -223,7 +245,7 @@ public class MailboxSyncer {
         private final String owner;
         private final int total;
         private int done;
-        private long parseNanos;
+        private final AtomicLong parseNanos = new AtomicLong();
         private long storeNanos;
 
         FolderProgress(Folder folder, long uidValidity, String owner, int total) {
@@ -233,7 +255,7 @@ public class MailboxSyncer {
             this.total = total;
         }
 
-        void store(List<RawMessage> raw, int fetched) {
+        List<NewMessage> parse(List<RawMessage> raw) {
             long t0 = System.nanoTime();
             List<NewMessage> parsed = new ArrayList<>(raw.size());
             for (RawMessage m : raw) {
@@ -241,14 +263,18 @@ public class MailboxSyncer {
                         m.internalDate() != null ? m.internalDate() : Instant.now(), (int) m.size(),
                         MessageFlags.of(m.flags()), MimeReader.read(m.content())));
             }
-            long t1 = System.nanoTime();
+            parseNanos.addAndGet(System.nanoTime() - t0);
+            return parsed;
+        }
+
+        void store(List<NewMessage> parsed, int fetched) {
+            long t0 = System.nanoTime();
             QuarkusTransaction.requiringNew().call(() -> {
                 store.insert(parsed);
                 store.recount(folder.id);
                 return null;
             });
-            parseNanos += t1 - t0;
-            storeNanos += System.nanoTime() - t1;
+            storeNanos += System.nanoTime() - t0;
             done += fetched;
             if (!leases.renew(folder.mailboxId, owner, folder.name, done, total)) {
                 throw new LeaseLost(folder.mailboxId);
