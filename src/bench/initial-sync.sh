@@ -12,7 +12,8 @@
 # Exit status: 0 when the run completed (even if a target failed), 1 on any error.
 #
 # Env: BENCH_RIG (the rig's scripts, default ../../../shared/bench from here), BENCH_DIR (/tmp/bench),
-# BENCH_IMAP_PORT (10143), BENCH_OAUTH_PORT (10180), BENCH_HTTP_PORT (8080), JAVA_OPTS (empty),
+# BENCH_IMAP_PORT (10143), BENCH_OAUTH_PORT (10180), BENCH_HTTP_PORT (8080), JAVA_OPTS (default -Xmx256m -XX:+UseParallelGC,
+# the heap and collector of the container image),
 # BENCH_OAUTH_CLIENT_ID / BENCH_OAUTH_CLIENT_SECRET (the Entra app oauth2-fake is started to require,
 # default mailsync-bench / mailsync-bench-secret), BENCH_DB_PASSWORD, BENCH_COUNT (10000), BENCH_SEED (42).
 set -euo pipefail
@@ -119,6 +120,7 @@ JAR="$ROOT/target/quarkus-app/quarkus-run.jar"
 [[ -f "$JAR" ]] || die "$JAR missing (build first, or drop --no-build)"
 
 # ---- 4. the service
+JAVA_OPTS="${JAVA_OPTS:--Xmx256m -XX:+UseParallelGC}"
 say "starting the service ($JAR, JAVA_OPTS='${JAVA_OPTS:-}'), log $LOGDIR/service.log"
 # shellcheck disable=SC2086  # JAVA_OPTS is a list of options
 env QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$HTTP_PORT" \

@@ -1,9 +1,9 @@
 package dev.mailsync.message;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UnsupportedEncodingException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,13 +15,15 @@ import java.util.regex.Pattern;
 
 import jakarta.mail.BodyPart;
 import jakarta.mail.MessagingException;
-import jakarta.mail.Multipart;
 import jakarta.mail.Part;
 import jakarta.mail.Session;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.ContentType;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.internet.MimePart;
+import jakarta.mail.internet.MimePartDataSource;
 import jakarta.mail.internet.MimeUtility;
 import jakarta.mail.util.SharedByteArrayInputStream;
 
@@ -48,13 +50,18 @@ public final class MimeReader {
     }
 
     public static ParsedMessage read(byte[] raw) {
+        return read(raw, 0, raw.length);
+    }
+
+    /** Reads the message in {@code length} bytes of {@code buffer} from {@code offset} (without copying them). */
+    public static ParsedMessage read(byte[] buffer, int offset, int length) {
         List<String> problems = new ArrayList<>();
         MimeMessage message;
         try {
-            message = new MimeMessage(SESSION, new SharedByteArrayInputStream(raw));
+            message = new MimeMessage(SESSION, new SharedByteArrayInputStream(buffer, offset, length));
         } catch (MessagingException e) {
             problems.add("unparseable message: " + e.getMessage());
-            String text = new String(raw, StandardCharsets.UTF_8);
+            String text = new String(buffer, offset, length, StandardCharsets.UTF_8);
             return new ParsedMessage(null, null, List.of(), null, List.of(), List.of(), List.of(), List.of(),
                     List.of(), null, clean(text), null, snippet(text), List.of(), problems);
         }
@@ -82,17 +89,13 @@ public final class MimeReader {
             throws MessagingException, IOException {
         String type = baseType(part, problems);
         if (type.startsWith("multipart/")) {
-            Object content = part.getContent();
-            if (!(content instanceof Multipart multipart)) {
-                problems.add("multipart without parts at " + sectionOf(path));
-                return;
-            }
+            MimeMultipart multipart = new MimeMultipart(new MimePartDataSource((MimePart) part));
             for (int i = 0; i < multipart.getCount(); i++) {
                 BodyPart child = multipart.getBodyPart(i);
                 walk(child, path.isEmpty() ? String.valueOf(i + 1) : path + "." + (i + 1), body, problems,
                         type.equals("multipart/related"));
             }
-            if (multipart instanceof jakarta.mail.internet.MimeMultipart mime && !mime.isComplete()) {
+            if (!multipart.isComplete()) {
                 problems.add("unclosed multipart boundary");
             }
             return;
@@ -119,26 +122,31 @@ public final class MimeReader {
                 decodedSize(part), contentId == null ? null : contentId.replaceAll("^\\s*<|>\\s*$", ""), inline));
     }
 
+    /** A text part decoded by its charset (without the activation framework's content handlers). */
     private static String text(Part part, List<String> problems) {
-        try {
-            Object content = part.getContent();
-            if (content instanceof String s) {
-                return s;
-            }
-        } catch (UnsupportedEncodingException e) {
-            problems.add("unknown charset: " + e.getMessage());
-        } catch (MessagingException | IOException | RuntimeException e) {
-            problems.add("unreadable text part: " + e.getMessage());
-        }
-        // fall back to the bytes: UTF-8 if they are, else Latin-1 (every byte sequence is)
+        byte[] bytes;
         try (InputStream in = part.getInputStream()) {
-            byte[] bytes = readAll(in);
-            String utf8 = new String(bytes, StandardCharsets.UTF_8);
-            return utf8.indexOf('\uFFFD') < 0 ? utf8 : new String(bytes, StandardCharsets.ISO_8859_1);
+            bytes = in.readAllBytes();
         } catch (MessagingException | IOException | RuntimeException e) {
             problems.add("undecodable text part: " + e.getMessage());
             return null;
         }
+        String charset = null;
+        try {
+            charset = new ContentType(part.getContentType()).getParameter("charset");
+        } catch (MessagingException | RuntimeException e) {
+            // no usable Content-Type: guess below
+        }
+        if (charset != null) {
+            try {
+                return new String(bytes, Charset.forName(MimeUtility.javaCharset(charset.strip())));
+            } catch (IllegalArgumentException e) {
+                problems.add("unknown charset: " + charset);
+            }
+        }
+        // no or unknown charset: UTF-8 if the bytes are, else Latin-1 (every byte sequence is)
+        String utf8 = new String(bytes, StandardCharsets.UTF_8);
+        return utf8.indexOf('\uFFFD') < 0 ? utf8 : new String(bytes, StandardCharsets.ISO_8859_1);
     }
 
     private static String baseType(Part part, List<String> problems) {
@@ -179,7 +187,7 @@ public final class MimeReader {
             if (size < 0) {
                 return 0;
             }
-            String encoding = part instanceof jakarta.mail.internet.MimePart mime ? mime.getEncoding() : null;
+            String encoding = part instanceof MimePart mime ? mime.getEncoding() : null;
             return "base64".equalsIgnoreCase(encoding) ? size * 3L / 4 : size;
         } catch (MessagingException | RuntimeException e) {
             return 0;
@@ -312,12 +320,6 @@ public final class MimeReader {
             }
         }
         return snippet.length() > SNIPPET_LENGTH ? snippet.substring(0, SNIPPET_LENGTH) : snippet.toString();
-    }
-
-    private static byte[] readAll(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        in.transferTo(out);
-        return out.toByteArray();
     }
 
     private static Properties parsingProperties() {

@@ -159,12 +159,11 @@ final class ImapSession implements AutoCloseable {
                 FLAGS flags = fetch.getItem(FLAGS.class);
                 INTERNALDATE date = fetch.getItem(INTERNALDATE.class);
                 RFC822SIZE size = fetch.getItem(RFC822SIZE.class);
-                ByteArray bytes = body.getByteArray();
-                byte[] content = java.util.Arrays.copyOfRange(bytes.getBytes(), bytes.getStart(),
-                        bytes.getStart() + bytes.getCount());
+                ByteArray bytes = body.getByteArray(); // a view into the response buffer: no copy
                 messages.add(new RawMessage(uid.uid, flags == null ? new Flags() : flags,
                         date == null || date.getDate() == null ? null : date.getDate().toInstant(),
-                        size == null ? content.length : size.size, content));
+                        size == null ? bytes.getCount() : size.size, bytes.getBytes(), bytes.getStart(),
+                        bytes.getCount()));
             }
         }
         return messages;

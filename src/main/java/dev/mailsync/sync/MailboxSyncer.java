@@ -261,7 +261,7 @@ public class MailboxSyncer {
             for (RawMessage m : raw) {
                 parsed.add(new NewMessage(folder.mailboxId, folder.id, uidValidity, m.uid(),
                         m.internalDate() != null ? m.internalDate() : Instant.now(), (int) m.size(),
-                        MessageFlags.of(m.flags()), MimeReader.read(m.content())));
+                        MessageFlags.of(m.flags()), MimeReader.read(m.buffer(), m.offset(), m.length())));
             }
             parseNanos.addAndGet(System.nanoTime() - t0);
             return parsed;
