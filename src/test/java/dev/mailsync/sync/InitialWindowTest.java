@@ -1,0 +1,115 @@
+package dev.mailsync.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import jakarta.inject.Inject;
+import jakarta.mail.Flags;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+
+import org.junit.jupiter.api.Test;
+
+import com.icegreen.greenmail.store.MailFolder;
+import com.icegreen.greenmail.util.GreenMail;
+
+import dev.mailsync.support.ConnectFlows;
+import dev.mailsync.support.FakeEntra;
+import dev.mailsync.support.Mailboxes;
+import dev.mailsync.support.TestUsers;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
+/** With {@code mailsync.sync.initial-window}, the first pass fetches only recent mail, newest first. */
+@QuarkusTest
+@TestProfile(InitialWindowTest.ThirtyDays.class)
+class InitialWindowTest {
+
+    FakeEntra fake;
+    GreenMail mail;
+
+    @Inject
+    SyncLeases leases;
+
+    @Inject
+    MailboxSyncer syncer;
+
+    @Inject
+    DataSource dataSource;
+
+    @Test
+    void shouldFetchOnlyTheWindowNewestFirstAndThenKeepUp() throws Exception {
+        fake.reset();
+        ConnectFlows.configureProvider(fake);
+        String address = Mailboxes.newAccount(mail);
+        MailFolder inbox = Mailboxes.folder(mail, address, "INBOX");
+        for (int i = 0; i < 20; i++) { // 10 from a year ago, then 25 recent ones
+            append(inbox, "old " + i, Instant.now().minus(Duration.ofDays(365 - i)));
+        }
+        for (int i = 0; i < 25; i++) {
+            append(inbox, "recent " + i, Instant.now().minus(Duration.ofDays(10)).plusSeconds(i));
+        }
+        String id = Mailboxes.connect(fake, TestUsers.bearer("window-" + UUID.randomUUID()), address);
+
+        pass(id);
+
+        List<String> subjects = subjectsInStoreOrder(id);
+        assertThat(subjects).hasSize(25).allMatch(s -> s.startsWith("recent"));
+        // batches of 10 (test configuration): the newest batch was stored first
+        assertThat(subjects.subList(0, 10)).containsExactlyInAnyOrder("recent 15", "recent 16", "recent 17",
+                "recent 18", "recent 19", "recent 20", "recent 21", "recent 22", "recent 23", "recent 24");
+
+        append(inbox, "new today", Instant.now());
+        pass(id);
+        assertThat(subjectsInStoreOrder(id)).hasSize(26).contains("new today");
+    }
+
+    private void pass(String id) {
+        assertThat(leases.claim(UUID.fromString(id), "test")).isTrue();
+        syncer.runPass(UUID.fromString(id), "test");
+    }
+
+    private static void append(MailFolder folder, String subject, Instant received) throws Exception {
+        MimeMessage m = new MimeMessage(Session.getInstance(new Properties()));
+        m.setFrom("a@fabrikam.example");
+        m.setSubject(subject);
+        m.setText("x");
+        m.setSentDate(Date.from(received));
+        m.saveChanges();
+        folder.appendMessage(m, new Flags(), Date.from(received));
+    }
+
+    private List<String> subjectsInStoreOrder(String id) throws SQLException {
+        List<String> subjects = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("select subject from message where mailbox_id = '" + id
+                        + "' order by id")) {
+            while (rs.next()) {
+                subjects.add(rs.getString(1));
+            }
+        }
+        return subjects;
+    }
+
+    public static class ThirtyDays implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("mailsync.sync.initial-window", "30d");
+        }
+    }
+}
