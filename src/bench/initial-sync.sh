@@ -2,7 +2,9 @@
 # initial-sync.sh: benchmark of mailsync's IMAP initial sync against the local Microsoft 365 rig
 # (shared/bench: Dovecot in Outlook mode + oauth2-fake), compared with mbsync on the same server.
 #
-#   src/bench/initial-sync.sh [--no-build] [--keep-servers] [--timeout S] [--runs-mbsync N]
+#   src/bench/initial-sync.sh [--no-build] [--keep-servers] [--timeout S] [--runs-mbsync N] [--condstore]
+#
+# --condstore: Dovecot's own face (CONDSTORE, SPECIAL-USE) instead of Outlook's.
 #
 # Run as root from anywhere. Steps: corpus (gen-corpus, 10,000 msgs, seed 42) -> imap-server start
 # --outlook -> PostgreSQL 15 (fresh database mailsync_bench) -> ./mvnw package -> the packaged service
@@ -35,11 +37,12 @@ export BENCH_OAUTH_CLIENT_ID="${BENCH_OAUTH_CLIENT_ID:-mailsync-bench}"
 export BENCH_OAUTH_CLIENT_SECRET="${BENCH_OAUTH_CLIENT_SECRET:-mailsync-bench-secret}"
 export BENCH_OAUTH_ARGS="--require-pkce --redirect-uri $CALLBACK ${BENCH_OAUTH_ARGS:-}"
 LOGDIR="$BENCH_DIR/mailsync"; RESULTS="$BENCH_DIR/results"
-BUILD=1; KEEP=0; TIMEOUT=300; MBSYNC_RUNS=3; NOCHANGE_RUNS=3; SVC_PID=""
+SERVER_MODE=(--outlook); BUILD=1; KEEP=0; TIMEOUT=300; MBSYNC_RUNS=3; NOCHANGE_RUNS=3; SVC_PID=""
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --no-build) BUILD=0; shift ;;
+    --condstore) SERVER_MODE=(); shift ;;
     --keep-servers) KEEP=1; shift ;;
     --timeout) TIMEOUT="$2"; shift 2 ;;
     --runs-mbsync) MBSYNC_RUNS="$2"; shift 2 ;;
@@ -93,8 +96,8 @@ fi
 for p in "$IMAP_PORT" "$OAUTH_PORT" "$HTTP_PORT"; do
   port_open "$p" && die "port $p is in use by another process (BENCH_IMAP_PORT/BENCH_OAUTH_PORT/BENCH_HTTP_PORT move ours)"
 done
-say "starting imap-server --outlook (IMAP :$IMAP_PORT, oauth2-fake :$OAUTH_PORT, client $BENCH_OAUTH_CLIENT_ID)"
-"$RIG/imap-server" start --outlook >"$LOGDIR/imap-server.out" 2>&1 || { cat "$LOGDIR/imap-server.out" >&2; die "imap-server start"; }
+say "starting imap-server ${SERVER_MODE[*]:-(CONDSTORE)} (IMAP :$IMAP_PORT, oauth2-fake :$OAUTH_PORT, client $BENCH_OAUTH_CLIENT_ID)"
+"$RIG/imap-server" start "${SERVER_MODE[@]}" >"$LOGDIR/imap-server.out" 2>&1 || { cat "$LOGDIR/imap-server.out" >&2; die "imap-server start"; }
 grep '^imap-server:' "$LOGDIR/imap-server.out" | sed 's/^/  /' || true
 read -r NMSG NBYTES < <(python3 - "$SERVER_MAILDIR" <<'PY'
 import os, sys
@@ -239,15 +242,17 @@ MBSYNC=$(awk '$1 == "wall_s" && $2 == "median" { print $3 }' "$LOGDIR/mbsync.out
 
 # ---- 9. figures
 python3 - "$NMSG" "$NBYTES" "$WALL" "$PEAK_KB" "$NOCHANGE_MED" "$MBSYNC" "$(IFS=,; echo "${NOCHANGE[*]}")" \
-  "$RESULTS/mailsync.jsonl" "$(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo unknown)" "${JAVA_OPTS:-}" <<'PY'
+  "$RESULTS/mailsync.jsonl" "$(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo unknown)" "${JAVA_OPTS:-}" \
+  "$([[ ${#SERVER_MODE[@]} -gt 0 ]] && echo "Outlook-mode IMAP" || echo "Dovecot IMAP with CONDSTORE")" <<'PY'
 import datetime, json, sys
 nmsg, nbytes, wall, peak_kb, noch, mbs = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), \
     float(sys.argv[5]), float(sys.argv[6])
 passes, out, version, java_opts = [float(x) for x in sys.argv[7].split(",")], sys.argv[8], sys.argv[9], sys.argv[10]
+server = sys.argv[11]
 rss_mb, ratio = peak_kb / 1024, wall / mbs
 ok = lambda c: "PASS" if c else "FAIL"
 print(f"""
-==== mailsync initial sync (Outlook-mode IMAP, PostgreSQL 15, {version})
+==== mailsync initial sync ({server}, PostgreSQL 15, {version}, JAVA_OPTS {java_opts})
 messages                  {nmsg}
 corpus                    {nbytes / 1e6:.1f} MB
 initial sync wall         {wall:.2f} s   ({nmsg / wall:.0f} msgs/s, {nbytes / 1e6 / wall:.1f} MB/s)
@@ -263,7 +268,7 @@ rec = {"peer": "mailsync", "version": version, "at": datetime.datetime.now(datet
        "messages": nmsg, "synced": nmsg, "bytes": nbytes, "wall_s": round(wall, 2),
        "msgs_per_s": round(nmsg / wall, 1), "mb_per_s": round(nbytes / 1e6 / wall, 1), "max_rss_kb": peak_kb,
        "nochange_s": passes, "nochange_median_s": noch, "mbsync_wall_s": mbs, "ratio_vs_mbsync": round(ratio, 3),
-       "java_opts": java_opts, "targets_met": wall <= 1.2 * mbs and rss_mb <= 512 and noch <= 0.5}
+       "java_opts": java_opts, "server": server, "targets_met": wall <= 1.2 * mbs and rss_mb <= 512 and noch <= 0.5}
 with open(out, "a") as fh:
     fh.write(json.dumps(rec) + "\n")
 print(f"(appended to {out})")
