@@ -9,6 +9,7 @@ import jakarta.persistence.EntityManager;
 
 import dev.mailsync.mailbox.Mailbox;
 import dev.mailsync.mailbox.MailboxState;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
@@ -27,14 +28,16 @@ public class AccessTokens {
     private final EntraTokenClient tokenClient;
     private final ProviderSettingsService settings;
     private final MicrosoftConfig config;
+    private final MeterRegistry metrics;
     private final String owner = ReplicaId.get();
 
     public AccessTokens(EntityManager em, EntraTokenClient tokenClient, ProviderSettingsService settings,
-            MicrosoftConfig config) {
+            MicrosoftConfig config, MeterRegistry metrics) {
         this.em = em;
         this.tokenClient = tokenClient;
         this.settings = settings;
         this.config = config;
+        this.metrics = metrics;
     }
 
     /**
@@ -87,6 +90,8 @@ public class AccessTokens {
         try {
             tokens = tokenClient.refresh(app, mailbox.refreshToken);
         } catch (TokenEndpointException e) {
+            metrics.counter("mailsync.token.refreshes", "outcome", e.isInvalidGrant() ? "invalid_grant" : "failed")
+                    .increment();
             if (e.isInvalidGrant()) {
                 String reason = "Microsoft refused the refresh token (" + e.getMessage()
                         + "): the user must reconnect the mailbox";
@@ -96,6 +101,7 @@ public class AccessTokens {
             Log.warnf("Token refresh for mailbox %s failed: %s", mailboxId, e.getMessage());
             throw new TokenUnavailable("token refresh failed: " + e.getMessage(), e.retryAfter().orElse(null));
         }
+        metrics.counter("mailsync.token.refreshes", "outcome", "success").increment();
         QuarkusTransaction.requiringNew().run(() -> {
             Mailbox m = em.find(Mailbox.class, mailboxId);
             if (m == null) {

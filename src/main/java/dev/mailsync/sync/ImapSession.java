@@ -190,6 +190,19 @@ final class ImapSession implements AutoCloseable {
         open = null;
     }
 
+    /** From another thread: drops the connection (without waiting for a command in progress). */
+    void abort() {
+        Thread closer = new Thread(() -> {
+            try {
+                store.close();
+            } catch (MessagingException | RuntimeException e) {
+                // the connection is going away either way
+            }
+        }, "imap-abort");
+        closer.setDaemon(true);
+        closer.start();
+    }
+
     @Override
     public void close() {
         closeFolder();

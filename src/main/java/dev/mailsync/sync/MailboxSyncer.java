@@ -1,6 +1,7 @@
 package dev.mailsync.sync;
 
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -13,13 +14,16 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.mail.AuthenticationFailedException;
+import jakarta.mail.FolderClosedException;
 import jakarta.mail.MessagingException;
+import jakarta.mail.StoreClosedException;
 
 import org.jboss.logging.MDC;
 
@@ -54,15 +58,19 @@ public class MailboxSyncer {
     private final MicrosoftConfig microsoft;
     private final ExecutorService storeWorkers;
     private final ExecutorService parseWorkers;
+    private final SyncMetrics metrics;
+    private final Map<UUID, ImapSession> open = new ConcurrentHashMap<>();
+    private final Set<UUID> aborted = ConcurrentHashMap.newKeySet();
 
     public MailboxSyncer(MailboxRepository mailboxes, AccessTokens tokens, MessageStore store, SyncLeases leases,
-            SyncConfig config, MicrosoftConfig microsoft) {
+            SyncConfig config, MicrosoftConfig microsoft, SyncMetrics metrics) {
         this.mailboxes = mailboxes;
         this.tokens = tokens;
         this.store = store;
         this.leases = leases;
         this.config = config;
         this.microsoft = microsoft;
+        this.metrics = metrics;
         this.storeWorkers = Executors.newFixedThreadPool(config.concurrency(), r -> {
             Thread t = new Thread(r, "sync-store");
             t.setDaemon(true);
@@ -79,30 +87,60 @@ public class MailboxSyncer {
     public void runPass(UUID mailboxId, String owner) {
         MDC.put("mailboxId", mailboxId.toString());
         long started = System.nanoTime();
+        String outcome = "success";
         try {
             syncMailbox(mailboxId, owner);
             leases.succeeded(mailboxId, owner);
             Log.debugf("Sync pass done in %d ms", (System.nanoTime() - started) / 1_000_000);
         } catch (LeaseLost e) {
+            outcome = "lease_lost";
             Log.warnf("Sync pass stopped: %s", e.getMessage());
         } catch (ReauthorizationRequired e) {
-            leases.failed(mailboxId, owner, "reauth_required", e.getMessage(), null);
+            outcome = fail(mailboxId, owner, "reauth_required", e.getMessage(), null);
         } catch (TokenUnavailable e) {
-            leases.failed(mailboxId, owner, "token_unavailable", e.getMessage(), e.retryAfter().orElse(null));
+            outcome = fail(mailboxId, owner, "token_unavailable", e.getMessage(), e.retryAfter().orElse(null));
         } catch (AuthenticationFailedException e) {
             Log.warnf("IMAP refused the access token: %s", e.getMessage());
-            leases.failed(mailboxId, owner, "imap_auth_failed", "The IMAP server refused the access token: "
+            metrics.imapError("auth");
+            outcome = fail(mailboxId, owner, "imap_auth_failed", "The IMAP server refused the access token: "
                     + e.getMessage(), null);
         } catch (MessagingException e) {
             Log.warnf("Sync pass failed: %s", e.toString());
-            leases.failed(mailboxId, owner, "imap_error", String.valueOf(e.getMessage()), null);
+            metrics.imapError(isConnectionFailure(e) ? "connection" : "protocol");
+            outcome = fail(mailboxId, owner, "imap_error", String.valueOf(e.getMessage()), null);
         } catch (SQLException | RuntimeException e) {
             Log.errorf(e, "Sync pass failed");
-            leases.failed(mailboxId, owner, "internal_error", "The pass failed inside mailsync; it was logged",
+            outcome = fail(mailboxId, owner, "internal_error", "The pass failed inside mailsync; it was logged",
                     null);
         } finally {
+            open.remove(mailboxId);
+            aborted.remove(mailboxId);
+            metrics.pass(outcome, System.nanoTime() - started);
             MDC.remove("mailboxId");
         }
+    }
+
+    /** Records a failed pass, or, when the replica is shutting down, gives the mailbox back unjudged. */
+    private String fail(UUID mailboxId, String owner, String code, String message, Duration retryAfter) {
+        if (aborted.remove(mailboxId)) {
+            leases.release(mailboxId, owner);
+            return "released";
+        }
+        leases.failed(mailboxId, owner, code, message, retryAfter);
+        return code;
+    }
+
+    /** Shutdown: passes still running lose their IMAP connections and give their mailboxes back. */
+    void abortRunningPasses() {
+        open.forEach((mailboxId, imap) -> {
+            aborted.add(mailboxId);
+            imap.abort();
+        });
+    }
+
+    private static boolean isConnectionFailure(MessagingException e) {
+        return e instanceof FolderClosedException || e instanceof StoreClosedException
+                || e.getCause() instanceof java.io.IOException;
     }
 
     private void syncMailbox(UUID mailboxId, String owner) throws MessagingException, SQLException {
@@ -113,6 +151,7 @@ public class MailboxSyncer {
         }
         String token = tokens.accessToken(mailboxId);
         try (ImapSession imap = ImapSession.connect(microsoft.imap(), config, mailbox.address, token)) {
+            open.put(mailboxId, imap);
             boolean condstore = imap.hasCondstore();
             for (Folder folder : reconcileFolders(mailboxId, imap.listFolders())) {
                 syncFolder(imap, folder, condstore, owner);
@@ -180,6 +219,7 @@ public class MailboxSyncer {
         final Instant window = since;
         QuarkusTransaction.requiringNew().call(() -> {
             int dropped = store.deleteOtherUidValidity(folder.id, uidValidity);
+            metrics.messages(0, 0, dropped);
             Folder f = Folder.findById(folder.id);
             if (dropped > 0 || !sameValidity) {
                 f.highestModseq = null;
@@ -193,6 +233,7 @@ public class MailboxSyncer {
         List<ServerMessage> server = imap.listMessages();
         Set<Long> wanted = window == null ? null : new HashSet<>(imap.uidsSince(window));
         SyncPlan plan = SyncPlan.plan(stored, server, wanted);
+        metrics.messages(0, plan.flagChanges().size(), plan.toDelete().size());
         if (!plan.flagChanges().isEmpty() || !plan.toDelete().isEmpty()) {
             QuarkusTransaction.requiringNew().call(() -> {
                 store.updateFlags(folder.id, uidValidity, plan.flagChanges());
@@ -276,6 +317,7 @@ public class MailboxSyncer {
             });
             storeNanos += System.nanoTime() - t0;
             done += fetched;
+            metrics.messages(parsed.size(), 0, 0);
             if (!leases.renew(folder.mailboxId, owner, folder.name, done, total)) {
                 throw new LeaseLost(folder.mailboxId);
             }

@@ -54,6 +54,10 @@ public interface SyncConfig {
     @WithDefault("120s")
     Duration readTimeout();
 
+    /** At shutdown, how long running passes may go on before their connections are closed and leases released. */
+    @WithDefault("20s")
+    Duration shutdownGrace();
+
     /** Names that mark the Sent folder when the server offers no SPECIAL-USE {@code \Sent}. */
     @WithDefault("Sent Items,Sent,Sent Messages,Sent Mail,Gesendete Elemente,Gesendet,Éléments envoyés,Skickat")
     List<String> sentFolderNames();

@@ -1,5 +1,6 @@
 package dev.mailsync.sync;
 
+import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -35,6 +36,7 @@ public class SyncScheduler {
     private final Set<UUID> running = ConcurrentHashMap.newKeySet();
     private final AtomicInteger busy = new AtomicInteger();
     private volatile boolean stopping;
+    private volatile Instant lastDispatch = Instant.now();
 
     public SyncScheduler(SyncLeases leases, MailboxSyncer syncer, SyncConfig config) {
         this.leases = leases;
@@ -66,6 +68,7 @@ public class SyncScheduler {
         if (!config.enabled() || stopping) {
             return;
         }
+        lastDispatch = Instant.now();
         int free = config.concurrency() - busy.get();
         if (free <= 0) {
             return;
@@ -89,12 +92,27 @@ public class SyncScheduler {
         return owner;
     }
 
+    /** When the last dispatch ran (the readiness check watches it). */
+    public Instant lastDispatch() {
+        return lastDispatch;
+    }
+
+    /** Passes running on this replica now. */
+    public int running() {
+        return busy.get();
+    }
+
+    /**
+     * SIGTERM: stop claiming, give running passes {@code mailsync.sync.shutdown-grace} to finish, then close
+     * their IMAP connections and release their leases so that another replica takes over at once.
+     */
     void stop(@Observes ShutdownEvent event) {
         stopping = true;
         workers.shutdown();
         try {
-            if (!workers.awaitTermination(20, TimeUnit.SECONDS)) {
-                workers.shutdownNow();
+            if (!workers.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+                syncer.abortRunningPasses();
+                workers.awaitTermination(5, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

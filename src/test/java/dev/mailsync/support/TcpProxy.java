@@ -19,6 +19,7 @@ public class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final AtomicLong cutAfter = new AtomicLong(-1);
+
     private final AtomicInteger cuts = new AtomicInteger();
     private final StringBuffer clientTranscript = new StringBuffer();
 

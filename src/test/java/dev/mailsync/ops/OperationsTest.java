@@ -1,0 +1,140 @@
+package dev.mailsync.ops;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import com.icegreen.greenmail.store.MailFolder;
+import com.icegreen.greenmail.util.GreenMail;
+
+import dev.mailsync.support.ConnectFlows;
+import dev.mailsync.support.FakeEntra;
+import dev.mailsync.support.Mailboxes;
+import dev.mailsync.support.TestUsers;
+import dev.mailsync.sync.MailboxSyncer;
+import dev.mailsync.sync.SyncLeases;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Health, metrics and a pass interrupted by shutdown, after real sync passes against GreenMail. */
+@QuarkusTest
+class OperationsTest {
+
+    FakeEntra fake;
+    GreenMail mail;
+
+    @Inject
+    SyncLeases leases;
+
+    @Inject
+    MailboxSyncer syncer;
+
+    @Inject
+    DataSource dataSource;
+
+    @Test
+    void shouldExposeSyncMetricsWithoutPersonalLabels() throws Exception {
+        fake.reset();
+        ConnectFlows.configureProvider(fake);
+        fake.accessTokenLifetime(60); // the pass refreshes the token
+        String address = Mailboxes.newAccount(mail);
+        MailFolder inbox = Mailboxes.folder(mail, address, "INBOX");
+        for (int i = 0; i < 12; i++) {
+            Mailboxes.append(inbox, "metric " + i, "x", null);
+        }
+        String id = Mailboxes.connect(fake, TestUsers.bearer("ops-" + UUID.randomUUID()), address);
+        assertThat(leases.claim(UUID.fromString(id), "test")).isTrue();
+        syncer.runPass(UUID.fromString(id), "test");
+
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+
+        assertThat(metrics).contains("mailsync_sync_passes_total{outcome=\"success\"}")
+                .contains("mailsync_sync_pass_duration_seconds_bucket")
+                .contains("mailsync_sync_messages_total{change=\"added\"}")
+                .contains("mailsync_sync_messages_total{change=\"removed\"}")
+                .contains("mailsync_sync_lag_seconds")
+                .contains("mailsync_mailboxes{state=\"active\"}")
+                .contains("mailsync_token_refreshes_total{outcome=\"success\"}")
+                .contains("http_server_requests_seconds_count")
+                .doesNotContain(address).doesNotContain(id).doesNotContain("contoso.example");
+        assertThat(value(metrics, "mailsync_sync_messages_total{change=\"added\"}")).isGreaterThanOrEqualTo(12);
+    }
+
+    @Test
+    void shouldReportReadinessOfTheSyncEngineAndMailboxStatesForOps() {
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("checks.name", hasItem("sync-engine"))
+                .body("checks.find { it.name == 'sync-engine' }.status", equalTo("UP"));
+        given().get("/q/health/group/mailboxes").then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks[0].name", equalTo("mailboxes"));
+    }
+
+    @Test
+    void shouldReleaseTheLeaseOfAPassStoppedByShutdown() throws Exception {
+        fake.reset();
+        ConnectFlows.configureProvider(fake);
+        String address = Mailboxes.newAccount(mail);
+        MailFolder inbox = Mailboxes.folder(mail, address, "INBOX");
+        for (int i = 0; i < 400; i++) {
+            Mailboxes.append(inbox, "long pass " + i, ("text " + i).repeat(300), null);
+        }
+        UUID id = UUID.fromString(Mailboxes.connect(fake, TestUsers.bearer("ops-" + UUID.randomUUID()), address));
+        assertThat(leases.claim(id, "replica-a")).isTrue();
+        Thread pass = new Thread(() -> syncer.runPass(id, "replica-a"));
+        pass.start();
+        while (count("select count(*) from message where mailbox_id = '" + id + "'") == 0) {
+            Thread.sleep(5);
+        }
+
+        abortRunningPasses(); // what SIGTERM does once the shutdown grace is over
+        pass.join(10_000);
+
+        assertThat(pass.isAlive()).isFalse();
+        assertThat(text("select coalesce(lease_owner, 'none') || ':' || (next_run_at <= now()) || ':' "
+                + "|| coalesce(last_error_code, 'none') from mailbox_sync where mailbox_id = '" + id + "'"))
+                .isEqualTo("none:true:none");
+        long before = count("select count(*) from message where mailbox_id = '" + id + "'");
+        assertThat(before).isBetween(1L, 399L);
+        // another replica takes the mailbox over at once and completes it
+        assertThat(leases.claimDue("replica-b", 1000)).contains(id);
+        syncer.runPass(id, "replica-b");
+        assertThat(count("select count(*) from message where mailbox_id = '" + id + "'")).isEqualTo(400);
+        assertThat(count("select count(distinct uid) from message where mailbox_id = '" + id + "'")).isEqualTo(400);
+    }
+
+    private void abortRunningPasses() throws Exception {
+        var method = MailboxSyncer.class.getDeclaredMethod("abortRunningPasses");
+        method.setAccessible(true);
+        method.invoke(io.quarkus.arc.ClientProxy.unwrap(syncer));
+    }
+
+    private static double value(String metrics, String series) {
+        return metrics.lines().filter(l -> l.startsWith(series)).map(l -> l.substring(l.lastIndexOf(' ') + 1))
+                .mapToDouble(Double::parseDouble).findFirst().orElse(-1);
+    }
+
+    private long count(String sql) throws SQLException {
+        return Long.parseLong(text(sql));
+    }
+
+    private String text(String sql) throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}
