@@ -100,16 +100,16 @@ public class MailboxSyncer {
         } catch (TokenUnavailable e) {
             outcome = fail(mailboxId, owner, "token_unavailable", e.getMessage(), e.retryAfter().orElse(null));
         } catch (AuthenticationFailedException e) {
-            Log.warnf("IMAP refused the access token: %s", e.getMessage());
             metrics.imapError("auth");
             outcome = fail(mailboxId, owner, "imap_auth_failed", "The IMAP server refused the access token: "
                     + e.getMessage(), null);
         } catch (MessagingException e) {
-            Log.warnf("Sync pass failed: %s", e.toString());
             metrics.imapError(isConnectionFailure(e) ? "connection" : "protocol");
             outcome = fail(mailboxId, owner, "imap_error", String.valueOf(e.getMessage()), null);
         } catch (SQLException | RuntimeException e) {
-            Log.errorf(e, "Sync pass failed");
+            if (!aborted.contains(mailboxId)) {
+                Log.errorf(e, "Sync pass failed");
+            }
             outcome = fail(mailboxId, owner, "internal_error", "The pass failed inside mailsync; it was logged",
                     null);
         } finally {
@@ -123,9 +123,11 @@ public class MailboxSyncer {
     /** Records a failed pass, or, when the replica is shutting down, gives the mailbox back unjudged. */
     private String fail(UUID mailboxId, String owner, String code, String message, Duration retryAfter) {
         if (aborted.remove(mailboxId)) {
+            Log.info("Sync pass stopped by shutdown; its lease is released for another replica");
             leases.release(mailboxId, owner);
             return "released";
         }
+        Log.warnf("Sync pass failed (%s): %s", code, message);
         leases.failed(mailboxId, owner, code, message, retryAfter);
         return code;
     }
