@@ -29,12 +29,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.mailsync.common.crypto.SecretCipher;
+import com.icegreen.greenmail.util.GreenMail;
+
 import dev.mailsync.support.ConnectFlows;
+import dev.mailsync.support.Mailboxes;
+import dev.mailsync.sync.MailboxSyncer;
+import dev.mailsync.sync.SyncLeases;
 import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.TestUsers;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** Runs whole connect flows with every logger at DEBUG and searches the log for any secret. */
+/** Runs whole connect flows and sync passes with every logger at DEBUG and searches the log for any secret. */
 @QuarkusTest
 class NoSecretsInLogTest {
 
@@ -45,6 +50,14 @@ class NoSecretsInLogTest {
 
     @Inject
     SecretCipher cipher;
+
+    @Inject
+    SyncLeases leases;
+
+    @Inject
+    MailboxSyncer syncer;
+
+    GreenMail mail;
 
     final Capture capture = new Capture();
     final Logger root = Logger.getLogger("");
@@ -62,6 +75,35 @@ class NoSecretsInLogTest {
     void restore() {
         root.removeHandler(capture);
         root.setLevel(previousLevel);
+    }
+
+    @Test
+    void shouldLogNoTokenDuringSyncPassesWithRefreshesAndFailures() throws Exception {
+        ConnectFlows.configureProvider(fake);
+        fake.accessTokenLifetime(60); // every pass refreshes (and rotates) the tokens
+        String address = Mailboxes.newAccount(mail);
+        Mailboxes.append(Mailboxes.folder(mail, address, "INBOX"), "hello", "x", null);
+        String id = Mailboxes.connect(fake, TestUsers.bearer("erin-" + UUID.randomUUID()), address);
+        String[] connected = storedTokens(id);
+        pass(id);
+        String[] refreshed = storedTokens(id);
+        mail.setUser(address, address, "refused-token"); // IMAP refuses the login
+        pass(id);
+        fake.failNextTokenRequests(1, 400, "invalid_grant", null); // and then the grant dies
+        pass(id);
+
+        assertThat(fake.refreshes()).isGreaterThanOrEqualTo(2);
+        String log = capture.text();
+        assertThat(log).contains("Sync pass failed");
+        for (String secret : List.of(connected[0], connected[1], refreshed[0], refreshed[1],
+                ConnectFlows.CLIENT_SECRET)) {
+            assertThat(log.lines().filter(line -> line.contains(secret)).toList()).isEmpty();
+        }
+    }
+
+    private void pass(String id) {
+        assertThat(leases.claim(UUID.fromString(id), "test")).isTrue();
+        syncer.runPass(UUID.fromString(id), "test");
     }
 
     @Test
