@@ -30,9 +30,12 @@ public class MessageStore {
             insert into message (mailbox_id, folder_id, uidvalidity, uid, message_id, in_reply_to, reference_ids,
                 thread_id, subject, from_addr, to_addr, cc_addr, bcc_addr, reply_to, sent_at, internal_date,
                 seen, flagged, answered, draft, deleted, keywords, size, snippet, text_body, html_body,
-                attachments, has_attachments, malformed, parse_problems)
+                attachments, has_attachments, malformed, parse_problems, from_address, to_addresses, list_unsubscribe,
+                search)
             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?,
-                ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)
+                ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?,
+                setweight(to_tsvector('simple', coalesce(?, '')), 'A') || setweight(to_tsvector('simple', ?), 'B')
+                || to_tsvector('simple', ?))
             on conflict (folder_id, uidvalidity, uid) do nothing""";
 
     private final DataSource dataSource;
@@ -101,7 +104,13 @@ public class MessageStore {
                 s.setString(i++, toJson(p.attachments()));
                 s.setBoolean(i++, !p.attachments().isEmpty());
                 s.setBoolean(i++, p.malformed());
-                s.setString(i, p.malformed() ? MimeReader.clean(String.join("; ", p.problems())) : null);
+                s.setString(i++, p.malformed() ? MimeReader.clean(String.join("; ", p.problems())) : null);
+                s.setString(i++, p.from().isEmpty() ? null : lower(p.from().get(0).address()));
+                s.setArray(i++, c.createArrayOf("text", recipients(p).toArray()));
+                s.setString(i++, p.listUnsubscribe());
+                s.setString(i++, p.subject());
+                s.setString(i++, participants(p));
+                s.setString(i, searchableBody(p));
                 s.addBatch();
             }
             s.executeBatch();
@@ -169,6 +178,28 @@ public class MessageStore {
             s.setLong(2, folderId);
             s.executeUpdate();
         }
+    }
+
+    private static List<String> recipients(ParsedMessage p) {
+        return java.util.stream.Stream.of(p.to(), p.cc(), p.bcc()).flatMap(List::stream)
+                .map(a -> lower(a.address())).filter(java.util.Objects::nonNull).distinct().toList();
+    }
+
+    /** Names and addresses of everyone on the message, for full-text search. */
+    private static String participants(ParsedMessage p) {
+        StringBuilder text = new StringBuilder();
+        java.util.stream.Stream.of(p.from(), p.to(), p.cc(), p.bcc()).flatMap(List::stream).forEach(a -> text
+                .append(a.name() == null ? "" : a.name()).append(' ').append(a.address()).append(' '));
+        return text.toString();
+    }
+
+    private static String searchableBody(ParsedMessage p) {
+        String body = p.textBody() != null ? p.textBody() : p.htmlBody() != null ? HtmlText.toText(p.htmlBody()) : "";
+        return body.length() > 200_000 ? body.substring(0, 200_000) : body;
+    }
+
+    private static String lower(String address) {
+        return address == null ? null : address.toLowerCase(java.util.Locale.ROOT);
     }
 
     private String toJson(Object value) {

@@ -63,7 +63,7 @@ public final class MimeReader {
             problems.add("unparseable message: " + e.getMessage());
             String text = new String(buffer, offset, length, StandardCharsets.UTF_8);
             return new ParsedMessage(null, null, List.of(), null, List.of(), List.of(), List.of(), List.of(),
-                    List.of(), null, clean(text), null, snippet(text), List.of(), problems);
+                    List.of(), null, null, clean(text), null, snippet(text), List.of(), problems);
         }
         String messageId = firstId(header(message, "Message-ID", problems));
         if (messageId == null) {
@@ -80,7 +80,8 @@ public final class MimeReader {
                 ids(header(message, "References", problems)), subject(message, problems),
                 addresses(message, "From", problems), addresses(message, "To", problems),
                 addresses(message, "Cc", problems), addresses(message, "Bcc", problems),
-                addresses(message, "Reply-To", problems), sentAt(message, problems), clean(body.text),
+                addresses(message, "Reply-To", problems), clean(header(message, "List-Unsubscribe", problems)),
+                sentAt(message, problems), clean(body.text),
                 clean(body.html), snippet(text), List.copyOf(body.attachments), problems);
     }
 

@@ -1,0 +1,254 @@
+package dev.mailsync.message;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.mailsync.message.MessageViews.Attachment;
+import dev.mailsync.message.MessageViews.Flags;
+import dev.mailsync.message.MessageViews.MessageDetail;
+import dev.mailsync.message.MessageViews.MessageSummary;
+import dev.mailsync.message.MessageViews.Page;
+import dev.mailsync.message.MessageViews.ThreadDetail;
+import dev.mailsync.message.MessageViews.ThreadSummary;
+
+/**
+ * Reads of stored mail for the API: keyset pages (newest first, stable while new mail arrives), filters,
+ * full-text search (PostgreSQL, {@code simple} configuration, GIN index), one message, threads.
+ */
+@ApplicationScoped
+public class MessageQueries {
+
+    private static final String SUMMARY_COLUMNS = """
+            m.id, f.name, m.subject, m.from_addr, m.to_addr, m.internal_date, m.snippet, m.seen, m.flagged,
+            m.answered, m.draft, m.has_attachments, m.thread_id, m.size, m.uid""";
+    private static final TypeReference<List<EmailAddress>> ADDRESSES = new TypeReference<>() {
+    };
+    private static final TypeReference<List<AttachmentInfo>> ATTACHMENTS = new TypeReference<>() {
+    };
+
+    private final DataSource dataSource;
+    private final ObjectMapper json;
+
+    public MessageQueries(DataSource dataSource, ObjectMapper json) {
+        this.dataSource = dataSource;
+        this.json = json;
+    }
+
+    public Page<MessageSummary> list(UUID mailboxId, MessageFilter filter, String cursor, int limit) {
+        StringBuilder sql = new StringBuilder("select " + SUMMARY_COLUMNS
+                + " from message m join folder f on f.id = m.folder_id where m.mailbox_id = ?");
+        List<Object> args = new ArrayList<>(List.of(mailboxId));
+        where(filter, sql, args);
+        if (cursor != null) {
+            Cursor c = Cursor.decode(cursor);
+            String[] key = c.key().split("/");
+            sql.append(" and (m.internal_date, m.uid, m.id) < (?, ?, ?)");
+            args.add(Timestamp.from(c.at()));
+            args.add(Long.parseLong(key[0]));
+            args.add(Long.parseLong(key[1]));
+        }
+        sql.append(" order by m.internal_date desc, m.uid desc, m.id desc limit ?");
+        args.add(limit + 1);
+        List<MessageSummary> items = new ArrayList<>();
+        List<Long> uids = new ArrayList<>();
+        query(sql.toString(), args, rs -> {
+            items.add(summary(rs));
+            uids.add(rs.getLong("uid"));
+        });
+        String next = null;
+        if (items.size() > limit) {
+            items.remove(limit);
+            MessageSummary last = items.get(limit - 1);
+            next = new Cursor(last.date(), uids.get(limit - 1) + "/" + last.id()).encode();
+        }
+        return new Page<>(items, next);
+    }
+
+    private static void where(MessageFilter filter, StringBuilder sql, List<Object> args) {
+        if (filter.folder() != null) {
+            sql.append(" and f.name = ?");
+            args.add(filter.folder());
+        }
+        if (filter.unread() != null) {
+            sql.append(filter.unread() ? " and not m.seen" : " and m.seen");
+        }
+        if (filter.flagged() != null) {
+            sql.append(filter.flagged() ? " and m.flagged" : " and not m.flagged");
+        }
+        if (filter.hasAttachments() != null) {
+            sql.append(filter.hasAttachments() ? " and m.has_attachments" : " and not m.has_attachments");
+        }
+        if (filter.from() != null) {
+            sql.append(" and m.from_address = ?");
+            args.add(filter.from().toLowerCase(Locale.ROOT));
+        }
+        if (filter.to() != null) {
+            sql.append(" and m.to_addresses @> array[?]::text[]");
+            args.add(filter.to().toLowerCase(Locale.ROOT));
+        }
+        if (filter.since() != null) {
+            sql.append(" and m.internal_date >= ?");
+            args.add(Timestamp.from(filter.since()));
+        }
+        if (filter.before() != null) {
+            sql.append(" and m.internal_date < ?");
+            args.add(Timestamp.from(filter.before()));
+        }
+        if (filter.query() != null) {
+            String q = filter.query().strip();
+            if (q.contains("@") && !q.contains(" ")) {
+                // an address: the full-text match, or exactly that sender or recipient
+                sql.append(" and (m.search @@ websearch_to_tsquery('simple', ?) or m.from_address = ?"
+                        + " or m.to_addresses @> array[?]::text[])");
+                args.add(q);
+                args.add(q.toLowerCase(Locale.ROOT));
+                args.add(q.toLowerCase(Locale.ROOT));
+            } else {
+                sql.append(" and m.search @@ websearch_to_tsquery('simple', ?)");
+                args.add(q);
+            }
+        }
+    }
+
+    public Optional<MessageDetail> get(UUID mailboxId, long messageId, String attachmentBaseUrl) {
+        List<MessageDetail> found = new ArrayList<>();
+        query("""
+                select m.id, f.name, m.thread_id, m.message_id, m.in_reply_to, m.reference_ids, m.list_unsubscribe,
+                       m.subject, m.from_addr, m.to_addr, m.cc_addr, m.bcc_addr, m.reply_to, m.sent_at,
+                       m.internal_date, m.seen, m.flagged, m.answered, m.draft, m.size, m.text_body, m.html_body,
+                       m.attachments, m.malformed
+                from message m join folder f on f.id = m.folder_id where m.mailbox_id = ? and m.id = ?""",
+                List.of(mailboxId, messageId), rs -> {
+                    String id = String.valueOf(rs.getLong(1));
+                    List<AttachmentInfo> parts = read(rs.getString(23), ATTACHMENTS);
+                    List<Attachment> attachments = new ArrayList<>();
+                    Map<String, String> cidUrls = new HashMap<>();
+                    for (AttachmentInfo a : parts) {
+                        String url = attachmentBaseUrl + "/" + id + "/attachments/" + a.id();
+                        attachments.add(new Attachment(String.valueOf(a.id()), a.filename(), a.contentType(), a.size(),
+                                a.contentId(), a.inline(), url));
+                        if (a.contentId() != null) {
+                            cidUrls.put(a.contentId(), url);
+                        }
+                    }
+                    String[] references = (String[]) rs.getArray(6).getArray();
+                    found.add(new MessageDetail(id, rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5), List.of(references), rs.getString(7), rs.getString(8),
+                            read(rs.getString(9), ADDRESSES), read(rs.getString(10), ADDRESSES),
+                            read(rs.getString(11), ADDRESSES), read(rs.getString(12), ADDRESSES),
+                            read(rs.getString(13), ADDRESSES), instant(rs, 14), instant(rs, 15),
+                            new Flags(rs.getBoolean(16), rs.getBoolean(17), rs.getBoolean(18), rs.getBoolean(19)),
+                            rs.getInt(20), rs.getString(21), HtmlSanitizer.sanitize(rs.getString(22), cidUrls),
+                            attachments, rs.getBoolean(24)));
+                });
+        return found.stream().findFirst();
+    }
+
+    public Page<ThreadSummary> threads(UUID mailboxId, String folder, String cursor, int limit) {
+        StringBuilder sql = new StringBuilder("""
+                with t as (
+                    select m.thread_id, max(m.internal_date) as last_at, count(*) as n
+                    from message m join folder f on f.id = m.folder_id
+                    where m.mailbox_id = ?""");
+        List<Object> args = new ArrayList<>(List.of(mailboxId));
+        if (folder != null) {
+            sql.append(" and f.name = ?");
+            args.add(folder);
+        }
+        sql.append(" group by m.thread_id) select t.thread_id, t.last_at, t.n, l.subject, l.snippet, ("
+                + "select array_agg(distinct p.from_address) from message p where p.mailbox_id = ? and p.thread_id = "
+                + "t.thread_id and p.from_address is not null) from t cross join lateral (select subject, snippet "
+                + "from message x where x.mailbox_id = ? and x.thread_id = t.thread_id "
+                + "order by x.internal_date desc, x.uid desc, x.id desc limit 1) l");
+        args.add(mailboxId);
+        args.add(mailboxId);
+        if (cursor != null) {
+            Cursor c = Cursor.decode(cursor);
+            sql.append(" where (t.last_at, t.thread_id) < (?, ?)");
+            args.add(Timestamp.from(c.at()));
+            args.add(c.key());
+        }
+        sql.append(" order by t.last_at desc, t.thread_id desc limit ?");
+        args.add(limit + 1);
+        List<ThreadSummary> items = new ArrayList<>();
+        query(sql.toString(), args, rs -> {
+            java.sql.Array participants = rs.getArray(6);
+            items.add(new ThreadSummary(rs.getString(1), rs.getString(4), instant(rs, 2), rs.getInt(3),
+                    participants == null ? List.of() : List.of((String[]) participants.getArray()), rs.getString(5)));
+        });
+        String next = null;
+        if (items.size() > limit) {
+            items.remove(limit);
+            ThreadSummary last = items.get(limit - 1);
+            next = new Cursor(last.lastActivityAt(), last.threadId()).encode();
+        }
+        return new Page<>(items, next);
+    }
+
+    /** A thread's messages, oldest first, across folders (Sent included); empty when there is no such thread. */
+    public Optional<ThreadDetail> thread(UUID mailboxId, String threadId) {
+        List<MessageSummary> messages = new ArrayList<>();
+        query("select " + SUMMARY_COLUMNS + " from message m join folder f on f.id = m.folder_id"
+                + " where m.mailbox_id = ? and m.thread_id = ? order by m.internal_date, m.uid, m.id",
+                List.of(mailboxId, threadId), rs -> messages.add(summary(rs)));
+        return messages.isEmpty() ? Optional.empty() : Optional.of(new ThreadDetail(threadId, messages));
+    }
+
+    private MessageSummary summary(ResultSet rs) throws SQLException {
+        List<EmailAddress> from = read(rs.getString(4), ADDRESSES);
+        return new MessageSummary(String.valueOf(rs.getLong(1)), rs.getString(2), rs.getString(3),
+                from.isEmpty() ? null : from.get(0), read(rs.getString(5), ADDRESSES), instant(rs, 6),
+                rs.getString(7), new Flags(rs.getBoolean(8), rs.getBoolean(9), rs.getBoolean(10), rs.getBoolean(11)),
+                rs.getBoolean(12), rs.getString(13), rs.getInt(14));
+    }
+
+    private <T> T read(String value, TypeReference<T> type) {
+        try {
+            return json.readValue(value, type);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("stored JSON unreadable", e);
+        }
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+
+    private void query(String sql, List<Object> args, RowReader reader) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.size(); i++) {
+                s.setObject(i + 1, args.get(i));
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    reader.read(rs);
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("message query: " + e.getMessage(), e);
+        }
+    }
+
+    private interface RowReader {
+        void read(ResultSet rs) throws SQLException;
+    }
+}

@@ -1,0 +1,194 @@
+package dev.mailsync.message;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import dev.mailsync.common.problem.Problem.FieldError;
+import dev.mailsync.common.problem.ProblemException;
+import dev.mailsync.common.security.CurrentUser;
+import dev.mailsync.mailbox.MailboxService;
+import dev.mailsync.message.MessageViews.MessageDetail;
+import dev.mailsync.message.MessageViews.MessageSummary;
+import dev.mailsync.message.MessageViews.Page;
+import dev.mailsync.message.MessageViews.ThreadDetail;
+import dev.mailsync.message.MessageViews.ThreadSummary;
+import io.quarkus.security.Authenticated;
+
+/** Synced mail of one of the caller's mailboxes, read from PostgreSQL. */
+@Path("/api/v1/mailboxes/{id}")
+@Produces(MediaType.APPLICATION_JSON)
+@Authenticated
+@Tag(name = "Messages")
+public class MessageResource {
+
+    private final MailboxService mailboxes;
+    private final MessageQueries queries;
+    private final CurrentUser user;
+
+    public MessageResource(MailboxService mailboxes, MessageQueries queries, CurrentUser user) {
+        this.mailboxes = mailboxes;
+        this.queries = queries;
+        this.user = user;
+    }
+
+    /**
+     * Newest first. {@code limit} 1–200 (50); {@code cursor} from the previous page's {@code nextCursor};
+     * {@code since}/{@code before}: an ISO date or date-time; {@code q}: full-text search (an address also
+     * matches exactly).
+     */
+    @GET
+    @Path("/messages")
+    public Page<MessageSummary> list(@PathParam("id") UUID id, @QueryParam("folder") String folder,
+            @QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
+            @QueryParam("unread") String unread, @QueryParam("flagged") String flagged,
+            @QueryParam("hasAttachments") String hasAttachments, @QueryParam("from") String from,
+            @QueryParam("to") String to, @QueryParam("since") String since, @QueryParam("before") String before,
+            @QueryParam("q") String q) {
+        mailboxes.getMailbox(id, user.id());
+        Params p = new Params();
+        MessageFilter filter = new MessageFilter(p.text("folder", folder, 1000), p.bool("unread", unread),
+                p.bool("flagged", flagged), p.bool("hasAttachments", hasAttachments), p.address("from", from),
+                p.address("to", to), p.time("since", since), p.time("before", before), p.text("q", q, 500));
+        int size = p.limit(limit);
+        String validCursor = p.cursor(cursor, true);
+        p.check();
+        return queries.list(id, filter, validCursor, size);
+    }
+
+    @GET
+    @Path("/messages/{messageId}")
+    public MessageDetail get(@PathParam("id") UUID id, @PathParam("messageId") long messageId) {
+        mailboxes.getMailbox(id, user.id());
+        return queries.get(id, messageId, "/api/v1/mailboxes/" + id + "/messages")
+                .orElseThrow(() -> ProblemException.notFound("Message " + messageId));
+    }
+
+    /** Conversations, newest activity first. */
+    @GET
+    @Path("/threads")
+    public Page<ThreadSummary> threads(@PathParam("id") UUID id, @QueryParam("folder") String folder,
+            @QueryParam("cursor") String cursor, @QueryParam("limit") String limit) {
+        mailboxes.getMailbox(id, user.id());
+        Params p = new Params();
+        String validFolder = p.text("folder", folder, 1000);
+        int size = p.limit(limit);
+        String validCursor = p.cursor(cursor, false);
+        p.check();
+        return queries.threads(id, validFolder, validCursor, size);
+    }
+
+    /** One conversation: its messages oldest first, across folders (Sent included). */
+    @GET
+    @Path("/threads/{threadId}")
+    public ThreadDetail thread(@PathParam("id") UUID id, @PathParam("threadId") String threadId) {
+        mailboxes.getMailbox(id, user.id());
+        return queries.thread(id, threadId).orElseThrow(() -> ProblemException.notFound("Thread " + threadId));
+    }
+
+    /** Parses query parameters, collecting every problem before answering 400. */
+    private static final class Params {
+        private final List<FieldError> errors = new ArrayList<>();
+
+        Boolean bool(String name, String value) {
+            if (value == null) {
+                return null;
+            }
+            if (value.equals("true") || value.equals("false")) {
+                return Boolean.valueOf(value);
+            }
+            errors.add(new FieldError(name, "must be true or false"));
+            return null;
+        }
+
+        String text(String name, String value, int max) {
+            if (value == null || value.isBlank()) {
+                return null;
+            }
+            if (value.length() > max) {
+                errors.add(new FieldError(name, "must be at most " + max + " characters"));
+            }
+            return value;
+        }
+
+        String address(String name, String value) {
+            if (value == null || value.isBlank()) {
+                return null;
+            }
+            if (!value.matches("[^@\\s]+@[^@\\s]+")) {
+                errors.add(new FieldError(name, "must be an email address"));
+            }
+            return value.strip();
+        }
+
+        Instant time(String name, String value) {
+            if (value == null || value.isBlank()) {
+                return null;
+            }
+            try {
+                return value.length() == 10 ? LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant()
+                        : OffsetDateTime.parse(value).toInstant();
+            } catch (DateTimeParseException e) {
+                errors.add(new FieldError(name, "must be an ISO date (2026-11-25) or date-time (2026-11-25T10:00:00Z)"));
+                return null;
+            }
+        }
+
+        int limit(String value) {
+            if (value == null || value.isBlank()) {
+                return 50;
+            }
+            try {
+                int limit = Integer.parseInt(value);
+                if (limit >= 1 && limit <= 200) {
+                    return limit;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            errors.add(new FieldError("limit", "must be a number from 1 to 200"));
+            return 50;
+        }
+
+        String cursor(String value, boolean numericKey) {
+            if (value == null || value.isBlank()) {
+                return null;
+            }
+            try {
+                Cursor cursor = Cursor.decode(value);
+                if (numericKey) {
+                    String[] key = cursor.key().split("/");
+                    if (key.length != 2) {
+                        throw new IllegalArgumentException("not a message cursor");
+                    }
+                    Long.parseLong(key[0]);
+                    Long.parseLong(key[1]);
+                }
+                return value;
+            } catch (IllegalArgumentException e) {
+                errors.add(new FieldError("cursor", "is not a cursor from a previous page"));
+                return null;
+            }
+        }
+
+        void check() {
+            if (!errors.isEmpty()) {
+                throw ProblemException.invalid(errors);
+            }
+        }
+    }
+}
