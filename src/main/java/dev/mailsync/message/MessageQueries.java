@@ -162,6 +162,21 @@ public class MessageQueries {
         return found.stream().findFirst();
     }
 
+    /** Where a stored message lives on the server. */
+    public record Location(long id, long folderId, String folder, long uidValidity, long uid,
+            List<AttachmentInfo> attachments) {
+    }
+
+    public Optional<Location> location(UUID mailboxId, long messageId) {
+        List<Location> found = new ArrayList<>();
+        query("""
+                select m.id, m.folder_id, f.name, m.uidvalidity, m.uid, m.attachments
+                from message m join folder f on f.id = m.folder_id where m.mailbox_id = ? and m.id = ?""",
+                List.of(mailboxId, messageId), rs -> found.add(new Location(rs.getLong(1), rs.getLong(2),
+                        rs.getString(3), rs.getLong(4), rs.getLong(5), read(rs.getString(6), ATTACHMENTS))));
+        return found.stream().findFirst();
+    }
+
     public Page<ThreadSummary> threads(UUID mailboxId, String folder, String cursor, int limit) {
         StringBuilder sql = new StringBuilder("""
                 with t as (

@@ -9,12 +9,27 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import java.io.IOException;
+import java.nio.file.Files;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
 
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -38,11 +53,14 @@ public class MessageResource {
 
     private final MailboxService mailboxes;
     private final MessageQueries queries;
+    private final MessageOperations operations;
     private final CurrentUser user;
 
-    public MessageResource(MailboxService mailboxes, MessageQueries queries, CurrentUser user) {
+    public MessageResource(MailboxService mailboxes, MessageQueries queries, MessageOperations operations,
+            CurrentUser user) {
         this.mailboxes = mailboxes;
         this.queries = queries;
+        this.operations = operations;
         this.user = user;
     }
 
@@ -76,6 +94,99 @@ public class MessageResource {
         mailboxes.getMailbox(id, user.id());
         return queries.get(id, messageId, "/api/v1/mailboxes/" + id + "/messages")
                 .orElseThrow(() -> ProblemException.notFound("Message " + messageId));
+    }
+
+    /** An attachment's content, fetched from the mail server (XOAUTH2, fresh token) as a download. */
+    @GET
+    @Path("/messages/{messageId}/attachments/{attachmentId}")
+    @Produces(MediaType.WILDCARD)
+    public Response attachment(@PathParam("id") UUID id, @PathParam("messageId") long messageId,
+            @PathParam("attachmentId") int attachmentId) throws IOException {
+        mailboxes.getMailbox(id, user.id());
+        MessageOperations.Download download = operations.attachment(id, messageId, attachmentId);
+        long length = Files.size(download.file());
+        StreamingOutput body = out -> {
+            try {
+                Files.copy(download.file(), out);
+            } finally {
+                Files.deleteIfExists(download.file());
+            }
+        };
+        return Response.ok(body, safeType(download.contentType()))
+                .header(HttpHeaders.CONTENT_LENGTH, length)
+                .header("Content-Disposition", ContentDisposition.attachment(download.filename(), "attachment"))
+                .header("X-Content-Type-Options", "nosniff")
+                .header("Cache-Control", "private, no-store").build();
+    }
+
+    /** The whole message as the server has it. */
+    @GET
+    @Path("/messages/{messageId}/raw")
+    @Produces("message/rfc822")
+    public Response raw(@PathParam("id") UUID id, @PathParam("messageId") long messageId) {
+        mailboxes.getMailbox(id, user.id());
+        queries.location(id, messageId).orElseThrow(() -> ProblemException.notFound("Message " + messageId));
+        StreamingOutput body = out -> operations.writeRaw(id, messageId, out);
+        return Response.ok(body, "message/rfc822")
+                .header("Content-Disposition", ContentDisposition.attachment(null, "message-" + messageId + ".eml"))
+                .header("X-Content-Type-Options", "nosniff").build();
+    }
+
+    /** Marks the message read or unread, flagged or not: on the server, then in the store. */
+    @PATCH
+    @Path("/messages/{messageId}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public MessageDetail change(@PathParam("id") UUID id, @PathParam("messageId") long messageId,
+            @NotNull @Valid FlagChange change) {
+        mailboxes.getMailbox(id, user.id());
+        operations.setFlags(id, messageId, change.seen(), change.flagged());
+        return get(id, messageId);
+    }
+
+    @POST
+    @Path("/messages/{messageId}/move")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response move(@PathParam("id") UUID id, @PathParam("messageId") long messageId,
+            @NotNull @Valid Move move) {
+        mailboxes.getMailbox(id, user.id());
+        operations.move(id, messageId, move.folder());
+        return Response.noContent().build();
+    }
+
+    /** Moves the message to Deleted Items / Trash; {@code permanent=true} expunges it. */
+    @DELETE
+    @Path("/messages/{messageId}")
+    public Response delete(@PathParam("id") UUID id, @PathParam("messageId") long messageId,
+            @QueryParam("permanent") String permanent) {
+        mailboxes.getMailbox(id, user.id());
+        Params p = new Params();
+        Boolean forever = p.bool("permanent", permanent);
+        p.check();
+        operations.delete(id, messageId, Boolean.TRUE.equals(forever));
+        return Response.noContent().build();
+    }
+
+    /** Flags to set; at least one. */
+    public record FlagChange(Boolean seen, Boolean flagged) {
+        @AssertTrue(message = "give seen and/or flagged")
+        public boolean isAnyGiven() {
+            return seen != null || flagged != null;
+        }
+    }
+
+    public record Move(@NotBlank @Size(max = 1000) String folder) {
+    }
+
+    private static MediaType safeType(String contentType) {
+        try {
+            MediaType type = MediaType.valueOf(contentType);
+            // never let a download render as a page of this origin
+            return type.getType().equals("text") || type.getSubtype().contains("html")
+                    || type.getSubtype().contains("xml") || type.getSubtype().contains("svg")
+                            ? MediaType.APPLICATION_OCTET_STREAM_TYPE : type;
+        } catch (IllegalArgumentException e) {
+            return MediaType.APPLICATION_OCTET_STREAM_TYPE;
+        }
     }
 
     /** Conversations, newest activity first. */

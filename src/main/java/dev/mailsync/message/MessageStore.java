@@ -142,6 +142,37 @@ public class MessageStore {
         }
     }
 
+    /** After a write on the server: the stored copy takes the same flags. */
+    public void setFlags(long messageId, Boolean seen, Boolean flagged) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
+                update message set seen = coalesce(?, seen), flagged = coalesce(?, flagged) where id = ?""")) {
+            s.setObject(1, seen);
+            s.setObject(2, flagged);
+            s.setLong(3, messageId);
+            s.executeUpdate();
+        }
+    }
+
+    /** After a move on the server: the stored copy now lives in the target folder under its new UID. */
+    public void relocate(long messageId, long folderId, long uidValidity, long uid) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
+                update message set folder_id = ?, uidvalidity = ?, uid = ? where id = ?""")) {
+            s.setLong(1, folderId);
+            s.setLong(2, uidValidity);
+            s.setLong(3, uid);
+            s.setLong(4, messageId);
+            s.executeUpdate();
+        }
+    }
+
+    public void deleteById(long messageId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("delete from message where id = ?")) {
+            s.setLong(1, messageId);
+            s.executeUpdate();
+        }
+    }
+
     /** Removes messages that are gone from the server. */
     public void delete(long folderId, long uidValidity, Collection<Long> uids) throws SQLException {
         if (uids.isEmpty()) {

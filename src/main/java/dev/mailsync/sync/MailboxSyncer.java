@@ -27,16 +27,17 @@ import jakarta.mail.StoreClosedException;
 
 import org.jboss.logging.MDC;
 
-import dev.mailsync.mailbox.Mailbox;
-import dev.mailsync.mailbox.MailboxRepository;
-import dev.mailsync.mailbox.MailboxState;
+import dev.mailsync.imap.FolderSnapshot;
+import dev.mailsync.imap.ImapConnector;
+import dev.mailsync.imap.ImapSession;
+import dev.mailsync.imap.RawMessage;
+import dev.mailsync.imap.RemoteFolder;
+import dev.mailsync.imap.ServerMessage;
 import dev.mailsync.message.Folder;
 import dev.mailsync.message.MessageFlags;
 import dev.mailsync.message.MessageStore;
 import dev.mailsync.message.MimeReader;
 import dev.mailsync.message.NewMessage;
-import dev.mailsync.oauth.AccessTokens;
-import dev.mailsync.oauth.MicrosoftConfig;
 import dev.mailsync.oauth.ReauthorizationRequired;
 import dev.mailsync.oauth.TokenUnavailable;
 import io.quarkus.logging.Log;
@@ -50,26 +51,22 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 @ApplicationScoped
 public class MailboxSyncer {
 
-    private final MailboxRepository mailboxes;
-    private final AccessTokens tokens;
+    private final ImapConnector imapConnector;
     private final MessageStore store;
     private final SyncLeases leases;
     private final SyncConfig config;
-    private final MicrosoftConfig microsoft;
     private final ExecutorService storeWorkers;
     private final ExecutorService parseWorkers;
     private final SyncMetrics metrics;
     private final Map<UUID, ImapSession> open = new ConcurrentHashMap<>();
     private final Set<UUID> aborted = ConcurrentHashMap.newKeySet();
 
-    public MailboxSyncer(MailboxRepository mailboxes, AccessTokens tokens, MessageStore store, SyncLeases leases,
-            SyncConfig config, MicrosoftConfig microsoft, SyncMetrics metrics) {
-        this.mailboxes = mailboxes;
-        this.tokens = tokens;
+    public MailboxSyncer(ImapConnector imapConnector, MessageStore store, SyncLeases leases, SyncConfig config,
+            SyncMetrics metrics) {
+        this.imapConnector = imapConnector;
         this.store = store;
         this.leases = leases;
         this.config = config;
-        this.microsoft = microsoft;
         this.metrics = metrics;
         this.storeWorkers = Executors.newFixedThreadPool(config.concurrency(), r -> {
             Thread t = new Thread(r, "sync-store");
@@ -146,13 +143,7 @@ public class MailboxSyncer {
     }
 
     private void syncMailbox(UUID mailboxId, String owner) throws MessagingException, SQLException {
-        Mailbox mailbox = QuarkusTransaction.requiringNew().call(() -> mailboxes.findById(mailboxId));
-        if (mailbox == null || mailbox.state != MailboxState.ACTIVE) {
-            throw new ReauthorizationRequired(mailboxId, mailbox == null ? "mailbox disconnected"
-                    : mailbox.stateReason);
-        }
-        String token = tokens.accessToken(mailboxId);
-        try (ImapSession imap = ImapSession.connect(microsoft.imap(), config, mailbox.address, token)) {
+        try (ImapSession imap = imapConnector.open(mailboxId)) {
             open.put(mailboxId, imap);
             boolean condstore = imap.hasCondstore();
             for (Folder folder : reconcileFolders(mailboxId, imap.listFolders())) {

@@ -46,14 +46,6 @@ public interface SyncConfig {
     @WithDefault("16000000")
     long batchBytes();
 
-    /** IMAP connect timeout. */
-    @WithDefault("20s")
-    Duration connectTimeout();
-
-    /** IMAP read and write timeout. */
-    @WithDefault("120s")
-    Duration readTimeout();
-
     /** At shutdown, how long running passes may go on before their connections are closed and leases released. */
     @WithDefault("20s")
     Duration shutdownGrace();

@@ -9,6 +9,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import dev.mailsync.imap.RemoteFolder;
+import dev.mailsync.imap.ServerMessage;
 import dev.mailsync.message.MessageFlags;
 
 /**

@@ -1,4 +1,4 @@
-package dev.mailsync.sync;
+package dev.mailsync.imap;
 
 import java.text.SimpleDateFormat;
 import java.time.Instant;
@@ -17,6 +17,7 @@ import jakarta.mail.Session;
 import org.eclipse.angus.mail.iap.ByteArray;
 import org.eclipse.angus.mail.iap.Response;
 import org.eclipse.angus.mail.imap.IMAPFolder;
+import org.eclipse.angus.mail.imap.IMAPMessage;
 import org.eclipse.angus.mail.imap.IMAPStore;
 import org.eclipse.angus.mail.imap.ResyncData;
 import org.eclipse.angus.mail.imap.protocol.BODY;
@@ -35,7 +36,7 @@ import dev.mailsync.oauth.MicrosoftConfig;
  * One IMAP connection, logged in with XOAUTH2 (no other mechanism: Angus would otherwise fall back to LOGIN),
  * with connect, read and write timeouts. Folders are examined read-only, bodies fetched with BODY.PEEK.
  */
-final class ImapSession implements AutoCloseable {
+public final class ImapSession implements AutoCloseable {
 
     private static final String[] SPECIAL_USES = { "\\Sent", "\\Trash", "\\Drafts", "\\Junk", "\\Archive", "\\All",
             "\\Flagged" };
@@ -47,17 +48,17 @@ final class ImapSession implements AutoCloseable {
         this.store = store;
     }
 
-    static ImapSession connect(MicrosoftConfig.Server server, SyncConfig sync, String user, String accessToken)
-            throws MessagingException {
+    public static ImapSession connect(MicrosoftConfig.Server server, ImapConfig config, String user,
+            String accessToken) throws MessagingException {
         String protocol = server.tls() == MicrosoftConfig.Tls.SSL ? "imaps" : "imap";
         String p = "mail." + protocol + ".";
         Properties props = new Properties();
         props.put(p + "auth.mechanisms", "XOAUTH2");
         props.put(p + "auth.login.disable", "true");
         props.put(p + "auth.plain.disable", "true");
-        props.put(p + "connectiontimeout", String.valueOf(sync.connectTimeout().toMillis()));
-        props.put(p + "timeout", String.valueOf(sync.readTimeout().toMillis()));
-        props.put(p + "writetimeout", String.valueOf(sync.readTimeout().toMillis()));
+        props.put(p + "connectiontimeout", String.valueOf(config.connectTimeout().toMillis()));
+        props.put(p + "timeout", String.valueOf(config.readTimeout().toMillis()));
+        props.put(p + "writetimeout", String.valueOf(config.readTimeout().toMillis()));
         props.put(p + "peek", "true");
         props.put(p + "partialfetch", "false");
         props.put(p + "ssl.checkserveridentity", "true");
@@ -70,11 +71,11 @@ final class ImapSession implements AutoCloseable {
         return new ImapSession(store);
     }
 
-    boolean hasCondstore() throws MessagingException {
+    public boolean hasCondstore() throws MessagingException {
         return store.hasCapability("CONDSTORE");
     }
 
-    List<RemoteFolder> listFolders() throws MessagingException {
+    public List<RemoteFolder> listFolders() throws MessagingException {
         List<RemoteFolder> folders = new ArrayList<>();
         for (Folder folder : store.getDefaultFolder().list("*")) {
             IMAPFolder f = (IMAPFolder) folder;
@@ -98,7 +99,7 @@ final class ImapSession implements AutoCloseable {
     }
 
     /** Examines a folder (read-only), with CONDSTORE enabled when the server offers it. */
-    FolderSnapshot examine(String name, boolean condstore) throws MessagingException {
+    public FolderSnapshot examine(String name, boolean condstore) throws MessagingException {
         closeFolder();
         IMAPFolder folder = (IMAPFolder) store.getFolder(name);
         if (condstore) {
@@ -113,7 +114,7 @@ final class ImapSession implements AutoCloseable {
     }
 
     /** UID, FLAGS and RFC822.SIZE of every message of the open folder. */
-    List<ServerMessage> listMessages() throws MessagingException {
+    public List<ServerMessage> listMessages() throws MessagingException {
         List<ServerMessage> messages = new ArrayList<>();
         if (open.getMessageCount() == 0) {
             return messages;
@@ -132,7 +133,7 @@ final class ImapSession implements AutoCloseable {
     }
 
     /** UIDs of the messages received on or after a day (IMAP SEARCH SINCE has day granularity). */
-    List<Long> uidsSince(Instant since) throws MessagingException {
+    public List<Long> uidsSince(Instant since) throws MessagingException {
         SimpleDateFormat day = new SimpleDateFormat("d-MMM-yyyy", Locale.US);
         day.setTimeZone(TimeZone.getTimeZone("UTC"));
         List<Long> uids = new ArrayList<>();
@@ -147,7 +148,7 @@ final class ImapSession implements AutoCloseable {
     }
 
     /** Whole messages by UID (one command; {@code uidSet} in IMAP sequence-set syntax). */
-    List<RawMessage> fetch(String uidSet) throws MessagingException {
+    public List<RawMessage> fetch(String uidSet) throws MessagingException {
         List<RawMessage> messages = new ArrayList<>();
         for (Response r : command("UID FETCH " + uidSet + " (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])")) {
             if (r instanceof FetchResponse fetch) {
@@ -167,6 +168,60 @@ final class ImapSession implements AutoCloseable {
             }
         }
         return messages;
+    }
+
+    /**
+     * Opens a folder for a message operation and finds the message by UID; empty when the folder's UIDVALIDITY is
+     * no longer the one the message was stored under, or the message is gone.
+     */
+    public java.util.Optional<IMAPMessage> message(String folderName, long uidValidity, long uid, boolean write)
+            throws MessagingException {
+        closeFolder();
+        IMAPFolder folder = (IMAPFolder) store.getFolder(folderName);
+        folder.open(write ? Folder.READ_WRITE : Folder.READ_ONLY);
+        open = folder;
+        if (folder.getUIDValidity() != uidValidity) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.ofNullable((IMAPMessage) folder.getMessageByUID(uid));
+    }
+
+    /** The part of a message at an IMAP section ("1", "2.1"), from its BODYSTRUCTURE; nothing is fetched yet. */
+    public static java.util.Optional<jakarta.mail.Part> part(IMAPMessage message, String section)
+            throws MessagingException, java.io.IOException {
+        jakarta.mail.Part part = message;
+        for (String index : section.split("\\.")) {
+            Object content = part.isMimeType("multipart/*") ? part.getContent() : null;
+            if (content instanceof jakarta.mail.Multipart multipart) {
+                int i = Integer.parseInt(index) - 1;
+                if (i < 0 || i >= multipart.getCount()) {
+                    return java.util.Optional.empty();
+                }
+                part = multipart.getBodyPart(i);
+            } else if (!index.equals("1")) {
+                return java.util.Optional.empty();
+            }
+        }
+        return java.util.Optional.of(part);
+    }
+
+    /** Moves a message (MOVE, or COPY + expunge); answers its UID in the target folder when the server tells. */
+    public java.util.OptionalLong move(IMAPMessage message, String target) throws MessagingException {
+        org.eclipse.angus.mail.imap.AppendUID[] uids = open.moveUIDMessages(new jakarta.mail.Message[] { message },
+                store.getFolder(target));
+        return uids != null && uids.length == 1 && uids[0] != null ? java.util.OptionalLong.of(uids[0].uid)
+                : java.util.OptionalLong.empty();
+    }
+
+    /** Deletes a message for good: \Deleted, then UID EXPUNGE of just that message. */
+    public void expunge(IMAPMessage message) throws MessagingException {
+        message.setFlag(Flags.Flag.DELETED, true);
+        open.expunge(new jakarta.mail.Message[] { message });
+    }
+
+    /** The UIDVALIDITY of another folder (STATUS), e.g. a move target. */
+    public long uidValidity(String folderName) throws MessagingException {
+        return ((IMAPFolder) store.getFolder(folderName)).getUIDValidity();
     }
 
     private Response[] command(String command) throws MessagingException {
@@ -191,7 +246,7 @@ final class ImapSession implements AutoCloseable {
     }
 
     /** From another thread: drops the connection (without waiting for a command in progress). */
-    void abort() {
+    public void abort() {
         Thread closer = new Thread(() -> {
             try {
                 store.close();

@@ -1,7 +1,7 @@
-package dev.mailsync.sync;
+package dev.mailsync.imap;
 
 import dev.mailsync.message.MessageFlags;
 
 /** A message as the server lists it: UID, flags and size. */
-record ServerMessage(long uid, MessageFlags flags, long size) {
+public record ServerMessage(long uid, MessageFlags flags, long size) {
 }

@@ -1,4 +1,4 @@
-package dev.mailsync.sync;
+package dev.mailsync.imap;
 
 import java.time.Instant;
 
@@ -8,5 +8,5 @@ import jakarta.mail.Flags;
  * A message fetched whole ({@code BODY.PEEK[]}) with its UID, flags, internal date and size; its bytes are
  * {@code length} bytes of {@code buffer} from {@code offset}.
  */
-record RawMessage(long uid, Flags flags, Instant internalDate, long size, byte[] buffer, int offset, int length) {
+public record RawMessage(long uid, Flags flags, Instant internalDate, long size, byte[] buffer, int offset, int length) {
 }

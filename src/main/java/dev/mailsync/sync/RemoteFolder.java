@@ -1,5 +1,0 @@
-package dev.mailsync.sync;
-
-/** A folder from the server's LIST: name, hierarchy delimiter, SPECIAL-USE attribute (or null), selectable. */
-record RemoteFolder(String name, String delimiter, String specialUse, boolean selectable) {
-}

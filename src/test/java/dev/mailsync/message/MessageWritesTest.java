@@ -1,0 +1,193 @@
+package dev.mailsync.message;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Base64;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import jakarta.inject.Inject;
+import jakarta.mail.Flags;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.icegreen.greenmail.store.MailFolder;
+import com.icegreen.greenmail.store.StoredMessage;
+import com.icegreen.greenmail.util.GreenMail;
+
+import dev.mailsync.support.ConnectFlows;
+import dev.mailsync.support.FakeEntra;
+import dev.mailsync.support.Mailboxes;
+import dev.mailsync.support.TestUsers;
+import dev.mailsync.sync.MailboxSyncer;
+import dev.mailsync.sync.SyncLeases;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+
+/** Downloads and writes through the API: the server first, then the store, and the next sync agrees. */
+@QuarkusTest
+class MessageWritesTest {
+
+    FakeEntra fake;
+    GreenMail mail;
+
+    @Inject
+    SyncLeases leases;
+
+    @Inject
+    MailboxSyncer syncer;
+
+    @Inject
+    DataSource dataSource;
+
+    String bearer;
+    String address;
+    MailFolder inbox;
+    String id;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        fake.reset();
+        ConnectFlows.configureProvider(fake);
+        bearer = TestUsers.bearer("writer-" + UUID.randomUUID());
+        address = Mailboxes.newAccount(mail);
+        inbox = Mailboxes.folder(mail, address, "INBOX");
+        Mailboxes.folder(mail, address, "Deleted Items");
+        Mailboxes.folder(mail, address, "Archive");
+        id = Mailboxes.connect(fake, bearer, address);
+    }
+
+    @Test
+    void shouldStreamAttachmentWithSafeDispositionAndRawMessage() throws Exception {
+        byte[] content = new byte[300_000];
+        new SecureRandom().nextBytes(content);
+        String base64 = Base64.getMimeEncoder().encodeToString(content);
+        Mailboxes.appendRaw(inbox, ("From: a@fabrikam.example\r\nSubject: report\r\nMessage-ID: <r@x>\r\n"
+                + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee\r\n"
+                + "--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; "
+                + "filename*=UTF-8''Pr%C3%BCfbericht%20%22final%22.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                + base64 + "\r\n--b--\r\n").getBytes(StandardCharsets.US_ASCII));
+        pass();
+        String messageId = firstId();
+
+        Response download = given().header("Authorization", bearer)
+                .get("/api/v1/mailboxes/" + id + "/messages/" + messageId + "/attachments/1");
+
+        download.then().statusCode(200).contentType("application/pdf")
+                .header("Content-Length", String.valueOf(content.length))
+                .header("Content-Disposition", "attachment; filename=\"Pr_fbericht _final_.pdf\"; "
+                        + "filename*=UTF-8''Pr%C3%BCfbericht%20%22final%22.pdf")
+                .header("X-Content-Type-Options", "nosniff");
+        assertThat(download.asByteArray()).isEqualTo(content);
+        given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/messages/" + messageId
+                + "/attachments/9").then().statusCode(404).contentType("application/problem+json");
+        given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/messages/" + messageId + "/raw")
+                .then().statusCode(200).contentType("message/rfc822").body(containsString("Subject: report"));
+        given().header("Authorization", TestUsers.bearer("intruder")).get("/api/v1/mailboxes/" + id
+                + "/messages/" + messageId + "/attachments/1").then().statusCode(404);
+    }
+
+    @Test
+    void shouldChangeFlagsOnTheServerAndKeepThemAfterTheNextSync() throws Exception {
+        long uid = Mailboxes.append(inbox, "flag me", "x", null);
+        pass();
+        String messageId = firstId();
+
+        given().header("Authorization", bearer).contentType("application/json")
+                .body("{\"seen\": true, \"flagged\": true}")
+                .patch("/api/v1/mailboxes/" + id + "/messages/" + messageId)
+                .then().statusCode(200).body("flags.seen", equalTo(true)).body("flags.flagged", equalTo(true));
+
+        StoredMessage stored = inbox.getMessage(uid);
+        assertThat(stored.isSet(Flags.Flag.SEEN)).isTrue();
+        assertThat(stored.isSet(Flags.Flag.FLAGGED)).isTrue();
+        pass();
+        assertThat(text("select seen and flagged from message where id = " + messageId)).isEqualTo("t");
+        given().header("Authorization", bearer).contentType("application/json").body("{}")
+                .patch("/api/v1/mailboxes/" + id + "/messages/" + messageId)
+                .then().statusCode(400).contentType("application/problem+json");
+    }
+
+    @Test
+    void shouldMoveAndDeleteOnTheServerWithoutDuplicatesAfterTheNextSync() throws Exception {
+        Mailboxes.append(inbox, "to archive", "x", null);
+        Mailboxes.append(inbox, "to trash", "x", null);
+        Mailboxes.append(inbox, "to oblivion", "x", null);
+        pass();
+        given().header("Authorization", bearer).contentType("application/json").body("{\"sync\": true}")
+                .put("/api/v1/mailboxes/" + id + "/folders/Archive").then().statusCode(200);
+        given().header("Authorization", bearer).contentType("application/json").body("{\"sync\": true}")
+                .put("/api/v1/mailboxes/{id}/folders/{folder}", id, "Deleted Items").then().statusCode(200);
+
+        given().header("Authorization", bearer).contentType("application/json").body("{\"folder\": \"Archive\"}")
+                .post("/api/v1/mailboxes/" + id + "/messages/" + idOf("to archive") + "/move")
+                .then().statusCode(204);
+        given().header("Authorization", bearer).delete("/api/v1/mailboxes/" + id + "/messages/" + idOf("to trash"))
+                .then().statusCode(204);
+        given().header("Authorization", bearer).queryParam("permanent", "true")
+                .delete("/api/v1/mailboxes/" + id + "/messages/" + idOf("to oblivion")).then().statusCode(204);
+
+        assertThat(inbox.getMessageCount()).isZero();
+        assertThat(Mailboxes.folder(mail, address, "Archive").getMessageCount()).isEqualTo(1);
+        assertThat(Mailboxes.folder(mail, address, "Deleted Items").getMessageCount()).isEqualTo(1);
+        pass();
+        assertThat(text("select string_agg(f.name || ':' || m.subject, ',' order by m.subject) from message m "
+                + "join folder f on f.id = m.folder_id where m.mailbox_id = '" + id + "'"))
+                .isEqualTo("Archive:to archive,Deleted Items:to trash");
+        given().header("Authorization", bearer).contentType("application/json").body("{\"folder\": \"Nowhere\"}")
+                .post("/api/v1/mailboxes/" + id + "/messages/" + idOf("to archive") + "/move")
+                .then().statusCode(404).contentType("application/problem+json");
+    }
+
+    @Test
+    void shouldAskForReconnectWhenTheMailboxNeedsIt() throws Exception {
+        Mailboxes.append(inbox, "stuck", "x", null);
+        pass();
+        String messageId = firstId();
+        execute("update mailbox set state = 'REAUTH_REQUIRED', state_reason = 'revoked' where id = '" + id + "'");
+
+        given().header("Authorization", bearer).contentType("application/json").body("{\"seen\": true}")
+                .patch("/api/v1/mailboxes/" + id + "/messages/" + messageId)
+                .then().statusCode(409).contentType("application/problem+json")
+                .body("code", equalTo("reauth_required"));
+    }
+
+    private String firstId() {
+        return given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/messages").then()
+                .extract().path("items[0].id");
+    }
+
+    private String idOf(String subject) throws SQLException {
+        return text("select id from message where mailbox_id = '" + id + "' and subject = '" + subject + "'");
+    }
+
+    private void pass() {
+        assertThat(leases.claim(UUID.fromString(id), "test")).isTrue();
+        syncer.runPass(UUID.fromString(id), "test");
+    }
+
+    private String text(String sql) throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+}
