@@ -16,6 +16,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -164,6 +165,58 @@ public class MessageResource {
         p.check();
         operations.delete(id, messageId, Boolean.TRUE.equals(forever));
         return Response.noContent().build();
+    }
+
+    /**
+     * One action on up to 100 messages; answers each message's outcome ({@code done}, or a problem code such as
+     * {@code not_found} or {@code imap_refused}). A mailbox that must be reconnected fails the whole request (409).
+     */
+    @POST
+    @Path("/messages/batch")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public BatchResult batch(@PathParam("id") UUID id, @NotNull @Valid Batch batch) {
+        mailboxes.getMailbox(id, user.id());
+        List<BatchResult.Item> results = new ArrayList<>();
+        for (String messageId : batch.ids()) {
+            try {
+                long mid = Long.parseLong(messageId);
+                switch (batch.action()) {
+                    case "markRead" -> operations.setFlags(id, mid, true, null);
+                    case "markUnread" -> operations.setFlags(id, mid, false, null);
+                    case "flag" -> operations.setFlags(id, mid, null, true);
+                    case "unflag" -> operations.setFlags(id, mid, null, false);
+                    case "move" -> operations.move(id, mid, batch.folder());
+                    case "delete" -> operations.delete(id, mid, false);
+                    default -> operations.delete(id, mid, true);
+                }
+                results.add(new BatchResult.Item(messageId, "done", null));
+            } catch (NumberFormatException e) {
+                results.add(new BatchResult.Item(messageId, "failed", "not_found"));
+            } catch (ProblemException e) {
+                if (e.code().equals("reauth_required")) {
+                    throw e;
+                }
+                results.add(new BatchResult.Item(messageId, "failed", e.code()));
+            }
+        }
+        return new BatchResult(results);
+    }
+
+    public record Batch(@NotNull @Size(min = 1, max = 100) List<@NotBlank String> ids,
+            @NotNull @Pattern(regexp = "markRead|markUnread|flag|unflag|move|delete|deletePermanently",
+                    message = "must be markRead, markUnread, flag, unflag, move, delete or deletePermanently")
+            String action,
+            @Size(max = 1000) String folder) {
+
+        @AssertTrue(message = "a move needs the target folder")
+        public boolean isFolderGivenForMove() {
+            return !"move".equals(action) || folder != null && !folder.isBlank();
+        }
+    }
+
+    public record BatchResult(List<Item> results) {
+        public record Item(String id, String status, String code) {
+        }
     }
 
     /** Flags to set; at least one. */

@@ -151,6 +151,33 @@ class MessageWritesTest {
     }
 
     @Test
+    void shouldApplyOneActionToManyMessages() throws Exception {
+        for (int i = 0; i < 4; i++) {
+            Mailboxes.append(inbox, "batch " + i, "x", null);
+        }
+        pass();
+        String ids = "\"" + idOf("batch 0") + "\", \"" + idOf("batch 1") + "\", \"999999999\"";
+
+        given().header("Authorization", bearer).contentType("application/json")
+                .body("{\"ids\": [" + ids + "], \"action\": \"markRead\"}")
+                .post("/api/v1/mailboxes/" + id + "/messages/batch")
+                .then().statusCode(200)
+                .body("results.status", equalTo(java.util.List.of("done", "done", "failed")))
+                .body("results[2].code", equalTo("not_found"));
+        assertThat(text("select count(*) from message where mailbox_id = '" + id + "' and seen")).isEqualTo("2");
+        assertThat(inbox.getNonDeletedMessages().stream().filter(m -> m.isSet(Flags.Flag.SEEN)).count())
+                .isEqualTo(2);
+        given().header("Authorization", bearer).contentType("application/json")
+                .body("{\"ids\": [" + ids + "], \"action\": \"move\"}")
+                .post("/api/v1/mailboxes/" + id + "/messages/batch")
+                .then().statusCode(400).contentType("application/problem+json");
+        given().header("Authorization", bearer).contentType("application/json")
+                .body("{\"ids\": [], \"action\": \"explode\"}")
+                .post("/api/v1/mailboxes/" + id + "/messages/batch")
+                .then().statusCode(400).body("errors.field", org.hamcrest.Matchers.hasItems("ids", "action"));
+    }
+
+    @Test
     void shouldAskForReconnectWhenTheMailboxNeedsIt() throws Exception {
         Mailboxes.append(inbox, "stuck", "x", null);
         pass();
