@@ -1,8 +1,14 @@
 package dev.mailsync.mailbox;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+
+import javax.sql.DataSource;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -16,14 +22,35 @@ public class MailboxService {
 
     private final MailboxRepository mailboxes;
     private final Event<MailboxConnected> connected;
+    private final DataSource dataSource;
 
-    public MailboxService(MailboxRepository mailboxes, Event<MailboxConnected> connected) {
+    public MailboxService(MailboxRepository mailboxes, Event<MailboxConnected> connected, DataSource dataSource) {
         this.mailboxes = mailboxes;
         this.connected = connected;
+        this.dataSource = dataSource;
     }
 
     public List<Mailbox> listMailboxes(String userId) {
         return mailboxes.listOwned(userId);
+    }
+
+    /**
+     * Fails with 404 unless the mailbox is the user's: the check in front of every mailbox sub-resource, one
+     * indexed lookup without an ORM session (the message list answers in a few milliseconds).
+     */
+    public void requireOwned(UUID id, String userId) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("select 1 from mailbox where id = ? and user_id = ?")) {
+            s.setObject(1, id);
+            s.setString(2, userId);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    throw ProblemException.notFound("Mailbox " + id);
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("mailbox lookup: " + e.getMessage(), e);
+        }
     }
 
     public Mailbox getMailbox(UUID id, String userId) {

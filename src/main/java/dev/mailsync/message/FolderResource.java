@@ -41,7 +41,7 @@ public class FolderResource {
 
     @GET
     public List<FolderView> list(@PathParam("id") UUID id) {
-        mailboxes.getMailbox(id, user.id());
+        mailboxes.requireOwned(id, user.id());
         return Folder.<Folder>list("mailboxId", Sort.by("name"), id).stream().map(FolderView::from).toList();
     }
 
@@ -52,7 +52,7 @@ public class FolderResource {
     @Transactional
     public FolderView choose(@PathParam("id") UUID id, @PathParam("folder") String name,
             @NotNull @Valid SyncChoice choice) {
-        mailboxes.getMailbox(id, user.id());
+        mailboxes.requireOwned(id, user.id());
         Folder folder = Folder.<Folder>find("mailboxId = ?1 and name = ?2", id, name).firstResultOptional()
                 .orElseThrow(() -> ProblemException.notFound("Folder " + name));
         folder.sync = choice.sync();

@@ -78,7 +78,7 @@ public class MessageResource {
             @QueryParam("hasAttachments") String hasAttachments, @QueryParam("from") String from,
             @QueryParam("to") String to, @QueryParam("since") String since, @QueryParam("before") String before,
             @QueryParam("q") String q) {
-        mailboxes.getMailbox(id, user.id());
+        mailboxes.requireOwned(id, user.id());
         Params p = new Params();
         MessageFilter filter = new MessageFilter(p.text("folder", folder, 1000), p.bool("unread", unread),
                 p.bool("flagged", flagged), p.bool("hasAttachments", hasAttachments), p.address("from", from),
@@ -92,7 +92,7 @@ public class MessageResource {
     @GET
     @Path("/messages/{messageId}")
     public MessageDetail get(@PathParam("id") UUID id, @PathParam("messageId") long messageId) {
-        mailboxes.getMailbox(id, user.id());
+        mailboxes.requireOwned(id, user.id());
         return queries.get(id, messageId, "/api/v1/mailboxes/" + id + "/messages")
                 .orElseThrow(() -> ProblemException.notFound("Message " + messageId));
     }
@@ -103,7 +103,7 @@ public class MessageResource {
     @Produces(MediaType.WILDCARD)
     public Response attachment(@PathParam("id") UUID id, @PathParam("messageId") long messageId,
             @PathParam("attachmentId") int attachmentId) throws IOException {
-        mailboxes.getMailbox(id, user.id());
+        mailboxes.requireOwned(id, user.id());
         MessageOperations.Download download = operations.attachment(id, messageId, attachmentId);
         long length = Files.size(download.file());
         StreamingOutput body = out -> {
@@ -125,7 +125,7 @@ public class MessageResource {
     @Path("/messages/{messageId}/raw")
     @Produces("message/rfc822")
     public Response raw(@PathParam("id") UUID id, @PathParam("messageId") long messageId) {
-        mailboxes.getMailbox(id, user.id());
+        mailboxes.requireOwned(id, user.id());
         queries.location(id, messageId).orElseThrow(() -> ProblemException.notFound("Message " + messageId));
         StreamingOutput body = out -> operations.writeRaw(id, messageId, out);
         return Response.ok(body, "message/rfc822")
@@ -139,7 +139,7 @@ public class MessageResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public MessageDetail change(@PathParam("id") UUID id, @PathParam("messageId") long messageId,
             @NotNull @Valid FlagChange change) {
-        mailboxes.getMailbox(id, user.id());
+        mailboxes.requireOwned(id, user.id());
         operations.setFlags(id, messageId, change.seen(), change.flagged());
         return get(id, messageId);
     }
@@ -149,7 +149,7 @@ public class MessageResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Response move(@PathParam("id") UUID id, @PathParam("messageId") long messageId,
             @NotNull @Valid Move move) {
-        mailboxes.getMailbox(id, user.id());
+        mailboxes.requireOwned(id, user.id());
         operations.move(id, messageId, move.folder());
         return Response.noContent().build();
     }
@@ -159,7 +159,7 @@ public class MessageResource {
     @Path("/messages/{messageId}")
     public Response delete(@PathParam("id") UUID id, @PathParam("messageId") long messageId,
             @QueryParam("permanent") String permanent) {
-        mailboxes.getMailbox(id, user.id());
+        mailboxes.requireOwned(id, user.id());
         Params p = new Params();
         Boolean forever = p.bool("permanent", permanent);
         p.check();
@@ -175,7 +175,7 @@ public class MessageResource {
     @Path("/messages/batch")
     @Consumes(MediaType.APPLICATION_JSON)
     public BatchResult batch(@PathParam("id") UUID id, @NotNull @Valid Batch batch) {
-        mailboxes.getMailbox(id, user.id());
+        mailboxes.requireOwned(id, user.id());
         List<BatchResult.Item> results = new ArrayList<>();
         for (String messageId : batch.ids()) {
             try {
@@ -247,7 +247,7 @@ public class MessageResource {
     @Path("/threads")
     public Page<ThreadSummary> threads(@PathParam("id") UUID id, @QueryParam("folder") String folder,
             @QueryParam("cursor") String cursor, @QueryParam("limit") String limit) {
-        mailboxes.getMailbox(id, user.id());
+        mailboxes.requireOwned(id, user.id());
         Params p = new Params();
         String validFolder = p.text("folder", folder, 1000);
         int size = p.limit(limit);
@@ -260,7 +260,7 @@ public class MessageResource {
     @GET
     @Path("/threads/{threadId}")
     public ThreadDetail thread(@PathParam("id") UUID id, @PathParam("threadId") String threadId) {
-        mailboxes.getMailbox(id, user.id());
+        mailboxes.requireOwned(id, user.id());
         return queries.thread(id, threadId).orElseThrow(() -> ProblemException.notFound("Thread " + threadId));
     }
 

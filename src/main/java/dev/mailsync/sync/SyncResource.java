@@ -40,14 +40,14 @@ public class SyncResource {
     /** The mailbox's sync state, for polling frontends. */
     @GET
     public SyncStatus status(@PathParam("id") UUID id) {
-        mailboxes.getMailbox(id, user.id());
+        mailboxes.requireOwned(id, user.id());
         return statuses.status(id);
     }
 
     /** Runs a pass as soon as a worker is free; idempotent while one is queued or running. */
     @POST
     public Response request(@PathParam("id") UUID id) {
-        mailboxes.getMailbox(id, user.id());
+        mailboxes.requireOwned(id, user.id());
         leases.request(id);
         scheduler.wakeUp();
         return Response.accepted(statuses.status(id)).build();
