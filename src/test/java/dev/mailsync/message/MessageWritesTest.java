@@ -7,10 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Base64;
 import java.util.UUID;
 
@@ -26,6 +23,7 @@ import com.icegreen.greenmail.store.MailFolder;
 import com.icegreen.greenmail.store.StoredMessage;
 import com.icegreen.greenmail.util.GreenMail;
 
+import dev.mailsync.support.Sql;
 import dev.mailsync.support.ConnectFlows;
 import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.Mailboxes;
@@ -113,7 +111,7 @@ class MessageWritesTest {
         assertThat(stored.isSet(Flags.Flag.SEEN)).isTrue();
         assertThat(stored.isSet(Flags.Flag.FLAGGED)).isTrue();
         pass();
-        assertThat(text("select seen and flagged from message where id = " + messageId)).isEqualTo("t");
+        assertThat(Sql.text(dataSource, "select seen and flagged from message where id = " + messageId)).isEqualTo("t");
         given().header("Authorization", bearer).contentType("application/json").body("{}")
                 .patch("/api/v1/mailboxes/" + id + "/messages/" + messageId)
                 .then().statusCode(400).contentType("application/problem+json");
@@ -142,7 +140,7 @@ class MessageWritesTest {
         assertThat(Mailboxes.folder(mail, address, "Archive").getMessageCount()).isEqualTo(1);
         assertThat(Mailboxes.folder(mail, address, "Deleted Items").getMessageCount()).isEqualTo(1);
         pass();
-        assertThat(text("select string_agg(f.name || ':' || m.subject, ',' order by m.subject) from message m "
+        assertThat(Sql.text(dataSource, "select string_agg(f.name || ':' || m.subject, ',' order by m.subject) from message m "
                 + "join folder f on f.id = m.folder_id where m.mailbox_id = '" + id + "'"))
                 .isEqualTo("Archive:to archive,Deleted Items:to trash");
         given().header("Authorization", bearer).contentType("application/json").body("{\"folder\": \"Nowhere\"}")
@@ -164,7 +162,7 @@ class MessageWritesTest {
                 .then().statusCode(200)
                 .body("results.status", equalTo(java.util.List.of("done", "done", "failed")))
                 .body("results[2].code", equalTo("not_found"));
-        assertThat(text("select count(*) from message where mailbox_id = '" + id + "' and seen")).isEqualTo("2");
+        assertThat(Sql.text(dataSource, "select count(*) from message where mailbox_id = '" + id + "' and seen")).isEqualTo("2");
         assertThat(inbox.getNonDeletedMessages().stream().filter(m -> m.isSet(Flags.Flag.SEEN)).count())
                 .isEqualTo(2);
         given().header("Authorization", bearer).contentType("application/json")
@@ -182,7 +180,7 @@ class MessageWritesTest {
         Mailboxes.append(inbox, "stuck", "x", null);
         pass();
         String messageId = firstId();
-        execute("update mailbox set state = 'REAUTH_REQUIRED', state_reason = 'revoked' where id = '" + id + "'");
+        Sql.execute(dataSource, "update mailbox set state = 'REAUTH_REQUIRED', state_reason = 'revoked' where id = '" + id + "'");
 
         given().header("Authorization", bearer).contentType("application/json").body("{\"seen\": true}")
                 .patch("/api/v1/mailboxes/" + id + "/messages/" + messageId)
@@ -196,7 +194,7 @@ class MessageWritesTest {
     }
 
     private String idOf(String subject) throws SQLException {
-        return text("select id from message where mailbox_id = '" + id + "' and subject = '" + subject + "'");
+        return Sql.text(dataSource, "select id from message where mailbox_id = '" + id + "' and subject = '" + subject + "'");
     }
 
     private void pass() {
@@ -204,17 +202,4 @@ class MessageWritesTest {
         syncer.runPass(UUID.fromString(id), "test");
     }
 
-    private String text(String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
-
-    private void execute(String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
-    }
 }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.mailsync.common.crypto.SecretCipher;
+import dev.mailsync.support.Sql;
 import dev.mailsync.support.ConnectFlows;
 import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.FakeMicrosoftResource;
@@ -138,7 +139,7 @@ class ConnectFlowTest {
     @Test
     void shouldRefuseExpiredState() throws SQLException {
         URI callbackUrl = ConnectFlows.authorize(ConnectFlows.start(alice));
-        execute("update pending_authorization set expires_at = now() - interval '1 second'");
+        Sql.execute(dataSource, "update pending_authorization set expires_at = now() - interval '1 second'");
 
         ConnectFlows.callback(callbackUrl).then().statusCode(400).body(containsString("expired_state"));
 
@@ -186,8 +187,8 @@ class ConnectFlowTest {
     @Test
     void shouldRelinkSameAddressInsteadOfDuplicating() throws SQLException {
         String first = mailboxId(ConnectFlows.connect(alice));
-        execute("update mailbox set state = 'REAUTH_REQUIRED', state_reason = 'revoked' where id = '" + first + "'");
-        String refreshBefore = query("select refresh_token from mailbox where id = '" + first + "'");
+        Sql.execute(dataSource, "update mailbox set state = 'REAUTH_REQUIRED', state_reason = 'revoked' where id = '" + first + "'");
+        String refreshBefore = Sql.text(dataSource, "select refresh_token from mailbox where id = '" + first + "'");
 
         String second = mailboxId(ConnectFlows.connect(alice));
 
@@ -196,7 +197,7 @@ class ConnectFlowTest {
                 .then().body("", hasSize(1))
                 .body("[0].state", equalTo("active"))
                 .body("[0].stateReason", equalTo(null));
-        String refreshAfter = query("select refresh_token from mailbox where id = '" + first + "'");
+        String refreshAfter = Sql.text(dataSource, "select refresh_token from mailbox where id = '" + first + "'");
         assertThat(cipher.decrypt(refreshAfter)).isNotEqualTo(cipher.decrypt(refreshBefore));
     }
 
@@ -246,7 +247,7 @@ class ConnectFlowTest {
 
     @Test
     void shouldAskForAdministratorWhenProviderIsNotConfigured() throws SQLException {
-        execute("delete from provider_settings");
+        Sql.execute(dataSource, "delete from provider_settings");
 
         given().header("Authorization", alice).post("/api/v1/mailboxes/connect/microsoft")
                 .then().statusCode(409)
@@ -267,17 +268,4 @@ class ConnectFlowTest {
         return html.substring(at, at + 36);
     }
 
-    private void execute(String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
-    }
-
-    private String query(String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
 }

@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.UUID;
 
 import javax.sql.DataSource;
@@ -20,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import com.icegreen.greenmail.store.MailFolder;
 import com.icegreen.greenmail.util.GreenMail;
 
+import dev.mailsync.support.Sql;
 import dev.mailsync.support.ConnectFlows;
 import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.Mailboxes;
@@ -95,7 +92,7 @@ class OperationsTest {
         assertThat(leases.claim(id, "replica-a")).isTrue();
         Thread pass = new Thread(() -> syncer.runPass(id, "replica-a"));
         pass.start();
-        while (count("select count(*) from message where mailbox_id = '" + id + "'") == 0) {
+        while (Sql.count(dataSource, "select Sql.count(dataSource, *) from message where mailbox_id = '" + id + "'") == 0) {
             Thread.sleep(5);
         }
 
@@ -103,16 +100,16 @@ class OperationsTest {
         pass.join(10_000);
 
         assertThat(pass.isAlive()).isFalse();
-        assertThat(text("select coalesce(lease_owner, 'none') || ':' || (next_run_at <= now()) || ':' "
+        assertThat(Sql.text(dataSource, "select coalesce(lease_owner, 'none') || ':' || (next_run_at <= now()) || ':' "
                 + "|| coalesce(last_error_code, 'none') from mailbox_sync where mailbox_id = '" + id + "'"))
                 .isEqualTo("none:true:none");
-        long before = count("select count(*) from message where mailbox_id = '" + id + "'");
+        long before = Sql.count(dataSource, "select Sql.count(dataSource, *) from message where mailbox_id = '" + id + "'");
         assertThat(before).isBetween(1L, 399L);
         // another replica takes the mailbox over at once and completes it
         assertThat(leases.claimDue("replica-b", 1000)).contains(id);
         syncer.runPass(id, "replica-b");
-        assertThat(count("select count(*) from message where mailbox_id = '" + id + "'")).isEqualTo(400);
-        assertThat(count("select count(distinct uid) from message where mailbox_id = '" + id + "'")).isEqualTo(400);
+        assertThat(Sql.count(dataSource, "select Sql.count(dataSource, *) from message where mailbox_id = '" + id + "'")).isEqualTo(400);
+        assertThat(Sql.count(dataSource, "select Sql.count(dataSource, distinct uid) from message where mailbox_id = '" + id + "'")).isEqualTo(400);
     }
 
     private void abortRunningPasses() throws Exception {
@@ -126,15 +123,4 @@ class OperationsTest {
                 .mapToDouble(Double::parseDouble).findFirst().orElse(-1);
     }
 
-    private long count(String sql) throws SQLException {
-        return Long.parseLong(text(sql));
-    }
-
-    private String text(String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
 }

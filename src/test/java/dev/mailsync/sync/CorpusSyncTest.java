@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import com.icegreen.greenmail.store.MailFolder;
 import com.icegreen.greenmail.util.GreenMail;
 
+import dev.mailsync.support.Sql;
 import dev.mailsync.support.ConnectFlows;
 import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.Mailboxes;
@@ -67,15 +64,15 @@ class CorpusSyncTest {
         assertThat(leases.claim(UUID.fromString(id), "test")).isTrue();
         syncer.runPass(UUID.fromString(id), "test");
 
-        assertThat(count("select count(*) from message where mailbox_id = '" + id + "'")).isEqualTo(files.size());
-        assertThat(count("select count(*) from message where mailbox_id = '" + id + "' and malformed")).isPositive();
-        assertThat(count("select count(*) from message where mailbox_id = '" + id + "' and has_attachments"))
+        assertThat(Sql.count(dataSource, "select Sql.count(dataSource, *) from message where mailbox_id = '" + id + "'")).isEqualTo(files.size());
+        assertThat(Sql.count(dataSource, "select Sql.count(dataSource, *) from message where mailbox_id = '" + id + "' and malformed")).isPositive();
+        assertThat(Sql.count(dataSource, "select Sql.count(dataSource, *) from message where mailbox_id = '" + id + "' and has_attachments"))
                 .isGreaterThan(files.size() / 10);
-        assertThat(count("select count(*) from message where mailbox_id = '" + id
+        assertThat(Sql.count(dataSource, "select Sql.count(dataSource, *) from message where mailbox_id = '" + id
                 + "' and (text_body is not null or html_body is not null)")).isGreaterThan(files.size() * 9 / 10);
-        assertThat(count("select count(distinct thread_id) from message where mailbox_id = '" + id + "'"))
+        assertThat(Sql.count(dataSource, "select Sql.count(dataSource, distinct thread_id) from message where mailbox_id = '" + id + "'"))
                 .isLessThan(files.size());
-        assertThat(text("select last_error_code from mailbox_sync where mailbox_id = '" + id + "'")).isNull();
+        assertThat(Sql.text(dataSource, "select last_error_code from mailbox_sync where mailbox_id = '" + id + "'")).isNull();
     }
 
     private static List<Path> corpus() throws IOException, InterruptedException {
@@ -95,15 +92,4 @@ class CorpusSyncTest {
         }
     }
 
-    private long count(String sql) throws SQLException {
-        return Long.parseLong(text(sql));
-    }
-
-    private String text(String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
 }

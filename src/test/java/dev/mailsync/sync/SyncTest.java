@@ -26,6 +26,7 @@ import com.icegreen.greenmail.store.MailFolder;
 import com.icegreen.greenmail.util.GreenMail;
 
 import dev.mailsync.common.crypto.SecretCipher;
+import dev.mailsync.support.Sql;
 import dev.mailsync.support.ConnectFlows;
 import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.Mailboxes;
@@ -77,13 +78,13 @@ class SyncTest {
 
         pass(id);
 
-        assertThat(count("select count(*) from message m join folder f on f.id = m.folder_id where f.mailbox_id = '"
+        assertThat(Sql.count(dataSource, "select Sql.count(dataSource, *) from message m join folder f on f.id = m.folder_id where f.mailbox_id = '"
                 + id + "' and f.name = 'INBOX'")).isEqualTo(25);
-        assertThat(count("select count(*) from message m join folder f on f.id = m.folder_id where f.mailbox_id = '"
+        assertThat(Sql.count(dataSource, "select Sql.count(dataSource, *) from message m join folder f on f.id = m.folder_id where f.mailbox_id = '"
                 + id + "' and f.name = 'Sent Items'")).isEqualTo(1);
-        assertThat(count("select count(*) from message m join folder f on f.id = m.folder_id where f.mailbox_id = '"
+        assertThat(Sql.count(dataSource, "select Sql.count(dataSource, *) from message m join folder f on f.id = m.folder_id where f.mailbox_id = '"
                 + id + "' and f.name = 'Archive'")).isZero();
-        assertThat(count("select count(*) from message where mailbox_id = '" + id + "' and subject = 'Grüße Nummer 7'"
+        assertThat(Sql.count(dataSource, "select Sql.count(dataSource, *) from message where mailbox_id = '" + id + "' and subject = 'Grüße Nummer 7'"
                 + " and from_addr->0->>'name' = 'Sender Name' and not seen")).isEqualTo(1);
         given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync")
                 .then().statusCode(200)
@@ -119,7 +120,7 @@ class SyncTest {
 
     @Test
     void shouldSyncEachMailboxOnceWithTwoSchedulersOnOneDatabase() throws Exception {
-        execute("update mailbox_sync set next_run_at = now() + interval '1 day'"); // other tests' mailboxes
+        Sql.execute(dataSource, "update mailbox_sync set next_run_at = now() + interval '1 day'"); // other tests' mailboxes
         List<String> ids = new ArrayList<>();
         for (int n = 0; n < 4; n++) {
             String account = n == 0 ? address : Mailboxes.newAccount(mail);
@@ -145,7 +146,7 @@ class SyncTest {
                     running.get(id.toString()).decrementAndGet();
                     passes.incrementAndGet();
                     try {
-                        execute("update mailbox_sync set next_run_at = now() where mailbox_id = '" + id + "'");
+                        Sql.execute(dataSource, "update mailbox_sync set next_run_at = now() where mailbox_id = '" + id + "'");
                     } catch (SQLException e) {
                         throw new IllegalStateException(e);
                     }
@@ -162,8 +163,8 @@ class SyncTest {
         assertThat(overlaps.get()).isZero();
         assertThat(passes.get()).isGreaterThan(8);
         for (String id : ids) {
-            assertThat(count("select count(*) from message where mailbox_id = '" + id + "'")).isEqualTo(30);
-            assertThat(count("select count(distinct uid) from message where mailbox_id = '" + id + "'")).isEqualTo(30);
+            assertThat(Sql.count(dataSource, "select Sql.count(dataSource, *) from message where mailbox_id = '" + id + "'")).isEqualTo(30);
+            assertThat(Sql.count(dataSource, "select Sql.count(dataSource, distinct uid) from message where mailbox_id = '" + id + "'")).isEqualTo(30);
         }
     }
 
@@ -183,7 +184,7 @@ class SyncTest {
         pass(id);
 
         assertThat(subjects(id)).containsExactlyInAnyOrder("one", "three", "four");
-        assertThat(count("select count(*) from message where mailbox_id = '" + id
+        assertThat(Sql.count(dataSource, "select Sql.count(dataSource, *) from message where mailbox_id = '" + id
                 + "' and subject = 'one' and seen and flagged")).isEqualTo(1);
         given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync")
                 .then().body("folders.find { it.name == 'INBOX' }.messages", equalTo(3));
@@ -196,7 +197,7 @@ class SyncTest {
         Mailboxes.append(folder, "old b", "b", null);
         String id = Mailboxes.connect(fake, bearer, address);
         pass(id);
-        long before = count("select max(uidvalidity) from folder where mailbox_id = '" + id + "'"
+        long before = Sql.count(dataSource, "select max(uidvalidity) from folder where mailbox_id = '" + id + "'"
                 + " and name = 'Sent Items'");
 
         Mailboxes.deleteFolder(mail, address, "Sent Items");
@@ -205,7 +206,7 @@ class SyncTest {
         Mailboxes.append(recreated, "new a", "a", null);
         pass(id);
 
-        assertThat(count("select uidvalidity from folder where mailbox_id = '" + id + "' and name = 'Sent Items'"))
+        assertThat(Sql.count(dataSource, "select uidvalidity from folder where mailbox_id = '" + id + "' and name = 'Sent Items'"))
                 .isNotEqualTo(before);
         assertThat(subjects(id)).containsExactlyInAnyOrder("new a");
     }
@@ -215,13 +216,13 @@ class SyncTest {
         fake.accessTokenLifetime(120); // less than the refresh skew: every pass refreshes
         Mailboxes.append(inbox, "hello", "x", null);
         String id = Mailboxes.connect(fake, bearer, address);
-        String refreshBefore = cipher.decrypt(text("select refresh_token from mailbox where id = '" + id + "'"));
+        String refreshBefore = cipher.decrypt(Sql.text(dataSource, "select refresh_token from mailbox where id = '" + id + "'"));
 
         pass(id);
         pass(id);
 
         assertThat(fake.refreshes()).isEqualTo(2);
-        String refreshAfter = cipher.decrypt(text("select refresh_token from mailbox where id = '" + id + "'"));
+        String refreshAfter = cipher.decrypt(Sql.text(dataSource, "select refresh_token from mailbox where id = '" + id + "'"));
         assertThat(refreshAfter).isNotEqualTo(refreshBefore);
         assertThat(fake.isLiveRefreshToken(refreshAfter)).isTrue();
         assertThat(fake.isLiveRefreshToken(refreshBefore)).isFalse();
@@ -268,7 +269,7 @@ class SyncTest {
                 .then().body("state", equalTo("error"))
                 .body("lastError.code", equalTo("token_unavailable"))
                 .body("lastError.message", org.hamcrest.Matchers.containsString("429"));
-        assertThat(count("select extract(epoch from next_run_at - now())::bigint from mailbox_sync where mailbox_id = '"
+        assertThat(Sql.count(dataSource, "select extract(epoch from next_run_at - now())::bigint from mailbox_sync where mailbox_id = '"
                 + id + "'")).isBetween(590L, 600L);
     }
 
@@ -285,13 +286,13 @@ class SyncTest {
         assertThat(imapProxy.cuts()).isPositive();
         given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync")
                 .then().body("lastError.code", equalTo("imap_error"));
-        long partial = count("select count(*) from message where mailbox_id = '" + id + "'");
+        long partial = Sql.count(dataSource, "select Sql.count(dataSource, *) from message where mailbox_id = '" + id + "'");
         assertThat(partial).isBetween(1L, 59L);
 
         pass(id);
 
-        assertThat(count("select count(*) from message where mailbox_id = '" + id + "'")).isEqualTo(60);
-        assertThat(count("select count(distinct subject) from message where mailbox_id = '" + id + "'")).isEqualTo(60);
+        assertThat(Sql.count(dataSource, "select Sql.count(dataSource, *) from message where mailbox_id = '" + id + "'")).isEqualTo(60);
+        assertThat(Sql.count(dataSource, "select Sql.count(dataSource, distinct subject) from message where mailbox_id = '" + id + "'")).isEqualTo(60);
     }
 
     @Test
@@ -346,7 +347,7 @@ class SyncTest {
     }
 
     private void expireAccessToken(String id) throws SQLException {
-        execute("update mailbox set access_token_expires_at = now() - interval '1 minute' where id = '" + id + "'");
+        Sql.execute(dataSource, "update mailbox set access_token_expires_at = now() - interval '1 minute' where id = '" + id + "'");
     }
 
     private List<String> subjects(String id) throws SQLException {
@@ -360,21 +361,4 @@ class SyncTest {
         return subjects;
     }
 
-    private long count(String sql) throws SQLException {
-        return Long.parseLong(text(sql));
-    }
-
-    private String text(String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
-
-    private void execute(String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
-    }
 }
