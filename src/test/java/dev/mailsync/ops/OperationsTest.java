@@ -92,7 +92,7 @@ class OperationsTest {
         assertThat(leases.claim(id, "replica-a")).isTrue();
         Thread pass = new Thread(() -> syncer.runPass(id, "replica-a"));
         pass.start();
-        while (Sql.count(dataSource, "select Sql.count(dataSource, *) from message where mailbox_id = '" + id + "'") == 0) {
+        while (Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "'") == 0) {
             Thread.sleep(5);
         }
 
@@ -103,13 +103,13 @@ class OperationsTest {
         assertThat(Sql.text(dataSource, "select coalesce(lease_owner, 'none') || ':' || (next_run_at <= now()) || ':' "
                 + "|| coalesce(last_error_code, 'none') from mailbox_sync where mailbox_id = '" + id + "'"))
                 .isEqualTo("none:true:none");
-        long before = Sql.count(dataSource, "select Sql.count(dataSource, *) from message where mailbox_id = '" + id + "'");
+        long before = Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "'");
         assertThat(before).isBetween(1L, 399L);
         // another replica takes the mailbox over at once and completes it
         assertThat(leases.claimDue("replica-b", 1000)).contains(id);
         syncer.runPass(id, "replica-b");
-        assertThat(Sql.count(dataSource, "select Sql.count(dataSource, *) from message where mailbox_id = '" + id + "'")).isEqualTo(400);
-        assertThat(Sql.count(dataSource, "select Sql.count(dataSource, distinct uid) from message where mailbox_id = '" + id + "'")).isEqualTo(400);
+        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "'")).isEqualTo(400);
+        assertThat(Sql.count(dataSource, "select count(distinct uid) from message where mailbox_id = '" + id + "'")).isEqualTo(400);
     }
 
     private void abortRunningPasses() throws Exception {

@@ -64,13 +64,13 @@ class CorpusSyncTest {
         assertThat(leases.claim(UUID.fromString(id), "test")).isTrue();
         syncer.runPass(UUID.fromString(id), "test");
 
-        assertThat(Sql.count(dataSource, "select Sql.count(dataSource, *) from message where mailbox_id = '" + id + "'")).isEqualTo(files.size());
-        assertThat(Sql.count(dataSource, "select Sql.count(dataSource, *) from message where mailbox_id = '" + id + "' and malformed")).isPositive();
-        assertThat(Sql.count(dataSource, "select Sql.count(dataSource, *) from message where mailbox_id = '" + id + "' and has_attachments"))
+        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "'")).isEqualTo(files.size());
+        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "' and malformed")).isPositive();
+        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "' and has_attachments"))
                 .isGreaterThan(files.size() / 10);
-        assertThat(Sql.count(dataSource, "select Sql.count(dataSource, *) from message where mailbox_id = '" + id
+        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id
                 + "' and (text_body is not null or html_body is not null)")).isGreaterThan(files.size() * 9 / 10);
-        assertThat(Sql.count(dataSource, "select Sql.count(dataSource, distinct thread_id) from message where mailbox_id = '" + id + "'"))
+        assertThat(Sql.count(dataSource, "select count(distinct thread_id) from message where mailbox_id = '" + id + "'"))
                 .isLessThan(files.size());
         assertThat(Sql.text(dataSource, "select last_error_code from mailbox_sync where mailbox_id = '" + id + "'")).isNull();
     }

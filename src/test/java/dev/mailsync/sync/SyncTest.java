@@ -78,13 +78,13 @@ class SyncTest {
 
         pass(id);
 
-        assertThat(Sql.count(dataSource, "select Sql.count(dataSource, *) from message m join folder f on f.id = m.folder_id where f.mailbox_id = '"
+        assertThat(Sql.count(dataSource, "select count(*) from message m join folder f on f.id = m.folder_id where f.mailbox_id = '"
                 + id + "' and f.name = 'INBOX'")).isEqualTo(25);
-        assertThat(Sql.count(dataSource, "select Sql.count(dataSource, *) from message m join folder f on f.id = m.folder_id where f.mailbox_id = '"
+        assertThat(Sql.count(dataSource, "select count(*) from message m join folder f on f.id = m.folder_id where f.mailbox_id = '"
                 + id + "' and f.name = 'Sent Items'")).isEqualTo(1);
-        assertThat(Sql.count(dataSource, "select Sql.count(dataSource, *) from message m join folder f on f.id = m.folder_id where f.mailbox_id = '"
+        assertThat(Sql.count(dataSource, "select count(*) from message m join folder f on f.id = m.folder_id where f.mailbox_id = '"
                 + id + "' and f.name = 'Archive'")).isZero();
-        assertThat(Sql.count(dataSource, "select Sql.count(dataSource, *) from message where mailbox_id = '" + id + "' and subject = 'Grüße Nummer 7'"
+        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "' and subject = 'Grüße Nummer 7'"
                 + " and from_addr->0->>'name' = 'Sender Name' and not seen")).isEqualTo(1);
         given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync")
                 .then().statusCode(200)
@@ -163,8 +163,8 @@ class SyncTest {
         assertThat(overlaps.get()).isZero();
         assertThat(passes.get()).isGreaterThan(8);
         for (String id : ids) {
-            assertThat(Sql.count(dataSource, "select Sql.count(dataSource, *) from message where mailbox_id = '" + id + "'")).isEqualTo(30);
-            assertThat(Sql.count(dataSource, "select Sql.count(dataSource, distinct uid) from message where mailbox_id = '" + id + "'")).isEqualTo(30);
+            assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "'")).isEqualTo(30);
+            assertThat(Sql.count(dataSource, "select count(distinct uid) from message where mailbox_id = '" + id + "'")).isEqualTo(30);
         }
     }
 
@@ -184,7 +184,7 @@ class SyncTest {
         pass(id);
 
         assertThat(subjects(id)).containsExactlyInAnyOrder("one", "three", "four");
-        assertThat(Sql.count(dataSource, "select Sql.count(dataSource, *) from message where mailbox_id = '" + id
+        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id
                 + "' and subject = 'one' and seen and flagged")).isEqualTo(1);
         given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync")
                 .then().body("folders.find { it.name == 'INBOX' }.messages", equalTo(3));
@@ -286,13 +286,13 @@ class SyncTest {
         assertThat(imapProxy.cuts()).isPositive();
         given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync")
                 .then().body("lastError.code", equalTo("imap_error"));
-        long partial = Sql.count(dataSource, "select Sql.count(dataSource, *) from message where mailbox_id = '" + id + "'");
+        long partial = Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "'");
         assertThat(partial).isBetween(1L, 59L);
 
         pass(id);
 
-        assertThat(Sql.count(dataSource, "select Sql.count(dataSource, *) from message where mailbox_id = '" + id + "'")).isEqualTo(60);
-        assertThat(Sql.count(dataSource, "select Sql.count(dataSource, distinct subject) from message where mailbox_id = '" + id + "'")).isEqualTo(60);
+        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "'")).isEqualTo(60);
+        assertThat(Sql.count(dataSource, "select count(distinct subject) from message where mailbox_id = '" + id + "'")).isEqualTo(60);
     }
 
     @Test
