@@ -52,10 +52,15 @@ public class MessageQueries {
         this.json = json;
     }
 
-    public Page<MessageSummary> list(UUID mailboxId, MessageFilter filter, String cursor, int limit) {
+    /**
+     * A page of the user's mailbox; the ownership check is part of the query (one round trip), so an empty page
+     * may also mean "not this user's mailbox": the caller tells the two apart.
+     */
+    public Page<MessageSummary> list(UUID mailboxId, String userId, MessageFilter filter, String cursor, int limit) {
         StringBuilder sql = new StringBuilder("select " + SUMMARY_COLUMNS
-                + " from message m join folder f on f.id = m.folder_id where m.mailbox_id = ?");
-        List<Object> args = new ArrayList<>(List.of(mailboxId));
+                + " from message m join folder f on f.id = m.folder_id"
+                + " join mailbox mb on mb.id = m.mailbox_id and mb.user_id = ? where m.mailbox_id = ?");
+        List<Object> args = new ArrayList<>(List.of(userId, mailboxId));
         where(filter, sql, args);
         if (cursor != null) {
             Cursor c = Cursor.decode(cursor);

@@ -78,7 +78,6 @@ public class MessageResource {
             @QueryParam("hasAttachments") String hasAttachments, @QueryParam("from") String from,
             @QueryParam("to") String to, @QueryParam("since") String since, @QueryParam("before") String before,
             @QueryParam("q") String q) {
-        mailboxes.requireOwned(id, user.id());
         Params p = new Params();
         MessageFilter filter = new MessageFilter(p.text("folder", folder, 1000), p.bool("unread", unread),
                 p.bool("flagged", flagged), p.bool("hasAttachments", hasAttachments), p.address("from", from),
@@ -86,7 +85,11 @@ public class MessageResource {
         int size = p.limit(limit);
         String validCursor = p.cursor(cursor, true);
         p.check();
-        return queries.list(id, filter, validCursor, size);
+        Page<MessageSummary> page = queries.list(id, user.id(), filter, validCursor, size);
+        if (page.items().isEmpty()) {
+            mailboxes.requireOwned(id, user.id()); // an empty page, or not this user's mailbox (404)
+        }
+        return page;
     }
 
     @GET
