@@ -1,19 +1,14 @@
 package dev.mailsync.mailbox;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-
-import javax.sql.DataSource;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.transaction.Transactional;
 
+import dev.mailsync.common.db.Jdbc;
 import dev.mailsync.common.problem.ProblemException;
 import io.quarkus.logging.Log;
 
@@ -22,12 +17,12 @@ public class MailboxService {
 
     private final MailboxRepository mailboxes;
     private final Event<MailboxConnected> connected;
-    private final DataSource dataSource;
+    private final Jdbc jdbc;
 
-    public MailboxService(MailboxRepository mailboxes, Event<MailboxConnected> connected, DataSource dataSource) {
+    public MailboxService(MailboxRepository mailboxes, Event<MailboxConnected> connected, Jdbc jdbc) {
         this.mailboxes = mailboxes;
         this.connected = connected;
-        this.dataSource = dataSource;
+        this.jdbc = jdbc;
     }
 
     public List<Mailbox> listMailboxes(String userId) {
@@ -39,17 +34,10 @@ public class MailboxService {
      * indexed lookup without an ORM session (the message list answers in a few milliseconds).
      */
     public void requireOwned(UUID id, String userId) {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement("select 1 from mailbox where id = ? and user_id = ?")) {
-            s.setObject(1, id);
-            s.setString(2, userId);
-            try (ResultSet rs = s.executeQuery()) {
-                if (!rs.next()) {
-                    throw ProblemException.notFound("Mailbox " + id);
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("mailbox lookup: " + e.getMessage(), e);
+        boolean[] owned = { false };
+        jdbc.query("select 1 from mailbox where id = ? and user_id = ?", List.of(id, userId), rs -> owned[0] = true);
+        if (!owned[0]) {
+            throw ProblemException.notFound("Mailbox " + id);
         }
     }
 

@@ -1,7 +1,5 @@
 package dev.mailsync.message;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -14,13 +12,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-import javax.sql.DataSource;
-
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.mailsync.common.db.Jdbc;
 import dev.mailsync.message.MessageViews.Attachment;
 import dev.mailsync.message.MessageViews.Flags;
 import dev.mailsync.message.MessageViews.MessageDetail;
@@ -44,11 +41,11 @@ public class MessageQueries {
     private static final TypeReference<List<AttachmentInfo>> ATTACHMENTS = new TypeReference<>() {
     };
 
-    private final DataSource dataSource;
+    private final Jdbc jdbc;
     private final ObjectMapper json;
 
-    public MessageQueries(DataSource dataSource, ObjectMapper json) {
-        this.dataSource = dataSource;
+    public MessageQueries(Jdbc jdbc, ObjectMapper json) {
+        this.jdbc = jdbc;
         this.json = json;
     }
 
@@ -74,7 +71,7 @@ public class MessageQueries {
         args.add(limit + 1);
         List<MessageSummary> items = new ArrayList<>();
         List<Long> uids = new ArrayList<>();
-        query(sql.toString(), args, rs -> {
+        jdbc.query(sql.toString(), args, rs -> {
             items.add(summary(rs));
             uids.add(rs.getLong("uid"));
         });
@@ -135,7 +132,7 @@ public class MessageQueries {
 
     public Optional<MessageDetail> get(UUID mailboxId, long messageId, String attachmentBaseUrl) {
         List<MessageDetail> found = new ArrayList<>();
-        query("""
+        jdbc.query("""
                 select m.id, f.name, m.thread_id, m.message_id, m.in_reply_to, m.reference_ids, m.list_unsubscribe,
                        m.subject, m.from_addr, m.to_addr, m.cc_addr, m.bcc_addr, m.reply_to, m.sent_at,
                        m.internal_date, m.seen, m.flagged, m.answered, m.draft, m.size, m.text_body, m.html_body,
@@ -174,7 +171,7 @@ public class MessageQueries {
 
     public Optional<Location> location(UUID mailboxId, long messageId) {
         List<Location> found = new ArrayList<>();
-        query("""
+        jdbc.query("""
                 select m.id, m.folder_id, f.name, m.uidvalidity, m.uid, m.attachments
                 from message m join folder f on f.id = m.folder_id where m.mailbox_id = ? and m.id = ?""",
                 List.of(mailboxId, messageId), rs -> found.add(new Location(rs.getLong(1), rs.getLong(2),
@@ -209,7 +206,7 @@ public class MessageQueries {
         sql.append(" order by t.last_at desc, t.thread_id desc limit ?");
         args.add(limit + 1);
         List<ThreadSummary> items = new ArrayList<>();
-        query(sql.toString(), args, rs -> {
+        jdbc.query(sql.toString(), args, rs -> {
             java.sql.Array participants = rs.getArray(6);
             items.add(new ThreadSummary(rs.getString(1), rs.getString(4), instant(rs, 2), rs.getInt(3),
                     participants == null ? List.of() : List.of((String[]) participants.getArray()), rs.getString(5)));
@@ -226,7 +223,7 @@ public class MessageQueries {
     /** A thread's messages, oldest first, across folders (Sent included); empty when there is no such thread. */
     public Optional<ThreadDetail> thread(UUID mailboxId, String threadId) {
         List<MessageSummary> messages = new ArrayList<>();
-        query("select " + SUMMARY_COLUMNS + " from message m join folder f on f.id = m.folder_id"
+        jdbc.query("select " + SUMMARY_COLUMNS + " from message m join folder f on f.id = m.folder_id"
                 + " where m.mailbox_id = ? and m.thread_id = ? order by m.internal_date, m.uid, m.id",
                 List.of(mailboxId, threadId), rs -> messages.add(summary(rs)));
         return messages.isEmpty() ? Optional.empty() : Optional.of(new ThreadDetail(threadId, messages));
@@ -251,24 +248,5 @@ public class MessageQueries {
     private static Instant instant(ResultSet rs, int column) throws SQLException {
         Timestamp t = rs.getTimestamp(column);
         return t == null ? null : t.toInstant();
-    }
-
-    private void query(String sql, List<Object> args, RowReader reader) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.size(); i++) {
-                s.setObject(i + 1, args.get(i));
-            }
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    reader.read(rs);
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("message query: " + e.getMessage(), e);
-        }
-    }
-
-    private interface RowReader {
-        void read(ResultSet rs) throws SQLException;
     }
 }

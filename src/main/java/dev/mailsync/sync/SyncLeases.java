@@ -1,18 +1,13 @@
 package dev.mailsync.sync;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-import javax.sql.DataSource;
-
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.mailsync.common.db.Jdbc;
 
 /**
  * The schedule and leases of sync passes in PostgreSQL ({@code mailbox_sync}). Due mailboxes are claimed with
@@ -23,18 +18,18 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class SyncLeases {
 
-    private final DataSource dataSource;
+    private final Jdbc jdbc;
     private final SyncConfig config;
 
-    public SyncLeases(DataSource dataSource, SyncConfig config) {
-        this.dataSource = dataSource;
+    public SyncLeases(Jdbc jdbc, SyncConfig config) {
+        this.jdbc = jdbc;
         this.config = config;
     }
 
     /** Claims up to {@code limit} due mailboxes (requested first, then the most overdue) for {@code owner}. */
     public List<UUID> claimDue(String owner, int limit) {
         List<UUID> claimed = new ArrayList<>();
-        run("""
+        jdbc.query("""
                 update mailbox_sync s set lease_owner = ?, lease_until = now() + make_interval(secs => ?),
                     last_started_at = now(), requested_at = null,
                     progress_folder = null, progress_done = null, progress_total = null
@@ -44,42 +39,33 @@ public class SyncLeases {
                       and (d.lease_until is null or d.lease_until < now())
                     order by d.requested_at nulls last, d.next_run_at
                     limit ? for update of d skip locked)
-                returning s.mailbox_id""", s -> {
-            s.setString(1, owner);
-            s.setDouble(2, config.lease().toMillis() / 1000.0);
-            s.setInt(3, limit);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    claimed.add(rs.getObject(1, UUID.class));
-                }
-            }
-            return null;
-        });
+                returning s.mailbox_id""", List.of(owner, seconds(config.lease()), limit),
+                rs -> claimed.add(rs.getObject(1, UUID.class)));
         return claimed;
     }
 
     /** Claims one mailbox now if no one holds it (a pass run on demand, e.g. by an operator or a test). */
     public boolean claim(UUID mailboxId, String owner) {
-        return update("""
+        return jdbc.update("""
                 update mailbox_sync set lease_owner = ?, lease_until = now() + make_interval(secs => ?),
                     last_started_at = now(), requested_at = null,
                     progress_folder = null, progress_done = null, progress_total = null
                 where mailbox_id = ? and (lease_until is null or lease_until < now())""",
-                owner, config.lease().toMillis() / 1000.0, mailboxId) == 1;
+                owner, seconds(config.lease()), mailboxId) == 1;
     }
 
     /** Extends the lease and reports progress; {@code false} when the lease was lost (the pass must stop). */
     public boolean renew(UUID mailboxId, String owner, String folder, int done, int total) {
-        return update("""
+        return jdbc.update("""
                 update mailbox_sync set lease_until = now() + make_interval(secs => ?),
                     progress_folder = ?, progress_done = ?, progress_total = ?
                 where mailbox_id = ? and lease_owner = ?""",
-                config.lease().toMillis() / 1000.0, folder, done, total, mailboxId, owner) == 1;
+                seconds(config.lease()), folder, done, total, mailboxId, owner) == 1;
     }
 
     /** Ends a successful pass: next one after the interval. */
     public void succeeded(UUID mailboxId, String owner) {
-        update("""
+        jdbc.update("""
                 update mailbox_sync set lease_owner = null, lease_until = null, last_finished_at = now(),
                     last_success_at = now(), failures = 0, last_error_code = null, last_error_message = null,
                     next_run_at = now() + make_interval(secs => ?),
@@ -92,7 +78,7 @@ public class SyncLeases {
      * (doubling from the interval up to {@code max-backoff}), or as long as the server asked.
      */
     public void failed(UUID mailboxId, String owner, String code, String message, Duration retryAfter) {
-        update("""
+        jdbc.update("""
                 update mailbox_sync set lease_owner = null, lease_until = null, last_finished_at = now(),
                     failures = failures + 1, last_error_code = ?, last_error_message = ?,
                     next_run_at = now() + make_interval(secs => greatest(?,
@@ -105,7 +91,7 @@ public class SyncLeases {
 
     /** Gives a mailbox back without a verdict (shutdown): another replica may take it at once. */
     public void release(UUID mailboxId, String owner) {
-        update("""
+        jdbc.update("""
                 update mailbox_sync set lease_owner = null, lease_until = null, next_run_at = now(),
                     progress_folder = null, progress_done = null, progress_total = null
                 where mailbox_id = ? and lease_owner = ?""", mailboxId, owner);
@@ -113,34 +99,17 @@ public class SyncLeases {
 
     /** Asks for a pass as soon as a worker is free; nothing happens while one is queued or running. */
     public void request(UUID mailboxId) {
-        update("""
+        jdbc.update("""
                 update mailbox_sync set requested_at = coalesce(requested_at, now())
                 where mailbox_id = ? and (lease_until is null or lease_until < now())""", mailboxId);
     }
 
     /** A freshly connected (or re-linked) mailbox: due now, its old errors forgotten. */
     public void scheduleNow(UUID mailboxId) {
-        update("""
+        jdbc.update("""
                 insert into mailbox_sync (mailbox_id, next_run_at) values (?, now())
                 on conflict (mailbox_id) do update set next_run_at = now(), failures = 0,
                     last_error_code = null, last_error_message = null""", mailboxId);
-    }
-
-    private int update(String sql, Object... parameters) {
-        return run(sql, s -> {
-            for (int i = 0; i < parameters.length; i++) {
-                s.setObject(i + 1, parameters[i]);
-            }
-            return s.executeUpdate();
-        });
-    }
-
-    private <T> T run(String sql, Statement<T> body) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            return body.apply(s);
-        } catch (SQLException e) {
-            throw new IllegalStateException("sync schedule: " + e.getMessage(), e);
-        }
     }
 
     private static double seconds(Duration d) {
@@ -151,7 +120,4 @@ public class SyncLeases {
         return message == null || message.length() <= 500 ? message : message.substring(0, 500);
     }
 
-    private interface Statement<T> {
-        T apply(PreparedStatement s) throws SQLException;
-    }
 }

@@ -1,7 +1,5 @@
 package dev.mailsync.sync;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -12,10 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import javax.sql.DataSource;
-
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.mailsync.common.db.Jdbc;
 import dev.mailsync.mailbox.SyncSummaries;
 
 /** Reads sync status for the API; also the mailbox list's summaries. */
@@ -28,19 +25,19 @@ public class SyncStatusRepository implements SyncSummaries {
                    s.last_started_at, s.last_finished_at, s.last_success_at, s.next_run_at,
                    s.last_error_code, s.last_error_message, s.progress_folder, s.progress_done, s.progress_total
             from mailbox m left join mailbox_sync s on s.mailbox_id = m.id
-            where m.id = any(?)""";
+            where m.id = any(?::uuid[])""";
 
-    private final DataSource dataSource;
+    private final Jdbc jdbc;
 
-    public SyncStatusRepository(DataSource dataSource) {
-        this.dataSource = dataSource;
+    public SyncStatusRepository(Jdbc jdbc) {
+        this.jdbc = jdbc;
     }
 
     public SyncStatus status(UUID mailboxId) {
         SyncStatus status = statuses(List.of(mailboxId)).get(mailboxId);
         List<SyncStatus.FolderCount> folders = new ArrayList<>();
-        query("select name, messages from folder where mailbox_id = ? and sync order by lower(name) <> 'inbox', name",
-                s -> s.setObject(1, mailboxId), rs -> folders.add(new SyncStatus.FolderCount(rs.getString(1), rs.getInt(2))));
+        jdbc.query("select name, messages from folder where mailbox_id = ? and sync order by lower(name) <> 'inbox', name",
+                List.of(mailboxId), rs -> folders.add(new SyncStatus.FolderCount(rs.getString(1), rs.getInt(2))));
         return new SyncStatus(status.state(), status.lastStartedAt(), status.lastFinishedAt(), status.lastSuccessAt(),
                 status.nextRunAt(), status.lastError(), status.progress(), folders);
     }
@@ -55,7 +52,8 @@ public class SyncStatusRepository implements SyncSummaries {
 
     private Map<UUID, SyncStatus> statuses(List<UUID> mailboxIds) {
         Map<UUID, SyncStatus> statuses = new HashMap<>();
-        query(STATUS, s -> s.setArray(1, s.getConnection().createArrayOf("uuid", mailboxIds.toArray())), rs -> {
+        String ids = "{" + String.join(",", mailboxIds.stream().map(UUID::toString).toList()) + "}";
+        jdbc.query(STATUS, List.of(ids), rs -> {
             String errorCode = rs.getString(9);
             String state;
             if (!"ACTIVE".equals(rs.getString(2))) {
@@ -83,26 +81,5 @@ public class SyncStatusRepository implements SyncSummaries {
     private static Instant instant(ResultSet rs, int column) throws SQLException {
         Timestamp t = rs.getTimestamp(column);
         return t == null ? null : t.toInstant();
-    }
-
-    private void query(String sql, Binder binder, RowReader reader) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            binder.bind(s);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    reader.read(rs);
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("sync status: " + e.getMessage(), e);
-        }
-    }
-
-    private interface Binder {
-        void bind(PreparedStatement s) throws SQLException;
-    }
-
-    private interface RowReader {
-        void read(ResultSet rs) throws SQLException;
     }
 }

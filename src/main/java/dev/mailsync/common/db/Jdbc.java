@@ -1,0 +1,60 @@
+package dev.mailsync.common.db;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Plain SQL for the hand-written queries (keyset pages, leases, status): one statement on a pooled connection, in
+ * the caller's transaction if there is one, else auto-committed.
+ */
+@ApplicationScoped
+public class Jdbc {
+
+    private final DataSource dataSource;
+
+    public Jdbc(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Runs a query (or an UPDATE ... RETURNING) and hands each row to {@code row}. */
+    public void query(String sql, List<?> args, Row row) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            bind(s, args);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    row.read(rs);
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("SQL failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs an INSERT, UPDATE or DELETE; answers the rows it touched. */
+    public int update(String sql, Object... args) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            bind(s, List.of(args));
+            return s.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("SQL failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void bind(PreparedStatement s, List<?> args) throws SQLException {
+        for (int i = 0; i < args.size(); i++) {
+            s.setObject(i + 1, args.get(i));
+        }
+    }
+
+    /** Reads one row. */
+    public interface Row {
+        void read(ResultSet rs) throws SQLException;
+    }
+}
