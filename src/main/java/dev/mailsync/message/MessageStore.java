@@ -38,6 +38,8 @@ public class MessageStore {
                 || to_tsvector('simple', ?))
             on conflict (folder_id, uidvalidity, uid) do nothing""";
 
+    private static final int SEARCHABLE_CHARS = 20_000;
+
     private final DataSource dataSource;
     private final ObjectMapper json;
 
@@ -226,7 +228,9 @@ public class MessageStore {
 
     private static String searchableBody(ParsedMessage p) {
         String body = p.textBody() != null ? p.textBody() : p.htmlBody() != null ? HtmlText.toText(p.htmlBody()) : "";
-        return body.length() > 200_000 ? body.substring(0, 200_000) : body;
+        // the first 20,000 characters: what people search for is near the top, and indexing whole newsletters
+        // would cost the sync more than it gives search
+        return body.length() > SEARCHABLE_CHARS ? body.substring(0, SEARCHABLE_CHARS) : body;
     }
 
     private static String lower(String address) {

@@ -68,7 +68,7 @@ public class MailboxSyncer {
         this.leases = leases;
         this.config = config;
         this.metrics = metrics;
-        this.storeWorkers = Executors.newFixedThreadPool(config.concurrency(), r -> {
+        this.storeWorkers = Executors.newFixedThreadPool(2 * config.concurrency(), r -> {
             Thread t = new Thread(r, "sync-store");
             t.setDaemon(true);
             return t;
@@ -238,12 +238,14 @@ public class MailboxSyncer {
                     plan.toDelete().size());
         }
         int total = plan.toFetch().size();
-        // three stages: batches are fetched (this thread), parsed (in parallel) and stored (in order, one
-        // at a time); at most three batches are in flight
+        // three stages: batches are fetched (this thread), parsed (in parallel) and stored on two connections
+        // (PostgreSQL indexes one batch while it receives the next); at most four batches are in flight
         FolderProgress progress = new FolderProgress(folder, uidValidity, owner, total);
         Deque<CompletableFuture<Void>> inFlight = new ArrayDeque<>();
-        CompletableFuture<Void> storing = CompletableFuture.completedFuture(null);
+        List<CompletableFuture<Void>> lanes = new ArrayList<>(List.of(CompletableFuture.completedFuture(null),
+                CompletableFuture.completedFuture(null)));
         long fetchNanos = 0;
+        int index = 0;
         for (List<ServerMessage> batch : SyncPlan.batches(plan.toFetch(), config.batchMessages(),
                 config.batchBytes())) {
             long t0 = System.nanoTime();
@@ -251,36 +253,42 @@ public class MailboxSyncer {
             try {
                 raw = imap.fetch(SyncPlan.uidSet(batch.stream().map(ServerMessage::uid).toList()));
             } catch (MessagingException e) {
-                storing.handle((ok, failure) -> null).join(); // keep what was fetched before the failure
+                // keep what was fetched before the failure
+                CompletableFuture.allOf(lanes.toArray(CompletableFuture[]::new)).handle((ok, failure) -> null).join();
                 throw e;
             }
             fetchNanos += System.nanoTime() - t0;
             CompletableFuture<List<NewMessage>> parsed = CompletableFuture.supplyAsync(() -> progress.parse(raw),
                     parseWorkers);
-            storing = storing.thenCombine(parsed, (previous, messages) -> messages)
+            int lane = index++ % lanes.size();
+            CompletableFuture<Void> next = lanes.get(lane).thenCombine(parsed, (previous, messages) -> messages)
                     .thenAcceptAsync(messages -> progress.store(messages, batch.size()), storeWorkers);
-            inFlight.add(storing);
-            if (inFlight.size() >= 3) {
+            lanes.set(lane, next);
+            inFlight.add(next);
+            if (inFlight.size() >= 4) {
                 await(inFlight.removeFirst());
             }
         }
+        CompletableFuture<Void> storing = CompletableFuture.allOf(lanes.toArray(CompletableFuture[]::new));
         await(storing);
         if (total > 0) {
             Log.debugf("%s: %d new messages (fetch %d ms, parse %d ms, store %d ms)", folder.name, total,
-                    fetchNanos / 1_000_000, progress.parseNanos.get() / 1_000_000, progress.storeNanos / 1_000_000);
+                    fetchNanos / 1_000_000, progress.parseNanos.get() / 1_000_000, progress.storeNanos.get() / 1_000_000);
         }
         saveFolderState(folder.id, snapshot, true);
     }
 
     /** Parses and stores the batches of one folder, renewing the lease as it goes (one batch at a time). */
+    private static final int RECOUNT_EVERY = 2000;
+
     private final class FolderProgress {
         private final Folder folder;
         private final long uidValidity;
         private final String owner;
         private final int total;
-        private int done;
+        private final java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
         private final AtomicLong parseNanos = new AtomicLong();
-        private long storeNanos;
+        private final AtomicLong storeNanos = new AtomicLong();
 
         FolderProgress(Folder folder, long uidValidity, String owner, int total) {
             this.folder = folder;
@@ -303,15 +311,20 @@ public class MailboxSyncer {
 
         void store(List<NewMessage> parsed, int fetched) {
             long t0 = System.nanoTime();
+            // the folder's counts follow every ~2,000 messages (a recount reads the whole folder) and at the end
+            int before = done.get();
+            boolean recount = (before + fetched) / RECOUNT_EVERY > before / RECOUNT_EVERY;
             QuarkusTransaction.requiringNew().call(() -> {
                 store.insert(parsed);
-                store.recount(folder.id);
+                if (recount) {
+                    store.recount(folder.id);
+                }
                 return null;
             });
-            storeNanos += System.nanoTime() - t0;
-            done += fetched;
+            storeNanos.addAndGet(System.nanoTime() - t0);
+            int stored = done.addAndGet(fetched);
             metrics.messages(parsed.size(), 0, 0);
-            if (!leases.renew(folder.mailboxId, owner, folder.name, done, total)) {
+            if (!leases.renew(folder.mailboxId, owner, folder.name, stored, total)) {
                 throw new LeaseLost(folder.mailboxId);
             }
         }
