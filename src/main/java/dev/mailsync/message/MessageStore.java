@@ -30,15 +30,10 @@ public class MessageStore {
             insert into message (mailbox_id, folder_id, uidvalidity, uid, message_id, in_reply_to, reference_ids,
                 thread_id, subject, from_addr, to_addr, cc_addr, bcc_addr, reply_to, sent_at, internal_date,
                 seen, flagged, answered, draft, deleted, keywords, size, snippet, text_body, html_body,
-                attachments, has_attachments, malformed, parse_problems, from_address, to_addresses, list_unsubscribe,
-                search)
+                attachments, has_attachments, malformed, parse_problems, from_address, to_addresses, list_unsubscribe)
             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?,
-                ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?,
-                setweight(to_tsvector('simple', coalesce(?, '')), 'A') || setweight(to_tsvector('simple', ?), 'B')
-                || to_tsvector('simple', ?))
+                ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)
             on conflict (folder_id, uidvalidity, uid) do nothing""";
-
-    private static final int SEARCHABLE_CHARS = 20_000;
 
     private final DataSource dataSource;
     private final ObjectMapper json;
@@ -109,10 +104,7 @@ public class MessageStore {
                 s.setString(i++, p.malformed() ? MimeReader.clean(String.join("; ", p.problems())) : null);
                 s.setString(i++, p.from().isEmpty() ? null : lower(p.from().get(0).address()));
                 s.setArray(i++, c.createArrayOf("text", recipients(p).toArray()));
-                s.setString(i++, p.listUnsubscribe());
-                s.setString(i++, p.subject());
-                s.setString(i++, participants(p));
-                s.setString(i, searchableBody(p));
+                s.setString(i, p.listUnsubscribe());
                 s.addBatch();
             }
             s.executeBatch();
@@ -141,6 +133,27 @@ public class MessageStore {
                 s.addBatch();
             }
             s.executeBatch();
+        }
+    }
+
+    /**
+     * Computes the full-text search vectors of messages stored without one (the sync stores first and indexes
+     * right after the pass, so that indexing does not slow the initial sync): subject (weight A), names and
+     * addresses (B) and the first 20,000 characters of the body. Answers how many were indexed.
+     */
+    public int indexForSearch(java.util.UUID mailboxId, int limit) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
+                update message set search =
+                    setweight(to_tsvector('simple', coalesce(subject, '')), 'A')
+                    || setweight(to_tsvector('simple', from_addr::text || ' ' || to_addr::text || ' '
+                        || cc_addr::text || ' ' || bcc_addr::text), 'B')
+                    || to_tsvector('simple', left(coalesce(text_body,
+                        regexp_replace(coalesce(html_body, ''), '<[^>]*>', ' ', 'g')), 20000))
+                where id in (select id from message where mailbox_id = ? and search is null limit ?
+                             for update skip locked)""")) {
+            s.setObject(1, mailboxId);
+            s.setInt(2, limit);
+            return s.executeUpdate();
         }
     }
 
@@ -218,20 +231,7 @@ public class MessageStore {
                 .map(a -> lower(a.address())).filter(java.util.Objects::nonNull).distinct().toList();
     }
 
-    /** Names and addresses of everyone on the message, for full-text search. */
-    private static String participants(ParsedMessage p) {
-        StringBuilder text = new StringBuilder();
-        java.util.stream.Stream.of(p.from(), p.to(), p.cc(), p.bcc()).flatMap(List::stream).forEach(a -> text
-                .append(a.name() == null ? "" : a.name()).append(' ').append(a.address()).append(' '));
-        return text.toString();
-    }
 
-    private static String searchableBody(ParsedMessage p) {
-        String body = p.textBody() != null ? p.textBody() : p.htmlBody() != null ? HtmlText.toText(p.htmlBody()) : "";
-        // the first 20,000 characters: what people search for is near the top, and indexing whole newsletters
-        // would cost the sync more than it gives search
-        return body.length() > SEARCHABLE_CHARS ? body.substring(0, SEARCHABLE_CHARS) : body;
-    }
 
     private static String lower(String address) {
         return address == null ? null : address.toLowerCase(java.util.Locale.ROOT);

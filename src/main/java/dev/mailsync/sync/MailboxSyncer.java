@@ -112,8 +112,27 @@ public class MailboxSyncer {
         } finally {
             open.remove(mailboxId);
             aborted.remove(mailboxId);
+            if (!outcome.equals("lease_lost") && !outcome.equals("released")) {
+                indexForSearch(mailboxId);
+            }
             metrics.pass(outcome, System.nanoTime() - started);
             MDC.remove("mailboxId");
+        }
+    }
+
+    /** Makes what the pass stored searchable (after the pass: the mailbox is already listed as synced). */
+    private void indexForSearch(UUID mailboxId) {
+        try {
+            long started = System.nanoTime();
+            int indexed = 0;
+            for (int n = store.indexForSearch(mailboxId, 2000); n > 0; n = store.indexForSearch(mailboxId, 2000)) {
+                indexed += n;
+            }
+            if (indexed > 0) {
+                Log.debugf("%d messages indexed for search in %d ms", indexed, (System.nanoTime() - started) / 1_000_000);
+            }
+        } catch (SQLException | RuntimeException e) {
+            Log.warnf("Search indexing failed (retried after the next pass): %s", e.getMessage());
         }
     }
 
