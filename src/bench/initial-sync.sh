@@ -218,6 +218,14 @@ INITIAL=$(poll initial) || die "initial sync"
 read -r WALL RSS_POLL_KB < <(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("%.3f" % (r["t"] - float(sys.argv[2])), r["rss_max_kb"])' "$INITIAL" "$T0")
 say "initial sync done: $NMSG messages in $WALL s wall (the API's lastFinishedAt - lastStartedAt: $(printf '%s' "$INITIAL" | json_get pass_s) s)"
 
+# search indexing runs right after the pass; the no-change passes are timed once it has settled
+for _ in $(seq 600); do
+  PENDING=$(su postgres -c "psql -d $DB -Atc 'select count(*) from message where search is null'")
+  [[ "$PENDING" == 0 ]] && break
+  sleep 0.1
+done
+say "all messages searchable $(python3 -c 'import sys,time; print("%.1f" % (time.time() - float(sys.argv[1])))' "$T0") s after the connect (search indexing follows the pass)"
+
 NOCHANGE=()
 for i in $(seq "$NOCHANGE_RUNS"); do
   PREV=$(api "$USER_TOKEN" -f "$BASE/api/v1/mailboxes/$MAILBOX/sync" | json_get lastFinishedAt) || die "GET .../sync"
