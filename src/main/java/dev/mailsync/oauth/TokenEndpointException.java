@@ -40,9 +40,4 @@ public class TokenEndpointException extends RuntimeException {
     public boolean isInvalidGrant() {
         return "invalid_grant".equals(error);
     }
-
-    /** Worth retrying later: throttled, server trouble or unreachable. */
-    public boolean isTransient() {
-        return status == 0 || status == 429 || status >= 500 || "temporarily_unavailable".equals(error);
-    }
 }

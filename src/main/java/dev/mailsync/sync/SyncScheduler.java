@@ -87,11 +87,6 @@ public class SyncScheduler {
         }
     }
 
-    /** This replica's name in leases. */
-    public String owner() {
-        return owner;
-    }
-
     /** When the last dispatch ran (the readiness check watches it). */
     public Instant lastDispatch() {
         return lastDispatch;

@@ -81,10 +81,6 @@ public class FakeEntra implements ResponseDefinitionTransformerV2 {
         return "http://127.0.0.1:" + server.port();
     }
 
-    public WireMockServer wireMock() {
-        return server;
-    }
-
     /** Forgets grants, failures and counters; back to the default user and behaviour. */
     public synchronized void reset() {
         codes.clear();
