@@ -48,8 +48,9 @@ public final class ImapSession implements AutoCloseable {
         this.store = store;
     }
 
-    public static ImapSession connect(MicrosoftConfig.Server server, ImapConfig config, String user,
-            String accessToken) throws MessagingException {
+    public static ImapSession connect(MicrosoftConfig.Server server, ImapConfig config,
+            java.util.Optional<javax.net.ssl.SSLSocketFactory> tls, String user, String accessToken)
+            throws MessagingException {
         String protocol = server.tls() == MicrosoftConfig.Tls.SSL ? "imaps" : "imap";
         String p = "mail." + protocol + ".";
         Properties props = new Properties();
@@ -66,6 +67,7 @@ public final class ImapSession implements AutoCloseable {
             props.put(p + "starttls.enable", "true");
             props.put(p + "starttls.required", "true");
         }
+        tls.ifPresent(factory -> props.put(p + "ssl.socketFactory", factory));
         IMAPStore store = (IMAPStore) Session.getInstance(props).getStore(protocol);
         store.connect(server.host(), server.port(), user, accessToken);
         return new ImapSession(store);
@@ -217,6 +219,33 @@ public final class ImapSession implements AutoCloseable {
     public void expunge(IMAPMessage message) throws MessagingException {
         message.setFlag(Flags.Flag.DELETED, true);
         open.expunge(new jakarta.mail.Message[] { message });
+    }
+
+    /** The Sent folder: SPECIAL-USE {@code \Sent}, else the first folder with one of these names. */
+    public java.util.Optional<String> sentFolder(List<String> names) throws MessagingException {
+        List<RemoteFolder> folders = listFolders();
+        return folders.stream().filter(f -> "\\Sent".equals(f.specialUse())).map(RemoteFolder::name).findFirst()
+                .or(() -> names.stream().flatMap(n -> folders.stream().filter(f -> f.name().equalsIgnoreCase(n)))
+                        .map(RemoteFolder::name).findFirst());
+    }
+
+    /** Whether the folder holds a message with this Message-ID (SEARCH HEADER, on the server). */
+    public boolean hasMessageId(String folderName, String messageId) throws MessagingException {
+        closeFolder();
+        IMAPFolder folder = (IMAPFolder) store.getFolder(folderName);
+        folder.open(Folder.READ_ONLY);
+        open = folder;
+        String bare = messageId.replaceAll("^<|>$", "");
+        return folder.search(new jakarta.mail.search.HeaderTerm("Message-ID", bare)).length > 0;
+    }
+
+    /** Stores a message in a folder, marked read (APPEND). */
+    public void append(String folderName, byte[] mime) throws MessagingException {
+        closeFolder();
+        jakarta.mail.internet.MimeMessage message = new jakarta.mail.internet.MimeMessage(null,
+                new java.io.ByteArrayInputStream(mime));
+        message.setFlag(Flags.Flag.SEEN, true);
+        store.getFolder(folderName).appendMessages(new jakarta.mail.Message[] { message });
     }
 
     /** The UIDVALIDITY of another folder (STATUS), e.g. a move target. */

@@ -6,16 +6,16 @@ import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 
 /** A keyset position (time, tie-breaker key), opaque to clients. */
-record Cursor(Instant at, String key) {
+public record Cursor(Instant at, String key) {
 
-    String encode() {
+    public String encode() {
         long micros = ChronoUnit.MICROS.between(Instant.EPOCH, at);
         return Base64.getUrlEncoder().withoutPadding()
                 .encodeToString((micros + ":" + key).getBytes(StandardCharsets.UTF_8));
     }
 
     /** @throws IllegalArgumentException when the text is not a cursor this service wrote */
-    static Cursor decode(String text) {
+    public static Cursor decode(String text) {
         String plain = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8);
         int colon = plain.indexOf(':');
         if (colon <= 0 || colon == plain.length() - 1) {

@@ -10,30 +10,36 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 /**
  * Microsoft 365 for the tests: {@link FakeEntra} (identity platform) and GreenMail (IMAP and SMTP, XOAUTH2),
  * wired so that every access token the fake issues is what GreenMail accepts for that user. IMAP is reached
- * through a {@link TcpProxy} that a test can cut. Injects {@link FakeEntra}, {@link GreenMail} and
- * {@link TcpProxy} fields of tests.
+ * through a {@link TcpProxy} that a test can cut, SMTP through a {@link SmtpFront} that a test can make answer
+ * like a failing smtp.office365.com, and GreenMail files submitted mail in the sender's "Sent Items" as Outlook
+ * does ({@link OutlookDelivery}). Injects fields of these types into tests.
  */
 public class FakeMicrosoftResource implements QuarkusTestResourceLifecycleManager {
 
     private FakeEntra entra;
     private GreenMail mail;
     private TcpProxy imapProxy;
+    private SmtpFront smtpFront;
+    private OutlookDelivery outlook;
 
     @Override
     public Map<String, String> start() {
         mail = new GreenMail(new ServerSetup[] { new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_IMAP),
                 new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP) });
         mail.start();
+        outlook = new OutlookDelivery(mail);
+        mail.getUserManager().setMessageDeliveryHandler(outlook);
         entra = new FakeEntra();
         entra.onAccessToken((user, token) -> mail.setUser(user, user, token));
         entra.startServer();
         imapProxy = new TcpProxy("127.0.0.1", mail.getImap().getPort());
+        smtpFront = new SmtpFront("127.0.0.1", mail.getSmtp().getPort());
         return Map.of("mailsync.microsoft.authority", entra.authority(),
                 "mailsync.microsoft.imap.host", "127.0.0.1",
                 "mailsync.microsoft.imap.port", String.valueOf(imapProxy.port()),
                 "mailsync.microsoft.imap.tls", "none",
                 "mailsync.microsoft.smtp.host", "127.0.0.1",
-                "mailsync.microsoft.smtp.port", String.valueOf(mail.getSmtp().getPort()),
+                "mailsync.microsoft.smtp.port", String.valueOf(smtpFront.port()),
                 "mailsync.microsoft.smtp.tls", "none");
     }
 
@@ -42,12 +48,17 @@ public class FakeMicrosoftResource implements QuarkusTestResourceLifecycleManage
         injector.injectIntoFields(entra, new TestInjector.MatchesType(FakeEntra.class));
         injector.injectIntoFields(mail, new TestInjector.MatchesType(GreenMail.class));
         injector.injectIntoFields(imapProxy, new TestInjector.MatchesType(TcpProxy.class));
+        injector.injectIntoFields(smtpFront, new TestInjector.MatchesType(SmtpFront.class));
+        injector.injectIntoFields(outlook, new TestInjector.MatchesType(OutlookDelivery.class));
     }
 
     @Override
     public void stop() {
         if (imapProxy != null) {
             imapProxy.close();
+        }
+        if (smtpFront != null) {
+            smtpFront.close();
         }
         if (entra != null) {
             entra.stopServer();

@@ -40,7 +40,7 @@ public class Jdbc {
     /** Runs an INSERT, UPDATE or DELETE; answers the rows it touched. */
     public int update(String sql, Object... args) {
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            bind(s, List.of(args));
+            bind(s, java.util.Arrays.asList(args));
             return s.executeUpdate();
         } catch (SQLException e) {
             throw new IllegalStateException("SQL failed: " + e.getMessage(), e);

@@ -1,0 +1,328 @@
+package dev.mailsync.outbox;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UnsupportedEncodingException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+import jakarta.activation.DataHandler;
+import jakarta.activation.FileDataSource;
+import jakarta.mail.Message.RecipientType;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Part;
+import jakarta.mail.Session;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.internet.MimeUtility;
+import jakarta.mail.util.ByteArrayDataSource;
+
+import org.jsoup.Jsoup;
+
+import dev.mailsync.common.problem.Problem.FieldError;
+import dev.mailsync.common.problem.ProblemException;
+import dev.mailsync.message.EmailAddress;
+import dev.mailsync.outbox.SendRequest.Recipient;
+
+/**
+ * Turns a {@link SendRequest} into the exact RFC 5322 bytes that will be submitted: recipients (filled from the
+ * original for replies), Message-ID, Date, RFC 2047 encoded headers, multipart/alternative for text + HTML,
+ * attachments (RFC 2231 file names). Invalid input is collected field by field and answered as one 400 problem.
+ */
+final class MailComposer {
+
+    private static final Session SESSION = Session.getInstance(new Properties());
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Pattern REPLY_PREFIX = Pattern.compile("(?i)^(re|aw|sv|antw|vs|r)\\s*:.*");
+    private static final Pattern FORWARD_PREFIX = Pattern.compile("(?i)^(fwd?|wg|tr|vs|rv)\\s*:.*");
+    private static final int MAX_REFERENCES = 20;
+
+    private MailComposer() {
+    }
+
+    /** The sending mailbox. */
+    record Sender(String address, String displayName) {
+    }
+
+    /** An attachment of the original, already fetched into a file, that a forward carries. */
+    record Forwarded(java.nio.file.Path file, String filename, String contentType) {
+    }
+
+    /** What gets stored in the outbox: the bytes, and what the API shows about them. */
+    record Composed(byte[] mime, String messageId, String subject, List<EmailAddress> to, List<EmailAddress> cc,
+            List<EmailAddress> bcc, List<String> envelope) {
+    }
+
+    static Composed compose(Sender sender, SendRequest request, Original original, List<Forwarded> forwarded,
+            OutboxConfig config) {
+        List<FieldError> errors = new ArrayList<>();
+        List<InternetAddress> to = addresses("to", request.to(), errors);
+        List<InternetAddress> cc = addresses("cc", request.cc(), errors);
+        List<InternetAddress> bcc = addresses("bcc", request.bcc(), errors);
+        List<InternetAddress> replyTo = addresses("replyTo", request.replyTo(), errors);
+        String action = request.reference() == null ? null : request.reference().action();
+        if (original != null && to.isEmpty() && cc.isEmpty() && bcc.isEmpty() && !action.equals("forward")) {
+            fillReplyRecipients(sender, original, action.equals("replyAll"), to, cc);
+        }
+        int recipients = to.size() + cc.size() + bcc.size();
+        if (recipients == 0 && errors.isEmpty()) {
+            errors.add(new FieldError("to", "give at least one recipient (to, cc or bcc)"));
+        }
+        if (recipients > config.maxRecipients()) {
+            errors.add(new FieldError("to", "at most " + config.maxRecipients() + " recipients (to, cc and bcc)"));
+        }
+        List<byte[]> contents = attachmentContents(request, forwarded, config, errors);
+        if (!errors.isEmpty()) {
+            throw ProblemException.invalid(errors);
+        }
+        try {
+            String messageId = "<" + randomId() + "@" + domain(sender.address()) + ">";
+            MimeMessage message = new MimeMessage(SESSION) {
+                @Override
+                protected void updateMessageID() throws MessagingException {
+                    setHeader("Message-ID", messageId);
+                }
+            };
+            message.setFrom(new InternetAddress(sender.address(), blankToNull(sender.displayName()), "UTF-8"));
+            message.setRecipients(RecipientType.TO, to.toArray(InternetAddress[]::new));
+            message.setRecipients(RecipientType.CC, cc.toArray(InternetAddress[]::new));
+            if (!replyTo.isEmpty()) {
+                message.setReplyTo(replyTo.toArray(InternetAddress[]::new));
+            }
+            String subject = subject(request.subject(), original, action);
+            message.setSubject(subject, "UTF-8");
+            message.setSentDate(new Date());
+            if (original != null && original.messageId() != null && !action.equals("forward")) {
+                message.setHeader("In-Reply-To", angled(original.messageId()));
+                message.setHeader("References", MimeUtility.fold(12, String.join(" ", references(original))));
+            }
+            setBody(message, request, forwarded, contents);
+            message.saveChanges();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            message.writeTo(out);
+            if (out.size() > config.maxMessageSize().asLongValue()) {
+                throw ProblemException.invalid(List.of(new FieldError("attachments", "the message would be "
+                        + megabytes(out.size()) + "; the limit is " + megabytes(config.maxMessageSize().asLongValue()))));
+            }
+            List<String> envelope = new ArrayList<>();
+            for (List<InternetAddress> list : List.of(to, cc, bcc)) {
+                list.forEach(a -> envelope.add(a.getAddress()));
+            }
+            return new Composed(out.toByteArray(), messageId, subject, views(to), views(cc), views(bcc),
+                    envelope.stream().distinct().toList());
+        } catch (MessagingException | IOException e) {
+            throw new IllegalStateException("composing the message failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Reply: the original's Reply-To or sender (its recipients when the original is our own mail); all: + to/cc. */
+    private static void fillReplyRecipients(Sender sender, Original original, boolean all, List<InternetAddress> to,
+            List<InternetAddress> cc) {
+        Map<String, EmailAddress> toFill = new LinkedHashMap<>();
+        Map<String, EmailAddress> ccFill = new LinkedHashMap<>();
+        boolean ownMail = original.from().stream().anyMatch(a -> sender.address().equalsIgnoreCase(a.address()));
+        List<EmailAddress> answerTo = ownMail ? original.to()
+                : !original.replyTo().isEmpty() ? original.replyTo() : original.from();
+        answerTo.forEach(a -> toFill.putIfAbsent(key(a), a));
+        if (all) {
+            original.to().forEach(a -> toFill.putIfAbsent(key(a), a));
+            original.cc().forEach(a -> {
+                if (!toFill.containsKey(key(a))) {
+                    ccFill.putIfAbsent(key(a), a);
+                }
+            });
+        }
+        String self = sender.address().toLowerCase(Locale.ROOT);
+        if (!ownMail || all) {
+            toFill.remove(self);
+        }
+        ccFill.remove(self);
+        toFill.values().forEach(a -> to.add(internet(a)));
+        ccFill.values().forEach(a -> cc.add(internet(a)));
+    }
+
+    /** text/plain; text + HTML as multipart/alternative; with attachments, inside multipart/mixed. */
+    private static void setBody(MimeMessage message, SendRequest request, List<Forwarded> forwarded,
+            List<byte[]> contents) throws MessagingException {
+        String plain = request.text() != null ? request.text()
+                : request.html() != null ? Jsoup.parse(request.html()).wholeText() : "";
+        MimeBodyPart text = new MimeBodyPart();
+        text.setText(plain, "UTF-8", "plain");
+        MimeMultipart alternative = null;
+        if (request.html() != null) {
+            MimeBodyPart html = new MimeBodyPart();
+            html.setText(request.html(), "UTF-8", "html");
+            alternative = new MimeMultipart("alternative", text, html);
+        }
+        if (contents.isEmpty() && forwarded.isEmpty()) {
+            if (alternative == null) {
+                message.setText(plain, "UTF-8", "plain");
+            } else {
+                message.setContent(alternative);
+            }
+            return;
+        }
+        MimeBodyPart content = text;
+        if (alternative != null) {
+            content = new MimeBodyPart();
+            content.setContent(alternative);
+        }
+        MimeMultipart mixed = new MimeMultipart("mixed", content);
+        for (int i = 0; i < contents.size(); i++) {
+            SendRequest.NewAttachment a = request.attachments().get(i);
+            String type = a.contentType() == null ? "application/octet-stream" : a.contentType();
+            mixed.addBodyPart(attachment(new DataHandler(new ByteArrayDataSource(contents.get(i), type)),
+                    a.filename()));
+        }
+        for (Forwarded f : forwarded) {
+            FileDataSource source = new FileDataSource(f.file().toFile()) {
+                @Override
+                public String getContentType() {
+                    return f.contentType() == null ? "application/octet-stream" : f.contentType();
+                }
+            };
+            mixed.addBodyPart(attachment(new DataHandler(source), f.filename()));
+        }
+        message.setContent(mixed);
+    }
+
+    private static MimeBodyPart attachment(DataHandler content, String filename) throws MessagingException {
+        MimeBodyPart part = new MimeBodyPart();
+        part.setDataHandler(content);
+        part.setDisposition(Part.ATTACHMENT);
+        part.setFileName(filename == null ? "attachment" : filename);
+        part.setHeader("Content-Transfer-Encoding", "base64");
+        return part;
+    }
+
+    private static List<byte[]> attachmentContents(SendRequest request, List<Forwarded> forwarded,
+            OutboxConfig config, List<FieldError> errors) {
+        List<SendRequest.NewAttachment> attachments = request.attachments();
+        if (attachments.size() + forwarded.size() > config.maxAttachments()) {
+            errors.add(new FieldError("attachments", "at most " + config.maxAttachments() + " attachments"));
+            return List.of();
+        }
+        List<byte[]> contents = new ArrayList<>();
+        long total = 0;
+        for (int i = 0; i < attachments.size(); i++) {
+            try {
+                byte[] bytes = Base64.getMimeDecoder().decode(attachments.get(i).content());
+                contents.add(bytes);
+                total += bytes.length;
+            } catch (IllegalArgumentException e) {
+                errors.add(new FieldError("attachments[" + i + "].content", "must be base64"));
+            }
+        }
+        // base64 makes attachments a third larger on the wire: refuse early what cannot fit
+        if (total * 4 / 3 > config.maxMessageSize().asLongValue()) {
+            errors.add(new FieldError("attachments", "the attachments come to " + megabytes(total * 4 / 3)
+                    + " encoded; the limit for the whole message is "
+                    + megabytes(config.maxMessageSize().asLongValue())));
+        }
+        return contents;
+    }
+
+    private static List<InternetAddress> addresses(String field, List<Recipient> recipients, List<FieldError> errors) {
+        List<InternetAddress> parsed = new ArrayList<>();
+        for (int i = 0; i < recipients.size(); i++) {
+            Recipient r = recipients.get(i);
+            String path = field + "[" + i + "]";
+            if (r.address() == null) {
+                continue; // reported by bean validation
+            }
+            String address = r.address().strip();
+            try {
+                InternetAddress a = new InternetAddress(address, true);
+                a.validate();
+                if (a.isGroup() || a.getPersonal() != null || !address.equals(a.getAddress())
+                        || address.indexOf('@') < 1) {
+                    throw new AddressException("not a bare address");
+                }
+                if (r.name() != null && !r.name().isBlank()) {
+                    a.setPersonal(r.name().strip(), "UTF-8");
+                }
+                parsed.add(a);
+            } catch (AddressException | UnsupportedEncodingException e) {
+                errors.add(new FieldError(path + ".address", "must be an email address such as name@example.com"));
+            }
+        }
+        return parsed;
+    }
+
+    private static String subject(String given, Original original, String action) {
+        if (given != null || original == null) {
+            return given == null ? "" : given.strip();
+        }
+        String subject = original.subject() == null ? "" : original.subject().strip();
+        if (action.equals("forward")) {
+            return FORWARD_PREFIX.matcher(subject).matches() ? subject : "Fwd: " + subject;
+        }
+        return REPLY_PREFIX.matcher(subject).matches() ? subject : "Re: " + subject;
+    }
+
+    /** The original's References plus its Message-ID: the first and the last ones when there are many. */
+    private static List<String> references(Original original) {
+        List<String> chain = new ArrayList<>(original.references());
+        if (chain.isEmpty() && original.inReplyTo() != null) {
+            chain.add(original.inReplyTo());
+        }
+        chain.add(original.messageId());
+        if (chain.size() > MAX_REFERENCES) {
+            List<String> kept = new ArrayList<>();
+            kept.add(chain.get(0));
+            kept.addAll(chain.subList(chain.size() - MAX_REFERENCES + 1, chain.size()));
+            chain = kept;
+        }
+        return chain.stream().map(MailComposer::angled).toList();
+    }
+
+    /** The store keeps message ids without their angle brackets; headers need them. */
+    private static String angled(String id) {
+        return id.startsWith("<") ? id : "<" + id + ">";
+    }
+
+    private static InternetAddress internet(EmailAddress a) {
+        try {
+            return new InternetAddress(a.address(), blankToNull(a.name()), "UTF-8");
+        } catch (UnsupportedEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<EmailAddress> views(List<InternetAddress> addresses) {
+        return addresses.stream().map(a -> new EmailAddress(a.getPersonal(), a.getAddress())).toList();
+    }
+
+    private static String key(EmailAddress a) {
+        return a.address().toLowerCase(Locale.ROOT);
+    }
+
+    private static String domain(String address) {
+        return address.substring(address.indexOf('@') + 1);
+    }
+
+    private static String randomId() {
+        byte[] bytes = new byte[18];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+
+    private static String megabytes(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MB", bytes / 1_000_000.0);
+    }
+}

@@ -1,0 +1,66 @@
+package dev.mailsync.outbox;
+
+import java.time.Duration;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Sending mail (prefix {@code mailsync.outbox}). */
+@ConfigMapping(prefix = "mailsync.outbox")
+public interface OutboxConfig {
+
+    /** Whether this replica sends queued mail at all (the API accepts mail either way). */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** How often the sender looks for due mail (new mail is also picked up at once). */
+    @WithDefault("2s")
+    Duration poll();
+
+    /** SMTP submissions running at once on this replica. */
+    @WithDefault("2")
+    int concurrency();
+
+    /**
+     * A claimed item is held this long; after it runs out (a crashed replica) the item is reconciled against the
+     * Sent folder and sent again only if it is not there. Must exceed the longest SMTP submission.
+     */
+    @WithDefault("5m")
+    Duration lease();
+
+    /** Attempts before an item fails for good after transient errors. */
+    @WithDefault("8")
+    int maxAttempts();
+
+    /** Delay before the second attempt; it doubles with each attempt, up to {@code max-backoff}. */
+    @WithDefault("30s")
+    Duration retryDelay();
+
+    /** Upper bound of the retry delay. */
+    @WithDefault("1h")
+    Duration maxBackoff();
+
+    /** Largest message accepted, attachments included, as sent (base64). Outlook's own ceiling is 35 MB. */
+    @WithDefault("25M")
+    MemorySize maxMessageSize();
+
+    /** Most attachments on one message. */
+    @WithDefault("100")
+    int maxAttachments();
+
+    /** Most recipients (to + cc + bcc) on one message; Outlook's limit is 500. */
+    @WithDefault("500")
+    int maxRecipients();
+
+    /**
+     * APPEND each sent message to the Sent folder. Outlook saves mail submitted over SMTP in Sent Items by
+     * itself: turn this on only for a server that does not.
+     */
+    @WithDefault("false")
+    boolean appendToSent();
+
+    /** Connect, read and write timeout of the SMTP connection. */
+    @WithDefault("60s")
+    Duration smtpTimeout();
+}

@@ -1,0 +1,23 @@
+package dev.mailsync.outbox;
+
+import java.time.Instant;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import dev.mailsync.message.EmailAddress;
+
+/** A message in the outbox as the API shows it. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record OutboxItem(String id, String state, String messageId, String subject, List<EmailAddress> to,
+        List<EmailAddress> cc, List<EmailAddress> bcc, int size, int attempts, Instant nextAttemptAt,
+        Error lastError, Instant createdAt, Instant sentAt) {
+
+    /** Why the last attempt failed. */
+    public record Error(String code, String message) {
+    }
+
+    /** The answer to a POST: where the message stands right after it was accepted. */
+    public record Accepted(String id, String state) {
+    }
+}

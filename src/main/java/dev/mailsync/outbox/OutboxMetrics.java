@@ -1,0 +1,86 @@
+package dev.mailsync.outbox;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import jakarta.inject.Singleton;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * Sending's metrics ({@code mailsync_outbox_*}, {@code mailsync_smtp_*}). Labels carry error codes only, never an
+ * address or a mailbox. The gauges read PostgreSQL at most every 10 seconds, whatever the scrape rate.
+ */
+@Singleton
+public class OutboxMetrics {
+
+    private static final Duration SNAPSHOT_AGE = Duration.ofSeconds(10);
+    private static final String[] STATES = { "queued", "sending", "sent", "failed" };
+
+    private final MeterRegistry registry;
+    private final Timer submissions;
+    private volatile Snapshot snapshot;
+
+    public OutboxMetrics(MeterRegistry registry, OutboxStore store) {
+        this.registry = registry;
+        this.submissions = Timer.builder("mailsync.smtp.submission.duration")
+                .description("Duration of successful SMTP submissions").publishPercentileHistogram()
+                .maximumExpectedValue(Duration.ofMinutes(5)).register(registry);
+        for (String state : STATES) {
+            Gauge.builder("mailsync.outbox.items", () -> current(store).counts().getOrDefault(state, 0L))
+                    .description("Outbox items by state").tag("state", state).register(registry);
+        }
+        Gauge.builder("mailsync.outbox.oldest.waiting", () -> current(store).oldestWaitingSeconds())
+                .description("Seconds the oldest queued or sending item has been waiting").baseUnit("seconds")
+                .register(registry);
+    }
+
+    String timeSubmission(Supplier<String> submission) {
+        long start = System.nanoTime();
+        String response = submission.get();
+        submissions.record(Duration.ofNanos(System.nanoTime() - start));
+        return response;
+    }
+
+    void sent() {
+        registry.counter("mailsync.outbox.sent").increment();
+    }
+
+    void failed(String code) {
+        registry.counter("mailsync.outbox.failed", "code", code).increment();
+    }
+
+    void retried(String code) {
+        registry.counter("mailsync.outbox.retries", "code", code).increment();
+    }
+
+    /** An SMTP failure by code ({@code smtp_busy}, {@code smtp_auth_disabled}, {@code recipient_refused}, ...). */
+    void smtpError(String code) {
+        registry.counter("mailsync.smtp.errors", "code", code).increment();
+    }
+
+    /** An interrupted attempt checked against the Sent folder: {@code found} or {@code absent}. */
+    void reconciled(String outcome) {
+        registry.counter("mailsync.outbox.reconciled", "outcome", outcome).increment();
+    }
+
+    private Snapshot current(OutboxStore store) {
+        Snapshot s = snapshot;
+        if (s == null || System.nanoTime() - s.takenAt() > SNAPSHOT_AGE.toNanos()) {
+            try {
+                s = new Snapshot(System.nanoTime(), store.countByState(), store.oldestWaitingSeconds());
+            } catch (IllegalStateException e) {
+                // the database is away: readiness reports it; the gauges show no value
+                s = new Snapshot(System.nanoTime(), Map.of(), Double.NaN);
+            }
+            snapshot = s;
+        }
+        return s;
+    }
+
+    private record Snapshot(long takenAt, Map<String, Long> counts, double oldestWaitingSeconds) {
+    }
+}

@@ -1,0 +1,143 @@
+package dev.mailsync.outbox;
+
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import dev.mailsync.common.problem.Problem.FieldError;
+import dev.mailsync.common.problem.ProblemException;
+import dev.mailsync.common.security.CurrentUser;
+import dev.mailsync.mailbox.MailboxService;
+import dev.mailsync.message.Cursor;
+import dev.mailsync.message.MessageViews.Page;
+import io.quarkus.security.Authenticated;
+
+/** Mail to send from one of the caller's mailboxes, and where each message stands. */
+@Path("/api/v1/mailboxes/{id}/outbox")
+@Produces(MediaType.APPLICATION_JSON)
+@Authenticated
+@Tag(name = "Outbox")
+public class OutboxResource {
+
+    private static final String KEY_PATTERN = "[\\x21-\\x7e]{1,255}";
+    private static final List<String> STATES = List.of("queued", "sending", "sent", "failed");
+
+    private final OutboxService outbox;
+    private final OutboxStore store;
+    private final MailboxService mailboxes;
+    private final CurrentUser user;
+
+    public OutboxResource(OutboxService outbox, OutboxStore store, MailboxService mailboxes, CurrentUser user) {
+        this.outbox = outbox;
+        this.store = store;
+        this.mailboxes = mailboxes;
+        this.user = user;
+    }
+
+    /**
+     * Queues a message (202). With an {@code Idempotency-Key}, a repeat of the same request answers the first
+     * item (header {@code Idempotent-Replayed: true}) and nothing is sent twice; the same key with a different
+     * message is refused (422).
+     */
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response send(@PathParam("id") UUID id, @HeaderParam("Idempotency-Key") String idempotencyKey,
+            @NotNull @Valid SendRequest request) {
+        if (idempotencyKey != null && !idempotencyKey.matches(KEY_PATTERN)) {
+            throw ProblemException.invalid(List.of(new FieldError("Idempotency-Key",
+                    "must be 1 to 255 printable ASCII characters")));
+        }
+        OutboxService.Enqueued result = outbox.enqueue(id, user.id(), idempotencyKey, request);
+        Response.ResponseBuilder response = Response.accepted(result.accepted())
+                .location(URI.create("/api/v1/mailboxes/" + id + "/outbox/" + result.accepted().id()));
+        if (result.replayed()) {
+            response.header("Idempotent-Replayed", "true");
+        }
+        return response.build();
+    }
+
+    /** Newest first; {@code state} filters; {@code limit} 1–200 (50); {@code cursor} from {@code nextCursor}. */
+    @GET
+    public Page<OutboxItem> list(@PathParam("id") UUID id, @QueryParam("state") String state,
+            @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
+        mailboxes.requireOwned(id, user.id());
+        List<FieldError> errors = new java.util.ArrayList<>();
+        if (state != null && !STATES.contains(state)) {
+            errors.add(new FieldError("state", "must be queued, sending, sent or failed"));
+        }
+        int size = 50;
+        if (limit != null) {
+            try {
+                size = Integer.parseInt(limit);
+            } catch (NumberFormatException e) {
+                size = -1;
+            }
+            if (size < 1 || size > 200) {
+                errors.add(new FieldError("limit", "must be a number from 1 to 200"));
+            }
+        }
+        Cursor after = null;
+        if (cursor != null) {
+            try {
+                after = Cursor.decode(cursor);
+                UUID.fromString(after.key());
+            } catch (IllegalArgumentException e) {
+                errors.add(new FieldError("cursor", "is not a cursor from a previous page"));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw ProblemException.invalid(errors);
+        }
+        List<OutboxItem> items = store.list(id, state, after == null ? null : after.at(),
+                after == null ? null : UUID.fromString(after.key()), size);
+        OutboxItem last = items.size() == size ? items.get(items.size() - 1) : null;
+        return new Page<>(items, last == null ? null : new Cursor(last.createdAt(), last.id()).encode());
+    }
+
+    @GET
+    @Path("/{sendId}")
+    public OutboxItem get(@PathParam("id") UUID id, @PathParam("sendId") UUID sendId) {
+        mailboxes.requireOwned(id, user.id());
+        return store.get(id, sendId).orElseThrow(() -> ProblemException.notFound("Outbox item " + sendId));
+    }
+
+    /** Queues a failed item again, with a fresh count of attempts. */
+    @POST
+    @Path("/{sendId}/retry")
+    public Response retry(@PathParam("id") UUID id, @PathParam("sendId") UUID sendId) {
+        OutboxItem item = get(id, sendId);
+        if (!store.requeue(id, sendId)) {
+            throw new ProblemException(409, "not_failed", "Only failed mail can be retried",
+                    "This message is " + item.state());
+        }
+        return Response.accepted(new OutboxItem.Accepted(item.id(), "queued")).build();
+    }
+
+    /** Withdraws a message that no attempt has touched yet. */
+    @DELETE
+    @Path("/{sendId}")
+    public Response cancel(@PathParam("id") UUID id, @PathParam("sendId") UUID sendId) {
+        OutboxItem item = get(id, sendId);
+        if (!store.cancel(id, sendId)) {
+            throw new ProblemException(409, "already_attempted", "Too late to withdraw",
+                    "This message is " + item.state() + " and may have reached the mail server");
+        }
+        return Response.noContent().build();
+    }
+}

@@ -1,0 +1,121 @@
+package dev.mailsync.outbox;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.mailsync.common.problem.ProblemException;
+import dev.mailsync.mailbox.Mailbox;
+import dev.mailsync.mailbox.MailboxService;
+import dev.mailsync.mailbox.MailboxState;
+import dev.mailsync.message.AttachmentInfo;
+import dev.mailsync.message.MessageOperations;
+import dev.mailsync.message.MessageOperations.Download;
+
+/**
+ * Accepts mail into the outbox: the message is composed (a forward's attachments fetched from the server) and
+ * stored as the exact bytes that will be submitted, so that what was accepted can always be sent, and an
+ * {@code Idempotency-Key} repeat answers the first item instead of adding another.
+ */
+@ApplicationScoped
+public class OutboxService {
+
+    private final MailboxService mailboxes;
+    private final OutboxStore store;
+    private final MessageOperations messages;
+    private final OutboxConfig config;
+    private final ObjectMapper json;
+    private final OutboxSender sender;
+
+    public OutboxService(MailboxService mailboxes, OutboxStore store, MessageOperations messages, OutboxConfig config,
+            ObjectMapper json, OutboxSender sender) {
+        this.mailboxes = mailboxes;
+        this.store = store;
+        this.messages = messages;
+        this.config = config;
+        this.json = json;
+        this.sender = sender;
+    }
+
+    /** The result of a POST: the item, and whether it is a repeat of an earlier request with the same key. */
+    public record Enqueued(OutboxItem.Accepted accepted, boolean replayed) {
+    }
+
+    public Enqueued enqueue(UUID mailboxId, String userId, String idempotencyKey, SendRequest request) {
+        Mailbox mailbox = mailboxes.getMailbox(mailboxId, userId);
+        String hash = hash(request);
+        if (idempotencyKey != null) {
+            var earlier = store.byIdempotencyKey(mailboxId, idempotencyKey);
+            if (earlier.isPresent()) {
+                return replay(earlier.get(), hash);
+            }
+        }
+        if (mailbox.state != MailboxState.ACTIVE) {
+            throw new ProblemException(409, "mailbox_not_active", "Mailbox must be reconnected",
+                    "This mailbox cannot send until its user connects it again (" + mailbox.state.name()
+                            .toLowerCase() + ")");
+        }
+        Original original = request.reference() == null ? null
+                : store.original(mailboxId, Long.parseLong(request.reference().messageId())).orElseThrow(
+                        () -> ProblemException.invalid(List.of(new dev.mailsync.common.problem.Problem.FieldError(
+                                "reference.messageId", "no such message in this mailbox"))));
+        List<Download> downloads = new ArrayList<>();
+        try {
+            if (original != null && request.reference().action().equals("forward")) {
+                for (AttachmentInfo a : original.attachments()) {
+                    if (!a.inline()) {
+                        downloads.add(messages.attachment(mailboxId, original.id(), a.id()));
+                    }
+                }
+            }
+            List<MailComposer.Forwarded> forwarded = downloads.stream()
+                    .map(d -> new MailComposer.Forwarded(d.file(), d.filename(), d.contentType())).toList();
+            MailComposer.Composed mail = MailComposer.compose(
+                    new MailComposer.Sender(mailbox.address, mailbox.displayName), request, original, forwarded,
+                    config);
+            UUID id = UUID.randomUUID();
+            if (!store.insert(new OutboxStore.NewItem(id, mailboxId, idempotencyKey, hash, mail))) {
+                // a concurrent request with the same key won
+                return replay(store.byIdempotencyKey(mailboxId, idempotencyKey).orElseThrow(), hash);
+            }
+            sender.wakeUp();
+            return new Enqueued(new OutboxItem.Accepted(id.toString(), "queued"), false);
+        } finally {
+            downloads.forEach(d -> {
+                try {
+                    Files.deleteIfExists(d.file());
+                } catch (IOException e) {
+                    // a temp file left behind
+                }
+            });
+        }
+    }
+
+    private static Enqueued replay(OutboxStore.Existing earlier, String hash) {
+        if (!earlier.requestHash().equals(hash)) {
+            throw new ProblemException(422, "idempotency_key_reused", "Idempotency key already used",
+                    "This Idempotency-Key was used for a different message; use a new key for a new message");
+        }
+        return new Enqueued(new OutboxItem.Accepted(earlier.id().toString(), "queued"), true);
+    }
+
+    private String hash(SendRequest request) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(
+                    json.writeValueAsString(request).getBytes(StandardCharsets.UTF_8)));
+        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
