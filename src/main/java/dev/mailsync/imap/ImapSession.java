@@ -243,7 +243,7 @@ public final class ImapSession implements AutoCloseable {
     public void append(String folderName, byte[] mime) throws MessagingException {
         closeFolder();
         jakarta.mail.internet.MimeMessage message = new jakarta.mail.internet.MimeMessage(null,
-                new java.io.ByteArrayInputStream(mime));
+                new jakarta.mail.util.SharedByteArrayInputStream(mime));
         message.setFlag(Flags.Flag.SEEN, true);
         store.getFolder(folderName).appendMessages(new jakarta.mail.Message[] { message });
     }

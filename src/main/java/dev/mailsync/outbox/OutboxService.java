@@ -1,8 +1,9 @@
 package dev.mailsync.outbox;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.io.OutputStream;
 import java.nio.file.Files;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -12,7 +13,6 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.mailsync.common.problem.ProblemException;
@@ -110,11 +110,13 @@ public class OutboxService {
         return new Enqueued(new OutboxItem.Accepted(earlier.id().toString(), "queued"), true);
     }
 
+    /** SHA-256 of the request's JSON, streamed (a request may carry 30 MB of base64). */
     private String hash(SendRequest request) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(
-                    json.writeValueAsString(request).getBytes(StandardCharsets.UTF_8)));
-        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            json.writeValue(new DigestOutputStream(OutputStream.nullOutputStream(), digest), request);
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (IOException | NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

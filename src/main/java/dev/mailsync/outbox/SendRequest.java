@@ -51,12 +51,15 @@ public record SendRequest(
             @NotBlank @Size(max = 320) @Pattern(regexp = ONE_LINE, message = LINE_BREAK) String address) {
     }
 
-    /** An attachment: its content base64-encoded. */
+    /**
+     * An attachment: its content base64-encoded in the JSON (Jackson decodes it while reading, without keeping the
+     * text).
+     */
     public record NewAttachment(
             @NotBlank @Size(max = 255) @Pattern(regexp = ONE_LINE, message = LINE_BREAK) String filename,
             @Size(max = 255) @Pattern(regexp = "[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+",
                     message = "must be a media type such as application/pdf") String contentType,
-            @NotNull String content) {
+            @NotNull byte[] content) {
     }
 
     /** The stored message this one answers or forwards. */

@@ -1,6 +1,5 @@
 package dev.mailsync.outbox;
 
-import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -15,6 +14,7 @@ import jakarta.mail.SendFailedException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.util.SharedByteArrayInputStream;
 
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
@@ -54,7 +54,8 @@ public class SmtpSubmitter {
         Address[] recipients;
         try {
             transport = (SMTPTransport) session.getTransport("smtp");
-            message = new MimeMessage(session, new ByteArrayInputStream(mime));
+            // a shared stream: the parsed message refers to the stored bytes instead of copying them
+            message = new MimeMessage(session, new SharedByteArrayInputStream(mime));
             recipients = new Address[envelope.size()];
             for (int i = 0; i < recipients.length; i++) {
                 recipients[i] = new InternetAddress(envelope.get(i), false);

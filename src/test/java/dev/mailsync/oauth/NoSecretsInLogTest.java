@@ -35,10 +35,15 @@ import dev.mailsync.support.Mailboxes;
 import dev.mailsync.sync.MailboxSyncer;
 import dev.mailsync.sync.SyncLeases;
 import dev.mailsync.support.FakeEntra;
+import dev.mailsync.support.SmtpFront;
+import dev.mailsync.outbox.OutboxSender;
 import dev.mailsync.support.TestUsers;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** Runs whole connect flows and sync passes with every logger at DEBUG and searches the log for any secret. */
+/**
+ * Runs whole connect flows, sync passes and SMTP submissions with every logger at DEBUG and searches the log for
+ * any secret.
+ */
 @QuarkusTest
 class NoSecretsInLogTest {
 
@@ -57,6 +62,11 @@ class NoSecretsInLogTest {
     MailboxSyncer syncer;
 
     GreenMail mail;
+
+    SmtpFront smtp;
+
+    @Inject
+    OutboxSender sender;
 
     final Capture capture = new Capture();
     final Logger root = Logger.getLogger("");
@@ -97,6 +107,34 @@ class NoSecretsInLogTest {
         for (String secret : List.of(connected[0], connected[1], refreshed[0], refreshed[1],
                 ConnectFlows.CLIENT_SECRET)) {
             assertThat(log.lines().filter(line -> line.contains(secret)).toList()).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldLogNoTokenWhenSendingMailOrFailingTo() throws Exception {
+        ConnectFlows.configureProvider(fake);
+        String address = Mailboxes.newAccount(mail);
+        Mailboxes.folder(mail, address, "Sent Items");
+        String bearer = TestUsers.bearer("sendy-" + UUID.randomUUID());
+        String id = Mailboxes.connect(fake, bearer, address);
+        String token = storedTokens(id)[0];
+        for (int i = 0; i < 2; i++) {
+            given().header("Authorization", bearer).contentType("application/json")
+                    .body(Map.of("to", List.of(Map.of("address", "friend@fabrikam.example")), "subject", "s" + i))
+                    .post("/api/v1/mailboxes/" + id + "/outbox").then().statusCode(202);
+        }
+        smtp.failNext(SmtpFront.Stage.AUTH, "535 5.7.3 Authentication unsuccessful", 1);
+        assertThat(sender.sendDueNow()).isEqualTo(2);
+
+        String log = capture.text();
+        assertThat(log).contains("Sent outbox item").contains("5.7.3");
+        String sasl = java.util.Base64.getEncoder().encodeToString(("user=" + address + "\u0001auth=Bearer " + token
+                + "\u0001\u0001").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        for (String secret : List.of(token, sasl, token.substring(token.length() / 2))) {
+            assertThat(log.lines().filter(line -> line.contains(secret)).toList()).isEmpty();
+        }
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("delete from outbox where mailbox_id = '" + id + "'");
         }
     }
 
@@ -146,7 +184,7 @@ class NoSecretsInLogTest {
 
     /**
      * Every record of the JVM except the test harness's own: the fake identity platform (WireMock, Jetty) and
-     * the test's HTTP client (RestAssured on Apache HttpClient).
+     * the test's HTTP client (RestAssured on Apache HttpClient) and the test's mail server (GreenMail).
      */
     static class Capture extends Handler {
         final StringBuilder text = new StringBuilder();
@@ -156,7 +194,8 @@ class NoSecretsInLogTest {
         public synchronized void publish(LogRecord record) {
             String logger = record.getLoggerName() == null ? "" : record.getLoggerName();
             if (logger.startsWith("com.github.tomakehurst") || logger.startsWith("wiremock")
-                    || logger.startsWith("org.eclipse.jetty") || logger.startsWith("org.apache.http")) {
+                    || logger.startsWith("org.eclipse.jetty") || logger.startsWith("org.apache.http")
+                    || logger.startsWith("com.icegreen")) {
                 return;
             }
             records++;
