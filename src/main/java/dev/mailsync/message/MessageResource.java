@@ -32,6 +32,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.mailsync.common.problem.Problem.FieldError;
@@ -72,7 +75,10 @@ public class MessageResource {
      */
     @GET
     @Path("/messages")
-    public Page<MessageSummary> list(@PathParam("id") UUID id, @QueryParam("folder") String folder,
+    @APIResponse(responseCode = "200", description = "a page of messages",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = MessageViews.MessagePage.class)))
+    public String list(@PathParam("id") UUID id, @QueryParam("folder") String folder,
             @QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
             @QueryParam("unread") String unread, @QueryParam("flagged") String flagged,
             @QueryParam("hasAttachments") String hasAttachments, @QueryParam("from") String from,
@@ -85,11 +91,11 @@ public class MessageResource {
         int size = p.limit(limit);
         String validCursor = p.cursor(cursor, true);
         p.check();
-        Page<MessageSummary> page = queries.list(id, user.id(), filter, validCursor, size);
-        if (page.items().isEmpty()) {
+        MessageQueries.JsonPage page = queries.list(id, user.id(), filter, validCursor, size);
+        if (page.empty()) {
             mailboxes.requireOwned(id, user.id()); // an empty page, or not this user's mailbox (404)
         }
-        return page;
+        return page.json();
     }
 
     @GET

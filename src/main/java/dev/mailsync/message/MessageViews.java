@@ -17,6 +17,10 @@ public final class MessageViews {
             Instant date, String snippet, Flags flags, boolean hasAttachments, String threadId, int size) {
     }
 
+    /** A page of messages (documents the JSON that {@link MessageQueries#list} builds). */
+    public record MessagePage(List<MessageSummary> items, String nextCursor) {
+    }
+
     /** A page of a list; {@code nextCursor} is null on the last page. */
     public record Page<T>(List<T> items, String nextCursor) {
     }

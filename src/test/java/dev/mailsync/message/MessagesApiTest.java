@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -233,6 +234,17 @@ class MessagesApiTest {
                 .then().statusCode(200)
                 .body("messages.subject", equalTo(List.of("Plan", "Re: Plan")))
                 .body("messages.folder", equalTo(List.of("INBOX", "Sent Items")));
+
+        // the list's items (JSON built by PostgreSQL) read exactly like the same messages elsewhere (Jackson)
+        List<Map<String, Object>> listed = given().header("Authorization", bearer).queryParam("folder", "INBOX")
+                .get("/api/v1/mailboxes/" + id + "/messages").then().statusCode(200).extract().jsonPath()
+                .getList("items");
+        Map<String, Object> inThread = given().header("Authorization", bearer)
+                .get("/api/v1/mailboxes/" + id + "/threads/" + threadId).then().extract().jsonPath()
+                .getMap("messages[0]");
+        assertThat(listed).contains(inThread);
+        assertThat(inThread.keySet()).containsExactlyInAnyOrder("id", "folder", "subject", "from", "to", "date",
+                "snippet", "flags", "hasAttachments", "threadId", "size");
     }
 
     @Test
