@@ -26,6 +26,7 @@ public class OutlookDelivery implements MessageDeliveryHandler {
 
     private final GreenMail mail;
     private final Set<MovingMessage> filed = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+    private volatile boolean fileSentItems = true;
 
     public OutlookDelivery(GreenMail mail) {
         this.mail = mail;
@@ -33,10 +34,16 @@ public class OutlookDelivery implements MessageDeliveryHandler {
 
     @Override
     public GreenMailUser handle(MovingMessage message, MailAddress recipient) throws MessagingException, UserException {
-        if (message.getAuthenticationState() instanceof UsernameAuthentication auth && filed.add(message)) {
+        if (fileSentItems && message.getAuthenticationState() instanceof UsernameAuthentication auth
+                && filed.add(message)) {
             fileInSent(auth.getUsername(), message.getMessage());
         }
         return user(recipient.getEmail());
+    }
+
+    /** Whether submitted mail is filed in Sent Items (Outlook) or not (a plain SMTP server). */
+    public void fileSentItems(boolean file) {
+        fileSentItems = file;
     }
 
     /** Files a message in the user's "Sent Items", as Outlook does after accepting it. */

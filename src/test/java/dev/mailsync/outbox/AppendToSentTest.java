@@ -1,0 +1,84 @@
+package dev.mailsync.outbox;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import jakarta.inject.Inject;
+import jakarta.mail.Flags;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import com.icegreen.greenmail.store.StoredMessage;
+import com.icegreen.greenmail.util.GreenMail;
+
+import dev.mailsync.support.ConnectFlows;
+import dev.mailsync.support.FakeEntra;
+import dev.mailsync.support.Mailboxes;
+import dev.mailsync.support.OutlookDelivery;
+import dev.mailsync.support.Sql;
+import dev.mailsync.support.TestUsers;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
+/** A server that does not file submitted mail (unlike Outlook): with append-to-sent the copy is APPENDed. */
+@QuarkusTest
+@TestProfile(AppendToSentTest.AppendToSent.class)
+class AppendToSentTest {
+
+    public static class AppendToSent implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("mailsync.outbox.append-to-sent", "true");
+        }
+    }
+
+    FakeEntra fake;
+    GreenMail mail;
+    OutlookDelivery outlook;
+
+    @Inject
+    OutboxSender sender;
+
+    @Inject
+    DataSource dataSource;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        outlook.fileSentItems(true);
+        Sql.execute(dataSource, "delete from outbox");
+    }
+
+    @Test
+    void shouldAppendTheSentMessageToTheSentFolderOnce() throws Exception {
+        outlook.fileSentItems(false);
+        fake.reset();
+        ConnectFlows.configureProvider(fake);
+        String bearer = TestUsers.bearer("appender-" + UUID.randomUUID());
+        String address = Mailboxes.newAccount(mail);
+        Mailboxes.folder(mail, address, "INBOX");
+        Mailboxes.folder(mail, address, "Sent Items");
+        String id = Mailboxes.connect(fake, bearer, address);
+
+        String sendId = given().header("Authorization", bearer).contentType("application/json")
+                .body(Map.of("to", List.of(Map.of("address", "peer@fabrikam.example")), "subject", "filed by us",
+                        "text", "x"))
+                .post("/api/v1/mailboxes/" + id + "/outbox").then().statusCode(202).extract().path("id");
+        assertThat(sender.sendDueNow()).isEqualTo(1);
+
+        String messageId = given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/outbox/" + sendId)
+                .then().body("state", equalTo("sent")).extract().path("messageId");
+        List<StoredMessage> sent = Mailboxes.folder(mail, address, "Sent Items").getMessages();
+        assertThat(sent).hasSize(1);
+        assertThat(sent.get(0).getMimeMessage().getHeader("Message-ID")[0]).isEqualTo("<" + messageId + ">");
+        assertThat(sent.get(0).isSet(Flags.Flag.SEEN)).isTrue();
+    }
+}
