@@ -5,7 +5,7 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.mail.MessagingException;
 
-import dev.mailsync.common.MailTls;
+import dev.mailsync.common.MailSockets;
 import dev.mailsync.mailbox.Mailbox;
 import dev.mailsync.mailbox.MailboxRepository;
 import dev.mailsync.oauth.AccessTokens;
@@ -21,15 +21,15 @@ public class ImapConnector {
     private final AccessTokens tokens;
     private final MicrosoftConfig microsoft;
     private final ImapConfig config;
-    private final MailTls tls;
+    private final MailSockets sockets;
 
     public ImapConnector(MailboxRepository mailboxes, AccessTokens tokens, MicrosoftConfig microsoft,
-            ImapConfig config, MailTls tls) {
+            ImapConfig config, MailSockets sockets) {
         this.mailboxes = mailboxes;
         this.tokens = tokens;
         this.microsoft = microsoft;
         this.config = config;
-        this.tls = tls;
+        this.sockets = sockets;
     }
 
     /**
@@ -42,6 +42,6 @@ public class ImapConnector {
             throw new ReauthorizationRequired(mailboxId, "mailbox disconnected");
         }
         String token = tokens.accessToken(mailboxId);
-        return ImapSession.connect(microsoft.imap(), config, tls.socketFactory(), mailbox.address, token);
+        return ImapSession.connect(microsoft.imap(), config, sockets, mailbox.address, token);
     }
 }

@@ -49,7 +49,7 @@ public final class ImapSession implements AutoCloseable {
     }
 
     public static ImapSession connect(MicrosoftConfig.Server server, ImapConfig config,
-            java.util.Optional<javax.net.ssl.SSLSocketFactory> tls, String user, String accessToken)
+            dev.mailsync.common.MailSockets sockets, String user, String accessToken)
             throws MessagingException {
         String protocol = server.tls() == MicrosoftConfig.Tls.SSL ? "imaps" : "imap";
         String p = "mail." + protocol + ".";
@@ -67,7 +67,7 @@ public final class ImapSession implements AutoCloseable {
             props.put(p + "starttls.enable", "true");
             props.put(p + "starttls.required", "true");
         }
-        tls.ifPresent(factory -> props.put(p + "ssl.socketFactory", factory));
+        sockets.configure(props, p);
         IMAPStore store = (IMAPStore) Session.getInstance(props).getStore(protocol);
         store.connect(server.host(), server.port(), user, accessToken);
         return new ImapSession(store);

@@ -25,8 +25,9 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 
 /**
- * Delivers the outbox: every {@code mailsync.outbox.poll} (and at once when mail is queued) it claims due items
- * and submits each over SMTP with a fresh access token. An item that an earlier attempt may have delivered (a
+ * Delivers the outbox: every {@code mailsync.outbox.poll} (and at once when mail is queued) up to
+ * {@code concurrency} workers claim due items one at a time, until none is left, and submit each over SMTP
+ * with a fresh access token. An item that an earlier attempt may have delivered (a
  * crash during the SMTP transaction, or a lost reply) is first looked up in the Sent folder by its Message-ID:
  * found means sent, so nothing is sent twice as long as the server files sent mail there, as Outlook does.
  */
@@ -74,19 +75,26 @@ public class OutboxSender {
         if (!config.enabled() || stopping) {
             return;
         }
-        int free = config.concurrency() - busy.get();
-        if (free <= 0) {
-            return;
-        }
-        for (OutboxStore.Claimed item : store.claim(owner, free, config.lease())) {
+        for (int free = config.concurrency() - busy.get(); free > 0; free--) {
             busy.incrementAndGet();
-            workers.execute(() -> {
-                try {
-                    attempt(item);
-                } finally {
-                    busy.decrementAndGet();
+            workers.execute(this::drain);
+        }
+    }
+
+    /** One worker: claims and sends one item after another until none is due. */
+    private void drain() {
+        try {
+            while (!stopping) {
+                List<OutboxStore.Claimed> claimed = store.claim(owner, 1, config.lease());
+                if (claimed.isEmpty()) {
+                    return;
                 }
-            });
+                attempt(claimed.get(0));
+            }
+        } catch (RuntimeException e) {
+            Log.warnf("The outbox sender stopped until its next poll: %s", e.getMessage());
+        } finally {
+            busy.decrementAndGet();
         }
     }
 

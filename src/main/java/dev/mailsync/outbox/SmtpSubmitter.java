@@ -20,7 +20,7 @@ import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 
-import dev.mailsync.common.MailTls;
+import dev.mailsync.common.MailSockets;
 import dev.mailsync.oauth.MicrosoftConfig;
 
 /**
@@ -35,12 +35,12 @@ public class SmtpSubmitter {
 
     private final MicrosoftConfig microsoft;
     private final OutboxConfig config;
-    private final MailTls tls;
+    private final MailSockets sockets;
 
-    public SmtpSubmitter(MicrosoftConfig microsoft, OutboxConfig config, MailTls tls) {
+    public SmtpSubmitter(MicrosoftConfig microsoft, OutboxConfig config, MailSockets sockets) {
         this.microsoft = microsoft;
         this.config = config;
-        this.tls = tls;
+        this.sockets = sockets;
     }
 
     /**
@@ -112,7 +112,7 @@ public class SmtpSubmitter {
             props.put(p + "starttls.enable", "true");
             props.put(p + "starttls.required", "true");
         }
-        tls.socketFactory().ifPresent(factory -> props.put(p + "ssl.socketFactory", factory));
+        sockets.configure(props, p);
         return props;
     }
 
