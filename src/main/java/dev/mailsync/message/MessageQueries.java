@@ -1,5 +1,7 @@
 package dev.mailsync.message;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -38,11 +40,12 @@ public class MessageQueries {
             m.answered, m.draft, m.has_attachments, m.thread_id, m.size, m.uid""";
     /** A {@link MessageSummary} as JSON, built by PostgreSQL (dates in UTC, to the second, as IMAP has them). */
     private static final String SUMMARY_JSON = """
-            json_build_object('id', m.id::text, 'folder', f.name, 'subject', m.subject, 'from', m.from_addr -> 0,
+            json_build_object('id', m.id::text, 'folder', m.folder, 'subject', m.subject, 'from', m.from_addr -> 0,
                 'to', m.to_addr, 'date', to_char(m.internal_date at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                 'snippet', m.snippet, 'flags', json_build_object('seen', m.seen, 'flagged', m.flagged,
                     'answered', m.answered, 'draft', m.draft),
                 'hasAttachments', m.has_attachments, 'threadId', m.thread_id, 'size', m.size)::text""";
+    private static final byte[] ITEMS = "{\"items\":[".getBytes(StandardCharsets.US_ASCII);
     private static final TypeReference<List<EmailAddress>> ADDRESSES = new TypeReference<>() {
     };
     private static final TypeReference<List<AttachmentInfo>> ATTACHMENTS = new TypeReference<>() {
@@ -64,7 +67,11 @@ public class MessageQueries {
      * @return the JSON, and whether the page is empty
      */
     public JsonPage list(UUID mailboxId, String userId, MessageFilter filter, String cursor, int limit) {
-        StringBuilder sql = new StringBuilder("select m.internal_date, m.uid, m.id, " + SUMMARY_JSON
+        // the JSON is built outside the sorted and limited selection: a search sorts all its matches, and
+        // PostgreSQL would otherwise build every match's JSON before sorting
+        StringBuilder sql = new StringBuilder("select m.internal_date, m.uid, m.id, " + SUMMARY_JSON + " from ("
+                + "select m.id, m.uid, m.internal_date, f.name as folder, m.subject, m.from_addr, m.to_addr,"
+                + " m.snippet, m.seen, m.flagged, m.answered, m.draft, m.has_attachments, m.thread_id, m.size"
                 + " from message m join folder f on f.id = m.folder_id"
                 + " join mailbox mb on mb.id = m.mailbox_id and mb.user_id = ? where m.mailbox_id = ?");
         List<Object> args = new ArrayList<>(List.of(userId, mailboxId));
@@ -77,9 +84,12 @@ public class MessageQueries {
             args.add(Long.parseLong(key[0]));
             args.add(Long.parseLong(key[1]));
         }
-        sql.append(" order by m.internal_date desc, m.uid desc, m.id desc limit ?");
+        sql.append(" order by m.internal_date desc, m.uid desc, m.id desc limit ?) m");
+        sql.append(" order by m.internal_date desc, m.uid desc, m.id desc");
         args.add(limit + 1);
-        StringBuilder page = new StringBuilder(limit * 640).append("{\"items\":[");
+        // the rows' JSON goes out as PostgreSQL sent it (UTF-8 bytes): no decoding into strings and back
+        ByteArrayOutputStream page = new ByteArrayOutputStream(limit * 1024);
+        page.writeBytes(ITEMS);
         int[] rows = { 0 };
         String[] next = { null };
         jdbc.query(sql.toString(), args, rs -> {
@@ -88,20 +98,20 @@ public class MessageQueries {
                 return;
             }
             if (row > 1) {
-                page.append(',');
+                page.write(',');
             }
-            page.append(rs.getString(4));
+            page.writeBytes(rs.getBytes(4));
             if (row == limit) {
                 next[0] = new Cursor(rs.getTimestamp(1).toInstant(), rs.getLong(2) + "/" + rs.getLong(3)).encode();
             }
         });
-        page.append("],\"nextCursor\":");
-        page.append(rows[0] > limit ? "\"" + next[0] + "\"" : "null").append('}');
-        return new JsonPage(page.toString(), rows[0] == 0);
+        String end = "],\"nextCursor\":" + (rows[0] > limit ? "\"" + next[0] + "\"" : "null") + "}";
+        page.writeBytes(end.getBytes(StandardCharsets.US_ASCII));
+        return new JsonPage(page.toByteArray(), rows[0] == 0);
     }
 
-    /** A page rendered as JSON. */
-    public record JsonPage(String json, boolean empty) {
+    /** A page rendered as JSON (UTF-8). */
+    public record JsonPage(byte[] json, boolean empty) {
     }
 
     private static void where(MessageFilter filter, StringBuilder sql, List<Object> args) {

@@ -78,7 +78,7 @@ public class MessageResource {
     @APIResponse(responseCode = "200", description = "a page of messages",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = MessageViews.MessagePage.class)))
-    public String list(@PathParam("id") UUID id, @QueryParam("folder") String folder,
+    public byte[] list(@PathParam("id") UUID id, @QueryParam("folder") String folder,
             @QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
             @QueryParam("unread") String unread, @QueryParam("flagged") String flagged,
             @QueryParam("hasAttachments") String hasAttachments, @QueryParam("from") String from,
