@@ -344,6 +344,13 @@ class OutboxTest {
         assertPermanent(Stage.MAIL, "554 5.2.252 SendAsDenied; " + address + " not allowed to send as someone",
                 "send_as_denied", "SendAsDenied");
         assertThat(smtp.scriptedMessages() - messagesBefore).isEqualTo(1); // only the too-large one reached DATA
+
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).contains("mailsync_smtp_errors_total{code=\"smtp_auth_disabled\"}")
+                .contains("mailsync_outbox_failed_total{code=\"recipient_refused\"}")
+                .contains("mailsync_outbox_items{state=\"failed\"}")
+                .contains("mailsync_outbox_oldest_waiting_seconds")
+                .doesNotContain(address).doesNotContain(friend);
     }
 
     @Test
