@@ -3,7 +3,7 @@
 # against the local Microsoft 365 rig (shared/bench: Dovecot in Outlook mode, oauth2-fake, smtp-server).
 #
 #   src/bench/send.sh [--no-build] [--keep-servers] [--count N] [--concurrency C] [--crash-count M]
-#                     [--post-parallel P] [--timeout S]
+#                     [--post-parallel P] [--timeout S] [--large-mb N]
 #
 # --count N          messages per throughput run (default 200), each ~40 KB (6 KB text + 25 KB attachment)
 # --concurrency C    MAILSYNC_OUTBOX_CONCURRENCY of the first throughput run (default 4); a second run
@@ -11,6 +11,7 @@
 # --crash-count M    messages of the crash scenario (default 100)
 # --post-parallel P  parallel POSTs of the client (default 4)
 # --timeout S        longest wait for a batch to be sent (default 300)
+# --large-mb N       size of the large-message check as submitted, in MB (default 24; 0 skips the check)
 #
 # Run as root from anywhere. Steps: imap-server start --outlook --users 3 --no-warm (a 20-message INBOX) ->
 # smtp-server start -> PostgreSQL 15 (fresh database mailsync_send_bench) -> ./mvnw package -> the packaged
@@ -20,7 +21,13 @@
 # then the peer: python3 smtplib, the same N messages on ONE connection (STARTTLS + XOAUTH2) -> 2. exactly-once:
 # every item sent, each Message-ID once in the spool, in bench@example.com's "Sent Items" and in u0001's INBOX ->
 # 3. failures injected with `smtp-server fail`: busy x2 (sent after 3 attempts), auth-disabled (failed
-# smtp_auth_disabled), recipient-not-found (failed recipient_refused) -> 4. crash: lease 15 s, M POSTs, kill -9
+# smtp_auth_disabled), recipient-not-found (failed recipient_refused) -> 4. large message (same service): peak RSS
+# (VmHWM) and used heap (jcmd GC.heap_info), one POST of ~N MB (a random attachment of N*0.73 MB, base64 -> ~N MB
+# of MIME; JSON body built by python3, POSTed by curl), POST latency, time until sent (GET .../outbox/{id}), the
+# spool holds it once, ~N MB, attachment sha256 = the posted bytes; VmHWM and used heap after GC.run; then a 19 MB
+# attachment (~26 MB as MIME, over mailsync.outbox.max-message-size 25M) -> 400 problem+json, error on field
+# attachments, and a ~45 MB JSON body (over quarkus.http.limits.max-body-size 40M) -> 413 expected, only reported
+# (MB here = MiB, as in Quarkus' 25M/40M) -> 5. crash: lease 15 s, M POSTs, kill -9
 # ~1 s after the first is in the spool, the moment the next one lands there (the server has it, its 250 is not
 # out yet), restart on the same database, all must end sent with every Message-ID once in the spool
 # (reconciliation against Sent Items: found + absent = the items left sending) -> summary, a JSON line in
@@ -52,7 +59,7 @@ SEND_CORPUS="$BENCH_DIR/corpus-send/Maildir"
 CERT="$BENCH_DIR/imap/tls/cert.pem"; SPOOL="$BENCH_DIR/smtp/spool"; SMTP_LOG="$BENCH_DIR/smtp/smtp.log"; DOVECOT_CONF="$BENCH_DIR/imap/dovecot.conf"
 LOGDIR="$BENCH_DIR/mailsync"; RESULTS="$BENCH_DIR/results"; WORK="$LOGDIR/send"
 HELPER="$WORK/send-bench.py"
-BUILD=1; KEEP=0; TIMEOUT=300; COUNT=200; CONC=4; CRASH_COUNT=100; POST_PAR=4
+BUILD=1; KEEP=0; TIMEOUT=300; COUNT=200; CONC=4; CRASH_COUNT=100; POST_PAR=4; LARGE_MB=24
 SVC_PID=""; SVC_LOG=""; RIG_STARTED=0
 
 while [[ $# -gt 0 ]]; do
@@ -64,13 +71,16 @@ while [[ $# -gt 0 ]]; do
     --crash-count) CRASH_COUNT="$2"; shift 2 ;;
     --post-parallel) POST_PAR="$2"; shift 2 ;;
     --timeout) TIMEOUT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
+    --large-mb) LARGE_MB="$2"; shift 2 ;;
+    -h|--help) sed -n '2,41p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 for v in COUNT CONC CRASH_COUNT POST_PAR TIMEOUT; do
   [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || { echo "--${v,,}: a positive number, not '${!v}'" >&2; exit 2; }
 done
+[[ "$LARGE_MB" =~ ^[0-9]+$ ]] || { echo "--large-mb: a whole number of MB (0 skips the check), not '$LARGE_MB'" >&2; exit 2; }
+LARGE_MB=$((10#$LARGE_MB))
 
 T_START=$(date +%s)
 say() { printf '[send %4ds] %s\n' "$(($(date +%s) - T_START))" "$*"; }
@@ -108,6 +118,7 @@ trap 'exit 130' INT TERM
 
 [[ $EUID -eq 0 ]] || die "run as root (the rig needs it)"
 for t in curl python3 openssl java pg_ctlcluster runuser doveadm; do command -v "$t" >/dev/null || die "$t not found"; done
+[[ $LARGE_MB == 0 ]] || command -v jcmd >/dev/null || die "jcmd not found (the large-message check reads the heap with it; --large-mb 0 skips it)"
 mkdir -p "$LOGDIR" "$RESULTS" "$WORK"
 rm -f "$WORK"/*.json
 
@@ -417,9 +428,102 @@ def cmd_expect(itemsfile, want_state, want_code, want_attempts):
           f"attempts {want_attempts}, code {want_code})")
     sys.exit(0 if ok else 3)
 
+MIB = 1048576
+
+def cmd_heap(pid, gc):
+    """Used Java heap in MB (MiB) from `jcmd PID GC.heap_info`, after `jcmd PID GC.run` when gc is 'gc'."""
+    import subprocess
+    if gc == "gc":
+        subprocess.run(["jcmd", pid, "GC.run"], check=True, capture_output=True, timeout=120)
+    out = subprocess.run(["jcmd", pid, "GC.heap_info"], check=True, capture_output=True, text=True,
+                         timeout=60).stdout
+    unit = {"K": 1 / 1024, "M": 1, "G": 1024}
+    # Parallel (PSYoungGen + ParOldGen), G1 (garbage-first heap), Serial: "<space> total NK, used NK"; ZGC: ZHeap
+    used = [float(m[1]) * unit[m[2]] for line in out.splitlines()
+            if "total" in line or line.strip().startswith("ZHeap")
+            for m in [re.search(r"\bused (\d+)([KMG])", line)] if m]
+    if not used:
+        raise SystemExit("no used heap in jcmd GC.heap_info:\n" + out)
+    print(round(sum(used)))
+
+def cmd_large_body(out, raw_bytes, to, subject):
+    """Writes a send request with one attachment of raw_bytes random bytes to out; prints its sha256 and sizes."""
+    import hashlib
+    att = os.urandom(int(raw_bytes))
+    body = json.dumps({"to": [{"name": "Recipient " + to.split("@")[0], "address": to}], "cc": [], "bcc": [],
+                       "subject": subject, "text": f"{subject}: one attachment of {len(att)} random bytes.\n",
+                       "attachments": [{"filename": "large.bin", "contentType": "application/octet-stream",
+                                        "content": base64.b64encode(att).decode()}]})
+    with open(out, "w") as fh:
+        fh.write(body)
+    print(json.dumps({"raw_bytes": len(att), "sha256": hashlib.sha256(att).hexdigest(), "body_bytes": len(body)}))
+
+def cmd_wait_item(base, token, mailbox, item_id, timeout, pid, t_posted):
+    """Polls GET .../outbox/{id} until the item is sent or failed; prints it with the time since t_posted."""
+    api, path = Api(base, token), f"/api/v1/mailboxes/{mailbox}/outbox/{item_id}"
+    start = time.time()
+    while True:
+        if not os.path.exists(f"/proc/{pid}"):
+            raise SystemExit("the service process is gone")
+        it, t = api.get_json(path), time.time()
+        if it["state"] in ("sent", "failed"):
+            break
+        if t - start > float(timeout):
+            raise SystemExit(f"timeout after {timeout} s: {json.dumps(it)}")
+        time.sleep(0.05)
+    it["seen_after_post_s"] = round(t - float(t_posted), 3)
+    it["sent_minus_created_s"] = round(ts(it["sentAt"]) - ts(it["createdAt"]), 3) if it.get("sentAt") else None
+    print(json.dumps(it))
+
+def cmd_large_verify(spool, itemfile, sha, raw_bytes, want_mb):
+    """The sent item is in the spool exactly once, ~want_mb MB and the item's size, and its one attachment decodes
+    to the posted bytes (sha256)."""
+    import email, email.policy, hashlib
+    it = json.load(open(itemfile))
+    mid = (it.get("messageId") or "").strip("<>")
+    copies = message_ids([spool]).get(mid, []) if mid else []
+    r = {"state": it["state"], "attempts": it["attempts"], "item_size": it.get("size"), "spool_copies": len(copies),
+         "spool_bytes": None, "size_ok": False, "attachments": None, "attachment_bytes": None, "sha256_ok": False}
+    if copies:
+        p, size = copies[0]
+        r["spool_bytes"] = size
+        r["size_ok"] = (abs(size - (it.get("size") or 0)) <= 16384
+                        and abs(size / MIB - float(want_mb)) <= max(0.05 * float(want_mb), 0.25))
+        with open(p, "rb") as fh:
+            msg = email.message_from_binary_file(fh, policy=email.policy.default)
+        atts = list(msg.iter_attachments())
+        data = atts[0].get_payload(decode=True) or b"" if atts else b""
+        r["attachments"], r["attachment_bytes"] = len(atts), len(data)
+        r["sha256_ok"] = len(atts) == 1 and len(data) == int(raw_bytes) and hashlib.sha256(data).hexdigest() == sha
+    r["ok"] = it["state"] == "sent" and len(copies) == 1 and r["size_ok"] and r["sha256_ok"]
+    log(f"  spool: {len(copies)} cop{'y' if len(copies) == 1 else 'ies'} of {mid}"
+        + (f", {r['spool_bytes']} bytes ({r['spool_bytes'] / MIB:.2f} MB; item size {r['item_size']}; "
+           f"{'about right' if r['size_ok'] else 'NOT about ' + str(want_mb) + ' MB'}), {r['attachments']} attachment(s) "
+           f"of {r['attachment_bytes']} bytes decoded, sha256 {'= the posted bytes' if r['sha256_ok'] else 'DIFFERS'}"
+           if copies else "") + f" -> {'OK' if r['ok'] else 'FAIL'}")
+    print(json.dumps(r))
+    sys.exit(0 if r["ok"] else 3)
+
+def cmd_problem(status, ctype, bodyfile, field):
+    """A 400 application/problem+json with an error on `field`?"""
+    body = open(bodyfile, "rb").read() if os.path.exists(bodyfile) else b""
+    try:
+        p = json.loads(body)
+    except ValueError:
+        p = None
+    errors = (p.get("errors") or []) if isinstance(p, dict) else []
+    hit = [e for e in errors if isinstance(e, dict) and e.get("field") == field]
+    ok = status == "400" and ctype.split(";")[0].strip().lower() == "application/problem+json" and bool(hit)
+    print(json.dumps({"ok": ok, "status": int(status) if status.isdigit() else status, "content_type": ctype,
+                      "code": p.get("code") if isinstance(p, dict) else None, "errors": errors,
+                      "message": hit[0].get("message") if hit else None,
+                      "body": body[:200].decode(errors="replace") if not hit else None}))
+    sys.exit(0 if ok else 3)
+
 cmds = {"post": cmd_post, "wait": cmd_wait, "peer": cmd_peer, "once": cmd_once, "spooled": cmd_spooled,
         "wait-spool": cmd_wait_spool, "metrics": cmd_metrics, "expect": cmd_expect,
-        "kill-on-spool": cmd_kill_on_spool, "smtplog": cmd_smtplog}
+        "kill-on-spool": cmd_kill_on_spool, "smtplog": cmd_smtplog, "heap": cmd_heap, "large-body": cmd_large_body,
+        "wait-item": cmd_wait_item, "large-verify": cmd_large_verify, "problem": cmd_problem}
 cmds[sys.argv[1]](*sys.argv[2:])
 PY
 
@@ -586,7 +690,89 @@ fail_case recipient-not-found nobody1@example.com failed recipient_refused 1 -- 
 MET3=$(helper metrics "$BASE")
 say "  metrics: retries{smtp_busy} $(metric "$MET3" 'mailsync_outbox_retries_total{code="smtp_busy"}'), failed{smtp_auth_disabled} $(metric "$MET3" 'mailsync_outbox_failed_total{code="smtp_auth_disabled"}'), failed{recipient_refused} $(metric "$MET3" 'mailsync_outbox_failed_total{code="recipient_refused"}'), smtp_errors{smtp_busy} $(metric "$MET3" 'mailsync_smtp_errors_total{code="smtp_busy"}')"
 
-# ---- 9. crash: kill -9 during a batch, restart, reconcile
+# ---- 9. a large message, on the same service: peak RSS and heap, POST latency, time until sent, bytes intact;
+#         then the two size limits (the composed message: 400; the HTTP body: 413, only reported)
+LARGE='{"skipped": true}'; LARGE_OK=1
+if [[ $LARGE_MB -gt 0 ]]; then
+  T_LARGE=$(date +%s.%N)
+  OUTBOX_URL="$BASE/api/v1/mailboxes/$MAILBOX/outbox"
+  large_post() {  # large_post BODYFILE OUT -> "CURL_RC HTTP_CODE TIME_TOTAL CONTENT_TYPE"; the response body in OUT
+    local rc=0 w
+    w=$(curl -sS --max-time 300 -H "Authorization: Bearer $USER_TOKEN" -H 'Content-Type: application/json' \
+      --data-binary "@$1" -o "$2" -w '%{http_code} %{time_total} %{content_type}' "$OUTBOX_URL" 2>"$2.stderr") || rc=$?
+    echo "$rc $w"
+  }
+  RSS_L0=$(rss_mb "$SVC_PID" VmHWM); HEAP_L0=$(helper heap "$SVC_PID" -) || die "jcmd $SVC_PID GC.heap_info"
+  RAW_L=$(( LARGE_MB * 1048576 * 73 / 100 ))
+  say "large message: $LARGE_MB MB to $RCPT (one attachment of $RAW_L random bytes); before: service peak RSS $RSS_L0 MB, heap used $HEAP_L0 MB"
+  BODY_L=$(helper large-body "$WORK/large.request.json" "$RAW_L" "$RCPT" "large $LARGE_MB MB [$(date +%s%3N)]") \
+    || die "building the large request"
+  T_POST0=$(date +%s.%N)
+  read -r L_RC L_CODE L_TIME L_CTYPE < <(large_post "$WORK/large.request.json" "$WORK/large.response.json")
+  T_POST1=$(date +%s.%N)
+  say "  POST (request $(python3 -c 'import json,sys; print("%.1f" % (json.loads(sys.argv[1])["body_bytes"] / 1048576))' "$BODY_L") MB JSON): HTTP $L_CODE in $L_TIME s$([[ $L_RC == 0 ]] || echo " (curl exit $L_RC: $(head -c 200 "$WORK/large.response.json.stderr"))")"
+  ITEM_L='null'; VERIFY_L='{"ok": false}'
+  if [[ $L_CODE == 202 ]]; then
+    ID_L=$(json_get id <"$WORK/large.response.json") || die "the 202 of the large POST has no id"
+    ITEM_L=$(helper wait-item "$BASE" "$USER_TOKEN" "$MAILBOX" "$ID_L" "$TIMEOUT" "$SVC_PID" "$T_POST1") \
+      || die "waiting for the large item $ID_L"
+    printf '%s\n' "$ITEM_L" >"$WORK/large.item.json"
+    say "  item $ID_L: $(python3 -c 'import json,sys; i=json.loads(sys.argv[1]); print("state %(state)s, attempts %(attempts)s, size %(size)s bytes; seen %(state)s %(seen_after_post_s)s s after the 202 (sentAt - createdAt %(sent_minus_created_s)s s)" % i)' "$ITEM_L")"
+    V_RC=0; VERIFY_L=$(helper large-verify "$SPOOL" "$WORK/large.item.json" \
+      "$(printf '%s' "$BODY_L" | json_get sha256)" "$RAW_L" "$LARGE_MB") || V_RC=$?
+    [[ $V_RC == 0 || $V_RC == 3 ]] || die "verifying the large message in the spool"
+    [[ $V_RC == 0 ]] || LARGE_OK=0
+  else
+    LARGE_OK=0
+    say "  FAIL: the large POST was not accepted: HTTP $L_CODE $L_CTYPE $(head -c 300 "$WORK/large.response.json" 2>/dev/null)"
+  fi
+  alive "$SVC_PID" || die "the service died during the large-message check"
+  RSS_L1=$(rss_mb "$SVC_PID" VmHWM); HEAP_L1=$(helper heap "$SVC_PID" gc) || die "jcmd $SVC_PID GC.run / GC.heap_info"
+  SENT_AFTER_L=$(printf '%s' "$ITEM_L" | python3 -c 'import json,sys; i=json.load(sys.stdin); print(i["seen_after_post_s"] if i else "-")')
+  say "large message: $LARGE_MB MB, POST $L_TIME s, sent after $SENT_AFTER_L s, peak RSS $RSS_L0 MB before / $RSS_L1 MB after, heap after GC $HEAP_L1 MB (before $HEAP_L0 MB)"
+
+  # over mailsync.outbox.max-message-size (25M): a 19 MB attachment is ~26 MB as submitted
+  BODY_O=$(helper large-body "$WORK/oversize.request.json" $(( 19 * 1048576 )) "$RCPT" "oversize 19 MB") \
+    || die "building the oversize request"
+  read -r O_RC O_CODE O_TIME O_CTYPE < <(large_post "$WORK/oversize.request.json" "$WORK/oversize.response.json")
+  P_RC=0; PROBLEM_O=$(helper problem "$O_CODE" "${O_CTYPE:-}" "$WORK/oversize.response.json" attachments) || P_RC=$?
+  [[ $P_RC == 0 || $P_RC == 3 ]] || die "reading the oversize answer"
+  [[ $P_RC == 0 ]] || LARGE_OK=0
+  say "  19 MB attachment (~26 MB as MIME, over max-message-size 25M): HTTP $O_CODE ${O_CTYPE:-(no content type)} in $O_TIME s: $(printf '%s' "$PROBLEM_O" | python3 -c 'import json,sys; p=json.load(sys.stdin); print("errors[].field attachments: " + repr(p["message"]) if p["message"] else "no error on attachments: " + repr(p["body"]))') -> $([[ $P_RC == 0 ]] && echo OK || echo "FAIL (expected 400 application/problem+json, an error on attachments)")"
+
+  # over quarkus.http.limits.max-body-size (40M): a ~45 MB JSON body, refused before it is parsed
+  BODY_B=$(helper large-body "$WORK/overbody.request.json" $(( 45 * 1048576 * 3 / 4 - 1024 )) "$RCPT" "overbody 45 MB") \
+    || die "building the 45 MB request"
+  read -r B_RC B_CODE B_TIME B_CTYPE < <(large_post "$WORK/overbody.request.json" "$WORK/overbody.response.json")
+  B_BODY=$(head -c 200 "$WORK/overbody.response.json" 2>/dev/null | tr '\n\r' '  ' || true)
+  say "  $(python3 -c 'import json,sys; print("%.1f" % (json.loads(sys.argv[1])["body_bytes"] / 1048576))' "$BODY_B") MB JSON body (over max-body-size 40M): HTTP $B_CODE, content type ${B_CTYPE:-(none)}, in $B_TIME s, curl exit $B_RC$([[ -s "$WORK/overbody.response.json.stderr" ]] && echo " ($(head -c 200 "$WORK/overbody.response.json.stderr" | tr '\n' ' '))"), body: '${B_BODY}' $([[ $B_CODE == 413 ]] && echo "(413 as expected)" || echo "(NOTE: expected 413; not counted)")"
+  alive "$SVC_PID" || die "the service died during the size-limit requests"
+  RSS_L2=$(rss_mb "$SVC_PID" VmHWM)
+  rm -f "$WORK/large.request.json" "$WORK/oversize.request.json" "$WORK/overbody.request.json"
+  LARGE=$(python3 - "$LARGE_MB" "$BODY_L" "$L_RC" "$L_CODE" "$L_TIME" "$ITEM_L" "$VERIFY_L" "$RSS_L0" "$RSS_L1" "$HEAP_L0" \
+    "$HEAP_L1" "$PROBLEM_O" "$O_TIME" "$B_RC" "$B_CODE" "${B_CTYPE:-}" "$B_BODY" "$BODY_B" "$RSS_L2" \
+    "$(awk -v a="$(date +%s.%N)" -v b="$T_LARGE" 'BEGIN { printf "%.1f", a - b }')" <<'PY'
+import json, sys
+a = sys.argv[1:]
+item, verify, body = json.loads(a[5]), json.loads(a[6]), json.loads(a[1])
+print(json.dumps({
+    "mb": int(a[0]), "raw_bytes": body["raw_bytes"], "request_bytes": body["body_bytes"],
+    "post_status": int(a[3]) if a[3].isdigit() else a[3], "post_curl_rc": int(a[2]), "post_s": float(a[4]),
+    "state": item["state"] if item else None, "size": item["size"] if item else None,
+    "sent_after_post_s": item["seen_after_post_s"] if item else None,
+    "sent_minus_created_s": item["sent_minus_created_s"] if item else None, "spool": verify,
+    "peak_rss_before_mb": int(a[7]), "peak_rss_after_mb": int(a[8]), "heap_used_before_mb": int(a[9]),
+    "heap_used_after_gc_mb": int(a[10]), "peak_rss_after_limits_mb": int(a[18]),
+    "over_message_size": {**json.loads(a[11]), "time_s": float(a[12])},
+    "over_body_size": {"status": int(a[14]) if a[14].isdigit() else a[14], "content_type": a[15], "body": a[16],
+                       "curl_rc": int(a[13]), "request_bytes": json.loads(a[17])["body_bytes"]},
+    "step_s": float(a[19])}))
+PY
+  ) || die "summarising the large-message check"
+  [[ $LARGE_OK == 1 ]] || say "  the large-message check FAILED (see above)"
+fi
+
+# ---- 10. crash: kill -9 during a batch, restart, reconcile
 stop_service
 start_service crash 2 15s
 S0=$(helper spooled "$SPOOL")
@@ -616,13 +802,13 @@ CRASH_SENDING=$(printf '%s' "$AT_KILL" | sed -nE 's/.*sending=([0-9]+).*/\1/p');
 [[ "${FOUND%.*}" -ge 1 ]] || say "note: no item was caught after the server took it (found=0): the 'found' path of reconciliation was not exercised this run"
 RECON_OK=$(python3 -c 'import sys; print(1 if int(float(sys.argv[1])) + int(float(sys.argv[2])) == int(sys.argv[3]) else 0)' "$FOUND" "$ABSENT" "$CRASH_SENDING")
 
-# ---- 10. figures
+# ---- 11. figures
 stop_service
 SUMMARY_RC=0
 python3 - "$RUN1" "$RUN2" "$PEER" "$ONCE" "$CRASH_ONCE" "$FAIL_OK" "$(printf '%s\n' "${FAIL_LINES[@]}")" "$CONC" \
   "$SUB1" "$SUB2" "$RSS1" "$RSS2" "$RSS4" "$AT_KILL" "$AT_KILL_SPOOL" "$FOUND" "$ABSENT" "$CRASH_WAIT" "$RECON_OK" \
   "$RESULTS/mailsync-send.jsonl" "$(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo unknown)" \
-  "${JAVA_OPTS:-}" "$POST_PAR" "$CRASH_COUNT" <<'PY' || SUMMARY_RC=$?
+  "${JAVA_OPTS:-}" "$POST_PAR" "$CRASH_COUNT" "$LARGE" "$LARGE_OK" <<'PY' || SUMMARY_RC=$?
 import datetime, json, sys
 r1, r2, peer, once, conce = (json.loads(x) for x in sys.argv[1:6])
 fail_ok, fail_lines, conc = sys.argv[6] == "1", sys.argv[7].splitlines(), int(sys.argv[8])
@@ -632,9 +818,10 @@ at_kill, at_kill_spool, found, absent, crash_wait = sys.argv[14], int(sys.argv[1
     float(sys.argv[17]), float(sys.argv[18])
 recon_ok, out, version, java_opts, post_par, crash_n = sys.argv[19] == "1", sys.argv[20], sys.argv[21], sys.argv[22], \
     int(sys.argv[23]), int(sys.argv[24])
+large, large_ok = json.loads(sys.argv[25]), sys.argv[26] == "1"
 ok = lambda c: "OK" if c else "FAIL"
 crash_ok = conce["ok"] and recon_ok
-all_ok = once["ok"] and fail_ok and crash_ok and all(r["states"] == {"sent": r["count"]} for r in (r1, r2))
+all_ok = once["ok"] and fail_ok and crash_ok and large_ok and all(r["states"] == {"sent": r["count"]} for r in (r1, r2))
 w = 25
 print(f"""
 ==== mailsync sending (rig: smtp-server STARTTLS + XOAUTH2, Outlook-mode Dovecot; PostgreSQL 15; {version}; JAVA_OPTS {java_opts})
@@ -651,6 +838,24 @@ exactly-once               {ok(once['ok'])}: {once['items']} items sent; each Me
 failure cases              {ok(fail_ok)}""")
 for l in fail_lines:
     print(f"  {l}")
+if large.get("skipped"):
+    print("large message              skipped (--large-mb 0)")
+else:
+    sp, om, ob = large["spool"], large["over_message_size"], large["over_body_size"]
+    print(f"{'large message (' + str(large['mb']) + ' MB)':<27}{ok(large_ok)}: {large['request_bytes'] / 1048576:.1f} MB JSON -> "
+          f"HTTP {large['post_status']} in {large['post_s']:.2f} s; sent {large['sent_after_post_s']} s after the 202 "
+          f"(sentAt - createdAt {large['sent_minus_created_s']} s)")
+    print(f"  spool                    {sp.get('spool_copies')} cop{'y' if sp.get('spool_copies') == 1 else 'ies'}, "
+          f"{sp.get('spool_bytes')} bytes (item size {sp.get('item_size')}; {'about right' if sp.get('size_ok') else 'WRONG'}), "
+          f"attachment of {sp.get('attachment_bytes')} bytes: sha256 {'= the posted bytes' if sp.get('sha256_ok') else 'DIFFERS'} "
+          f"({ok(sp.get('ok'))})")
+    print(f"  service memory           peak RSS (VmHWM) {large['peak_rss_before_mb']} MB before, {large['peak_rss_after_mb']} MB "
+          f"after ({large['peak_rss_after_limits_mb']} MB after the limit checks); heap used {large['heap_used_before_mb']} MB "
+          f"before, {large['heap_used_after_gc_mb']} MB after GC.run")
+    print(f"  over max-message-size    {ok(om['ok'])}: 19 MB attachment -> HTTP {om['status']} {om['content_type'] or '(no content type)'}"
+          + (f", {om['code']}, attachments: {om['message']!r}" if om['message'] else f": {om['body']!r}"))
+    print(f"  over max-body-size       HTTP {ob['status']} {ob['content_type'] or '(no content type)'}, body {ob['body']!r} "
+          f"({ob['request_bytes'] / 1048576:.1f} MB JSON; {'413 as expected' if ob['status'] == 413 else 'expected 413'}; not counted)")
 print(f"""crash                      {ok(crash_ok)}: {crash_n} items, lease 15 s; at the kill: {at_kill.strip()} (database), {at_kill_spool} in the spool
   after the restart        all {conce['items'] - conce['not_sent']}/{conce['items']} sent {crash_wait} s after the service was ready; reconciled found={found:g} absent={absent:g} ({ok(recon_ok)}: = the items left sending)
   exactly once             spool/Sent Items/INBOX not once: {conce['bad']}; service peak RSS after the restart {rss4} MB
@@ -663,7 +868,8 @@ rec = {"peer": "mailsync-send", "version": version,
        "smtplib_one_connection": peer, "exactly_once": once, "failure_cases_ok": fail_ok, "failure_cases": fail_lines,
        "crash": {"items": crash_n, "at_kill_db": at_kill.strip(), "at_kill_spool": at_kill_spool,
                  "reconciled_found": found, "reconciled_absent": absent, "settled_after_restart_s": crash_wait,
-                 "exactly_once": conce, "ok": crash_ok}, "all_ok": all_ok}
+                 "exactly_once": conce, "ok": crash_ok},
+       "large_message": large if large.get("skipped") else {**large, "ok": large_ok}, "all_ok": all_ok}
 with open(out, "a") as fh:
     fh.write(json.dumps(rec) + "\n")
 print(f"(appended to {out})")

@@ -88,6 +88,16 @@ public class MessageOperations {
         inStore(() -> store.setFlags(messageId, seen, flagged));
     }
 
+    /** Sets \Answered (a reply to it was sent): on the server, then in the store. */
+    public void markAnswered(UUID mailboxId, long messageId) {
+        Location location = locate(mailboxId, messageId);
+        onServer(mailboxId, "mark the message answered", session -> {
+            find(session, location, true).setFlag(Flags.Flag.ANSWERED, true);
+            return null;
+        });
+        inStore(() -> store.setAnswered(messageId));
+    }
+
     /** Moves the message to another folder of the mailbox. */
     public void move(UUID mailboxId, long messageId, String targetName) {
         Location location = locate(mailboxId, messageId);

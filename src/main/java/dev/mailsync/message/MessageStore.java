@@ -168,6 +168,14 @@ public class MessageStore {
         }
     }
 
+    public void setAnswered(long messageId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("update message set answered = true where id = ?")) {
+            s.setLong(1, messageId);
+            s.executeUpdate();
+        }
+    }
+
     /** After a move on the server: the stored copy now lives in the target folder under its new UID. */
     public void relocate(long messageId, long folderId, long uidValidity, long uid) throws SQLException {
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""

@@ -15,6 +15,7 @@ import jakarta.mail.MessagingException;
 
 import dev.mailsync.imap.ImapConnector;
 import dev.mailsync.imap.ImapSession;
+import dev.mailsync.message.MessageOperations;
 import dev.mailsync.oauth.AccessTokens;
 import dev.mailsync.oauth.ReauthorizationRequired;
 import dev.mailsync.oauth.ReplicaId;
@@ -38,6 +39,7 @@ public class OutboxSender {
     private final SmtpSubmitter smtp;
     private final AccessTokens tokens;
     private final ImapConnector imap;
+    private final MessageOperations messages;
     private final OutboxConfig config;
     private final SyncConfig sync;
     private final OutboxMetrics metrics;
@@ -47,11 +49,12 @@ public class OutboxSender {
     private volatile boolean stopping;
 
     public OutboxSender(OutboxStore store, SmtpSubmitter smtp, AccessTokens tokens, ImapConnector imap,
-            OutboxConfig config, SyncConfig sync, OutboxMetrics metrics) {
+            MessageOperations messages, OutboxConfig config, SyncConfig sync, OutboxMetrics metrics) {
         this.store = store;
         this.smtp = smtp;
         this.tokens = tokens;
         this.imap = imap;
+        this.messages = messages;
         this.config = config;
         this.sync = sync;
         this.metrics = metrics;
@@ -123,6 +126,9 @@ public class OutboxSender {
             }
             store.sent(item.id(), owner, response);
             metrics.sent();
+            if (pending.answersMessageId() != null) {
+                markAnswered(pending);
+            }
             Log.infof("Sent outbox item %s of mailbox %s (attempt %d): %s", item.id(), pending.mailboxId(), attempt,
                     response);
         } catch (SmtpFailure e) {
@@ -163,6 +169,16 @@ public class OutboxSender {
         } catch (MessagingException e) {
             throw new ReconcileFailed("could not check the Sent folder for an interrupted attempt: "
                     + e.getMessage());
+        }
+    }
+
+    private void markAnswered(OutboxStore.Pending pending) {
+        try {
+            messages.markAnswered(pending.mailboxId(), pending.answersMessageId());
+        } catch (RuntimeException e) {
+            // the reply is sent; only the flag is missing (the original may be gone)
+            Log.infof("Could not mark message %d of mailbox %s answered: %s", pending.answersMessageId(),
+                    pending.mailboxId(), e.getMessage());
         }
     }
 

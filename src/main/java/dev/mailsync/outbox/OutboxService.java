@@ -85,7 +85,8 @@ public class OutboxService {
                     new MailComposer.Sender(mailbox.address, mailbox.displayName), request, original, forwarded,
                     config);
             UUID id = UUID.randomUUID();
-            if (!store.insert(new OutboxStore.NewItem(id, mailboxId, idempotencyKey, hash, mail))) {
+            Long answers = original != null && !request.reference().action().equals("forward") ? original.id() : null;
+            if (!store.insert(new OutboxStore.NewItem(id, mailboxId, idempotencyKey, hash, mail, answers))) {
                 // a concurrent request with the same key won
                 return replay(store.byIdempotencyKey(mailboxId, idempotencyKey).orElseThrow(), hash);
             }

@@ -47,7 +47,8 @@ public class OutboxStore {
     }
 
     /** A new item. */
-    record NewItem(UUID id, UUID mailboxId, String idempotencyKey, String requestHash, MailComposer.Composed mail) {
+    record NewItem(UUID id, UUID mailboxId, String idempotencyKey, String requestHash, MailComposer.Composed mail,
+            Long answersMessageId) {
     }
 
     /** An item claimed for an attempt: {@code reconcile} when an earlier attempt may have reached the server. */
@@ -56,7 +57,7 @@ public class OutboxStore {
 
     /** What an attempt needs. */
     record Pending(UUID mailboxId, String address, String messageId, byte[] mime, List<String> envelope,
-            int attempts) {
+            int attempts, Long answersMessageId) {
     }
 
     /** An earlier request with the same idempotency key. */
@@ -68,12 +69,13 @@ public class OutboxStore {
         MailComposer.Composed mail = item.mail();
         return jdbc.update("""
                 insert into outbox (id, mailbox_id, idempotency_key, request_hash, message_id, subject, to_addr,
-                    cc_addr, bcc_addr, envelope_to, mime, size, state)
-                values (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, 'queued')
+                    cc_addr, bcc_addr, envelope_to, mime, size, answers_message_id, state)
+                values (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, 'queued')
                 on conflict (mailbox_id, idempotency_key) do nothing""",
                 item.id(), item.mailboxId(), item.idempotencyKey(), item.requestHash(), mail.messageId(),
                 mail.subject(), write(mail.to()), write(mail.cc()), write(mail.bcc()),
-                mail.envelope().toArray(String[]::new), mail.mime(), mail.mime().length) == 1;
+                mail.envelope().toArray(String[]::new), mail.mime(), mail.mime().length,
+                item.answersMessageId()) == 1;
     }
 
     Optional<Existing> byIdempotencyKey(UUID mailboxId, String key) {
@@ -107,10 +109,12 @@ public class OutboxStore {
     Optional<Pending> pending(UUID id) {
         List<Pending> found = new ArrayList<>();
         jdbc.query("""
-                select o.mailbox_id, m.address, o.message_id, o.mime, o.envelope_to, o.attempts
+                select o.mailbox_id, m.address, o.message_id, o.mime, o.envelope_to, o.attempts,
+                       o.answers_message_id
                 from outbox o join mailbox m on m.id = o.mailbox_id where o.id = ?""", List.of(id),
                 rs -> found.add(new Pending(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
-                        rs.getBytes(4), List.of((String[]) rs.getArray(5).getArray()), rs.getInt(6))));
+                        rs.getBytes(4), List.of((String[]) rs.getArray(5).getArray()), rs.getInt(6),
+                        rs.getObject(7, Long.class))));
         return found.stream().findFirst();
     }
 

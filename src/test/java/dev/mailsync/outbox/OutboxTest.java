@@ -193,6 +193,9 @@ class OutboxTest {
         assertThat(r.getHeader("References")[0].replaceAll("\\s+", " "))
                 .isEqualTo("<q1@fabrikam.example> <q2@fabrikam.example> <q3@fabrikam.example>");
         assertThat(r.getAllRecipients()).hasSize(1);
+        // replied: the original is \Answered on the server and in the store
+        assertThat(inbox.getMessages().get(0).isSet(jakarta.mail.Flags.Flag.ANSWERED)).isTrue();
+        assertThat(Sql.text(dataSource, "select answered from message where id = " + original)).isEqualTo("t");
 
         MimeMessage all = only("anna@fabrikam.example", messageIdOf(replyAll));
         assertThat(addresses(all, RecipientType.TO)).containsExactly("anna@fabrikam.example", "bob@fabrikam.example");
