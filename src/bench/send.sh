@@ -696,18 +696,20 @@ LARGE='{"skipped": true}'; LARGE_OK=1
 if [[ $LARGE_MB -gt 0 ]]; then
   T_LARGE=$(date +%s.%N)
   OUTBOX_URL="$BASE/api/v1/mailboxes/$MAILBOX/outbox"
-  large_post() {  # large_post BODYFILE OUT -> "CURL_RC HTTP_CODE TIME_TOTAL CONTENT_TYPE"; the response body in OUT
-    local rc=0 w
-    w=$(curl -sS --max-time 300 -H "Authorization: Bearer $USER_TOKEN" -H 'Content-Type: application/json' \
+  # large_post BODYFILE OUT [CURL ARGS] -> "CURL_RC HTTP_CODE SECONDS CONTENT_TYPE"; the response body in OUT.
+  # curl sends "Expect: 100-continue" with a body this large (a server may answer before the upload)
+  large_post() {
+    local rc=0 w code secs ctype
+    w=$(curl -sS --max-time 300 -H "Authorization: Bearer $USER_TOKEN" -H 'Content-Type: application/json' "${@:3}" \
       --data-binary "@$1" -o "$2" -w '%{http_code} %{time_total} %{content_type}' "$OUTBOX_URL" 2>"$2.stderr") || rc=$?
-    echo "$rc $w"
+    read -r code secs ctype <<<"$w"
+    printf '%s %s %.3f %s\n' "$rc" "${code:-000}" "${secs:-0}" "${ctype:-}"
   }
   RSS_L0=$(rss_mb "$SVC_PID" VmHWM); HEAP_L0=$(helper heap "$SVC_PID" -) || die "jcmd $SVC_PID GC.heap_info"
   RAW_L=$(( LARGE_MB * 1048576 * 73 / 100 ))
   say "large message: $LARGE_MB MB to $RCPT (one attachment of $RAW_L random bytes); before: service peak RSS $RSS_L0 MB, heap used $HEAP_L0 MB"
   BODY_L=$(helper large-body "$WORK/large.request.json" "$RAW_L" "$RCPT" "large $LARGE_MB MB [$(date +%s%3N)]") \
     || die "building the large request"
-  T_POST0=$(date +%s.%N)
   read -r L_RC L_CODE L_TIME L_CTYPE < <(large_post "$WORK/large.request.json" "$WORK/large.response.json")
   T_POST1=$(date +%s.%N)
   say "  POST (request $(python3 -c 'import json,sys; print("%.1f" % (json.loads(sys.argv[1])["body_bytes"] / 1048576))' "$BODY_L") MB JSON): HTTP $L_CODE in $L_TIME s$([[ $L_RC == 0 ]] || echo " (curl exit $L_RC: $(head -c 200 "$WORK/large.response.json.stderr"))")"
@@ -746,12 +748,18 @@ if [[ $LARGE_MB -gt 0 ]]; then
   read -r B_RC B_CODE B_TIME B_CTYPE < <(large_post "$WORK/overbody.request.json" "$WORK/overbody.response.json")
   B_BODY=$(head -c 200 "$WORK/overbody.response.json" 2>/dev/null | tr '\n\r' '  ' || true)
   say "  $(python3 -c 'import json,sys; print("%.1f" % (json.loads(sys.argv[1])["body_bytes"] / 1048576))' "$BODY_B") MB JSON body (over max-body-size 40M): HTTP $B_CODE, content type ${B_CTYPE:-(none)}, in $B_TIME s, curl exit $B_RC$([[ -s "$WORK/overbody.response.json.stderr" ]] && echo " ($(head -c 200 "$WORK/overbody.response.json.stderr" | tr '\n' ' '))"), body: '${B_BODY}' $([[ $B_CODE == 413 ]] && echo "(413 as expected)" || echo "(NOTE: expected 413; not counted)")"
+  # the same without "Expect: 100-continue" (as browsers and most HTTP libraries send it): the whole body goes out
+  read -r N_RC N_CODE N_TIME N_CTYPE < <(large_post "$WORK/overbody.request.json" "$WORK/overbody-noexpect.response.json" -H 'Expect:')
+  N_BODY=$(head -c 200 "$WORK/overbody-noexpect.response.json" 2>/dev/null | tr '\n\r' '  ' || true)
+  N_ERR=$(head -c 200 "$WORK/overbody-noexpect.response.json.stderr" 2>/dev/null | tr '\n' ' ' || true)
+  say "  the same without Expect: 100-continue: HTTP $N_CODE, content type ${N_CTYPE:-(none)}, in $N_TIME s, curl exit $N_RC${N_ERR:+ ($N_ERR)}, body: '${N_BODY}' (reported only)"
   alive "$SVC_PID" || die "the service died during the size-limit requests"
   RSS_L2=$(rss_mb "$SVC_PID" VmHWM)
   rm -f "$WORK/large.request.json" "$WORK/oversize.request.json" "$WORK/overbody.request.json"
   LARGE=$(python3 - "$LARGE_MB" "$BODY_L" "$L_RC" "$L_CODE" "$L_TIME" "$ITEM_L" "$VERIFY_L" "$RSS_L0" "$RSS_L1" "$HEAP_L0" \
     "$HEAP_L1" "$PROBLEM_O" "$O_TIME" "$B_RC" "$B_CODE" "${B_CTYPE:-}" "$B_BODY" "$BODY_B" "$RSS_L2" \
-    "$(awk -v a="$(date +%s.%N)" -v b="$T_LARGE" 'BEGIN { printf "%.1f", a - b }')" <<'PY'
+    "$(awk -v a="$(date +%s.%N)" -v b="$T_LARGE" 'BEGIN { printf "%.1f", a - b }')" \
+    "$B_TIME" "$N_RC" "$N_CODE" "${N_CTYPE:-}" "$N_BODY" "$N_TIME" "$N_ERR" <<'PY'
 import json, sys
 a = sys.argv[1:]
 item, verify, body = json.loads(a[5]), json.loads(a[6]), json.loads(a[1])
@@ -765,7 +773,10 @@ print(json.dumps({
     "heap_used_after_gc_mb": int(a[10]), "peak_rss_after_limits_mb": int(a[18]),
     "over_message_size": {**json.loads(a[11]), "time_s": float(a[12])},
     "over_body_size": {"status": int(a[14]) if a[14].isdigit() else a[14], "content_type": a[15], "body": a[16],
-                       "curl_rc": int(a[13]), "request_bytes": json.loads(a[17])["body_bytes"]},
+                       "curl_rc": int(a[13]), "time_s": float(a[20]), "request_bytes": json.loads(a[17])["body_bytes"],
+                       "without_expect_100_continue": {"status": int(a[22]) if a[22].isdigit() else a[22],
+                                                       "content_type": a[23], "body": a[24], "time_s": float(a[25]),
+                                                       "curl_rc": int(a[21]), "curl_error": a[26]}},
     "step_s": float(a[19])}))
 PY
   ) || die "summarising the large-message check"
@@ -856,6 +867,9 @@ else:
           + (f", {om['code']}, attachments: {om['message']!r}" if om['message'] else f": {om['body']!r}"))
     print(f"  over max-body-size       HTTP {ob['status']} {ob['content_type'] or '(no content type)'}, body {ob['body']!r} "
           f"({ob['request_bytes'] / 1048576:.1f} MB JSON; {'413 as expected' if ob['status'] == 413 else 'expected 413'}; not counted)")
+    ne = ob["without_expect_100_continue"]
+    print(f"    without Expect: 100-c  HTTP {ne['status']} {ne['content_type'] or '(no content type)'}, body {ne['body']!r}, "
+          f"after {ne['time_s']} s, curl exit {ne['curl_rc']}" + (f" ({ne['curl_error'].strip()})" if ne['curl_error'] else ""))
 print(f"""crash                      {ok(crash_ok)}: {crash_n} items, lease 15 s; at the kill: {at_kill.strip()} (database), {at_kill_spool} in the spool
   after the restart        all {conce['items'] - conce['not_sent']}/{conce['items']} sent {crash_wait} s after the service was ready; reconciled found={found:g} absent={absent:g} ({ok(recon_ok)}: = the items left sending)
   exactly once             spool/Sent Items/INBOX not once: {conce['bad']}; service peak RSS after the restart {rss4} MB

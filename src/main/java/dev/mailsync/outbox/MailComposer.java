@@ -323,7 +323,8 @@ final class MailComposer {
         return s == null || s.isBlank() ? null : s.strip();
     }
 
+    /** In the limit's own unit: Quarkus reads {@code 25M} as 25 × 1,048,576 bytes. */
     private static String megabytes(long bytes) {
-        return String.format(Locale.ROOT, "%.1f MB", bytes / 1_000_000.0);
+        return String.format(Locale.ROOT, "%.1f MB", bytes / 1_048_576.0);
     }
 }

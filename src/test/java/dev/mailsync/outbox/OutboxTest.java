@@ -256,6 +256,8 @@ class OutboxTest {
         given().header("Authorization", bearer).header("Idempotency-Key", "no spaces allowed").contentType("application/json")
                 .body(Map.of("to", List.of(Map.of("address", friend))))
                 .post("/api/v1/mailboxes/" + id + "/outbox").then().statusCode(400);
+        assertThat(bodyTooLarge()).startsWith("HTTP/1.1 413").contains("application/problem+json")
+                .contains("\"code\":\"body_too_large\"");
         assertThat(smtp.clientTranscript()).doesNotContain("all@fabrikam.example");
         assertThat(count("select count(*) from outbox where mailbox_id = '" + id + "'")).isZero();
     }
@@ -466,6 +468,31 @@ class OutboxTest {
         sender.sendDueNow();
         given().header("Authorization", bearer).delete("/api/v1/mailboxes/" + id + "/outbox/" + ids.get(1))
                 .then().statusCode(409).body("code", equalTo("already_attempted"));
+    }
+
+    /** A request announcing 50 MB (over quarkus.http.limits.max-body-size): the answer, read raw. */
+    private String bodyTooLarge() {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", io.restassured.RestAssured.port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("POST /api/v1/mailboxes/" + id + "/outbox HTTP/1.1\r\nHost: localhost\r\n"
+                    + bearer.replace("Bearer", "Authorization: Bearer") + "\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 50000000\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+            java.io.InputStream in = socket.getInputStream();
+            StringBuilder answer = new StringBuilder();
+            int c;
+            while ((c = in.read()) >= 0) {
+                answer.append((char) c);
+                int head = answer.indexOf("\r\n\r\n");
+                java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)")
+                        .matcher(answer);
+                if (head > 0 && (!length.find() || answer.length() >= head + 4 + Integer.parseInt(length.group(1)))) {
+                    break;
+                }
+            }
+            return answer.toString();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private void assertPermanent(Stage stage, String reply, String code, String explanation) {
