@@ -20,6 +20,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.mailsync.common.db.Jdbc;
+import dev.mailsync.common.db.QueryLimiter;
 import dev.mailsync.message.MessageViews.Attachment;
 import dev.mailsync.message.MessageViews.Flags;
 import dev.mailsync.message.MessageViews.MessageDetail;
@@ -52,11 +53,18 @@ public class MessageQueries {
     };
 
     private final Jdbc jdbc;
+    private final QueryLimiter limiter;
     private final ObjectMapper json;
 
-    public MessageQueries(Jdbc jdbc, ObjectMapper json) {
+    public MessageQueries(Jdbc jdbc, QueryLimiter limiter, ObjectMapper json) {
         this.jdbc = jdbc;
+        this.limiter = limiter;
         this.json = json;
+    }
+
+    /** Every read of the messages API waits for its turn ({@link QueryLimiter}). */
+    private void query(String sql, List<?> args, Jdbc.Row row) {
+        limiter.run(() -> jdbc.query(sql, args, row));
     }
 
     /**
@@ -92,7 +100,7 @@ public class MessageQueries {
         page.writeBytes(ITEMS);
         int[] rows = { 0 };
         String[] next = { null };
-        jdbc.query(sql.toString(), args, rs -> {
+        query(sql.toString(), args, rs -> {
             int row = ++rows[0];
             if (row > limit) {
                 return;
@@ -162,7 +170,7 @@ public class MessageQueries {
 
     public Optional<MessageDetail> get(UUID mailboxId, long messageId, String attachmentBaseUrl) {
         List<MessageDetail> found = new ArrayList<>();
-        jdbc.query("""
+        query("""
                 select m.id, f.name, m.thread_id, m.message_id, m.in_reply_to, m.reference_ids, m.list_unsubscribe,
                        m.subject, m.from_addr, m.to_addr, m.cc_addr, m.bcc_addr, m.reply_to, m.sent_at,
                        m.internal_date, m.seen, m.flagged, m.answered, m.draft, m.size, m.text_body, m.html_body,
@@ -201,7 +209,7 @@ public class MessageQueries {
 
     public Optional<Location> location(UUID mailboxId, long messageId) {
         List<Location> found = new ArrayList<>();
-        jdbc.query("""
+        query("""
                 select m.id, m.folder_id, f.name, m.uidvalidity, m.uid, m.attachments
                 from message m join folder f on f.id = m.folder_id where m.mailbox_id = ? and m.id = ?""",
                 List.of(mailboxId, messageId), rs -> found.add(new Location(rs.getLong(1), rs.getLong(2),
@@ -236,7 +244,7 @@ public class MessageQueries {
         sql.append(" order by t.last_at desc, t.thread_id desc limit ?");
         args.add(limit + 1);
         List<ThreadSummary> items = new ArrayList<>();
-        jdbc.query(sql.toString(), args, rs -> {
+        query(sql.toString(), args, rs -> {
             java.sql.Array participants = rs.getArray(6);
             items.add(new ThreadSummary(rs.getString(1), rs.getString(4), instant(rs, 2), rs.getInt(3),
                     participants == null ? List.of() : List.of((String[]) participants.getArray()), rs.getString(5)));
@@ -253,7 +261,7 @@ public class MessageQueries {
     /** A thread's messages, oldest first, across folders (Sent included); empty when there is no such thread. */
     public Optional<ThreadDetail> thread(UUID mailboxId, String threadId) {
         List<MessageSummary> messages = new ArrayList<>();
-        jdbc.query("select " + SUMMARY_COLUMNS + " from message m join folder f on f.id = m.folder_id"
+        query("select " + SUMMARY_COLUMNS + " from message m join folder f on f.id = m.folder_id"
                 + " where m.mailbox_id = ? and m.thread_id = ? order by m.internal_date, m.uid, m.id",
                 List.of(mailboxId, threadId), rs -> messages.add(summary(rs)));
         return messages.isEmpty() ? Optional.empty() : Optional.of(new ThreadDetail(threadId, messages));
