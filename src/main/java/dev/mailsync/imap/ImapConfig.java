@@ -16,4 +16,12 @@ public interface ImapConfig {
     /** Read and write timeout. */
     @WithDefault("120s")
     Duration readTimeout();
+
+    /**
+     * Attachment and raw-message downloads fetch the content in chunks of this size ({@code BODY.PEEK[...]<o.n>}),
+     * so a download holds one chunk in memory, whatever the attachment's size. (The sync fetches whole messages
+     * with its own command.)
+     */
+    @WithDefault("1M")
+    io.quarkus.runtime.configuration.MemorySize fetchSize();
 }

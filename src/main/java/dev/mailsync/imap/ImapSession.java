@@ -61,7 +61,8 @@ public final class ImapSession implements AutoCloseable {
         props.put(p + "timeout", String.valueOf(config.readTimeout().toMillis()));
         props.put(p + "writetimeout", String.valueOf(config.readTimeout().toMillis()));
         props.put(p + "peek", "true");
-        props.put(p + "partialfetch", "false");
+        props.put(p + "partialfetch", "true");
+        props.put(p + "fetchsize", String.valueOf(config.fetchSize().asLongValue()));
         props.put(p + "ssl.checkserveridentity", "true");
         if (server.tls() == MicrosoftConfig.Tls.STARTTLS) {
             props.put(p + "starttls.enable", "true");

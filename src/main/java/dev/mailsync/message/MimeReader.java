@@ -189,7 +189,8 @@ public final class MimeReader {
                 return 0;
             }
             String encoding = part instanceof MimePart mime ? mime.getEncoding() : null;
-            return "base64".equalsIgnoreCase(encoding) ? size * 3L / 4 : size;
+            // base64 in lines of 76 characters plus CRLF: 78 bytes carry 57
+            return "base64".equalsIgnoreCase(encoding) ? size * 57L / 78 : size;
         } catch (MessagingException | RuntimeException e) {
             return 0;
         }

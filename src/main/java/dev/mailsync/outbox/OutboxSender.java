@@ -124,8 +124,12 @@ public class OutboxSender {
             if (config.appendToSent()) {
                 appendToSent(pending);
             }
-            store.sent(item.id(), owner, response);
             metrics.sent();
+            if (!store.sent(item.id(), owner, response)) {
+                // the submission outlasted the lease: whoever holds the item now finds it in the Sent folder
+                Log.warnf("Sent outbox item %s, but its lease had run out; the next holder reconciles it", item.id());
+                return;
+            }
             if (pending.answersMessageId() != null) {
                 markAnswered(pending);
             }

@@ -27,6 +27,7 @@ import dev.mailsync.support.Sql;
 import dev.mailsync.support.ConnectFlows;
 import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.Mailboxes;
+import dev.mailsync.support.TcpProxy;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.sync.MailboxSyncer;
 import dev.mailsync.sync.SyncLeases;
@@ -39,6 +40,7 @@ class MessageWritesTest {
 
     FakeEntra fake;
     GreenMail mail;
+    TcpProxy imapProxy;
 
     @Inject
     SyncLeases leases;
@@ -88,6 +90,8 @@ class MessageWritesTest {
                         + "filename*=UTF-8''Pr%C3%BCfbericht%20%22final%22.pdf")
                 .header("X-Content-Type-Options", "nosniff");
         assertThat(download.asByteArray()).isEqualTo(content);
+        // fetched in chunks (64 KB in tests): a download holds one chunk, not the attachment
+        assertThat(imapProxy.clientTranscript()).contains("BODY.PEEK[2]<65536.65536>");
         given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/messages/" + messageId
                 + "/attachments/9").then().statusCode(404).contentType("application/problem+json");
         given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/messages/" + messageId + "/raw")
