@@ -20,24 +20,13 @@
 # default mailsync-bench / mailsync-bench-secret), BENCH_DB_PASSWORD, BENCH_COUNT (10000), BENCH_SEED (42).
 set -euo pipefail
 
-HERE="$(cd "$(dirname "$0")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-RIG="$(cd "${BENCH_RIG:-$HERE/../../../shared/bench}" && pwd)"
-export BENCH_DIR="${BENCH_DIR:-/tmp/bench}"
+HERE="$(cd "$(dirname "$0")" && pwd)"; SAY_TAG=bench
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"   # ROOT, RIG, BENCH_DIR, the ports, BASE, CALLBACK, RIG_USER, the OAuth client, LOGDIR, RESULTS; helpers
 export BENCH_CORPUS="${BENCH_CORPUS:-$BENCH_DIR/corpus/Maildir}"
-IMAP_PORT="${BENCH_IMAP_PORT:-10143}"; OAUTH_PORT="${BENCH_OAUTH_PORT:-10180}"; HTTP_PORT="${BENCH_HTTP_PORT:-8080}"
-BASE="http://127.0.0.1:$HTTP_PORT"
-CALLBACK="$BASE/api/v1/mailboxes/connect/microsoft/callback"
-RIG_USER="${BENCH_USER:-bench@example.com}"
 SERVER_MAILDIR="$BENCH_DIR/imap/home/${RIG_USER%%@*}/Maildir"
 DB=mailsync_bench; DB_PASS="${BENCH_DB_PASSWORD:-mailsync_bench}"
-# oauth2-fake accepts any client without these; with them it checks client id + secret (token endpoint),
-# the registered redirect URI (authorize) and PKCE, as Entra ID would
-export BENCH_OAUTH_CLIENT_ID="${BENCH_OAUTH_CLIENT_ID:-mailsync-bench}"
-export BENCH_OAUTH_CLIENT_SECRET="${BENCH_OAUTH_CLIENT_SECRET:-mailsync-bench-secret}"
-export BENCH_OAUTH_ARGS="--require-pkce --redirect-uri $CALLBACK ${BENCH_OAUTH_ARGS:-}"
-LOGDIR="$BENCH_DIR/mailsync"; RESULTS="$BENCH_DIR/results"
-SERVER_MODE=(--outlook); BUILD=1; KEEP=0; TIMEOUT=300; MBSYNC_RUNS=3; NOCHANGE_RUNS=3; SVC_PID=""
+SERVER_MODE=(--outlook); BUILD=1; KEEP=0; TIMEOUT=300; MBSYNC_RUNS=3; NOCHANGE_RUNS=3; RIG_STOP=(imap-server)
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -51,38 +40,8 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-T_START=$(date +%s)
-say() { printf '[bench %4ds] %s\n' "$(($(date +%s) - T_START))" "$*"; }
-die() { say "FAILED: $*" >&2; exit 1; }
-now() { date +%s.%N; }
-alive() { [[ -n "$1" && -r /proc/$1/status ]] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }  # zombies too
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-json_get() { python3 -c 'import json,sys; v=json.load(sys.stdin); print(v[sys.argv[1]])' "$1"; }
-api() { curl -sS --max-time 30 -H "Authorization: Bearer $1" "${@:2}"; }   # api TOKEN [curl args] URL
-
-stop_service() {
-  alive "$SVC_PID" || { SVC_PID=""; return 0; }
-  say "stopping the service (pid $SVC_PID)"
-  kill -TERM "$SVC_PID" 2>/dev/null || true
-  for _ in $(seq 300); do alive "$SVC_PID" || break; sleep 0.1; done
-  alive "$SVC_PID" && { say "still alive after 30 s: SIGKILL"; kill -KILL "$SVC_PID" 2>/dev/null || true; }
-  wait "$SVC_PID" 2>/dev/null || true
-  SVC_PID=""
-}
-cleanup() {
-  local rc=$?
-  if [[ $rc -ne 0 && -n "$SVC_PID" && -s "$LOGDIR/service.log" ]]; then
-    echo "---- last lines of $LOGDIR/service.log" >&2; tail -n 25 "$LOGDIR/service.log" >&2
-  fi
-  stop_service
-  if [[ $KEEP == 0 ]]; then "$RIG/imap-server" stop 2>&1 | sed 's/^/  /' || true; fi
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-[[ $EUID -eq 0 ]] || die "run as root (the rig needs it)"
-for t in curl python3 openssl java pg_ctlcluster runuser; do command -v "$t" >/dev/null || die "$t not found"; done
+bench_begin
+preflight curl python3 openssl java pg_ctlcluster runuser
 mkdir -p "$LOGDIR" "$RESULTS"
 
 # ---- 1. corpus and the Outlook-like IMAP server (+ oauth2-fake)
@@ -90,15 +49,10 @@ if [[ ! -d "$BENCH_CORPUS/cur" ]]; then
   say "generating the corpus (${BENCH_COUNT:-10000} msgs, seed ${BENCH_SEED:-42}) into $BENCH_CORPUS"
   "$RIG/gen-corpus" --count "${BENCH_COUNT:-10000}" --seed "${BENCH_SEED:-42}" --out "$BENCH_CORPUS" --force | tail -n 1
 fi
-if "$RIG/imap-server" status >/dev/null 2>&1; then
-  say "imap-server already running: restarting it with this benchmark's OAuth client"; "$RIG/imap-server" stop 2>&1 | sed 's/^/  /'
-fi
-for p in "$IMAP_PORT" "$OAUTH_PORT" "$HTTP_PORT"; do
-  port_open "$p" && die "port $p is in use by another process (BENCH_IMAP_PORT/BENCH_OAUTH_PORT/BENCH_HTTP_PORT move ours)"
-done
+rig_stop_running imap-server "with this benchmark's OAuth client"
+ports_free BENCH_IMAP_PORT/BENCH_OAUTH_PORT/BENCH_HTTP_PORT "$IMAP_PORT" "$OAUTH_PORT" "$HTTP_PORT"
 say "starting imap-server ${SERVER_MODE[*]:-(CONDSTORE)} (IMAP :$IMAP_PORT, oauth2-fake :$OAUTH_PORT, client $BENCH_OAUTH_CLIENT_ID)"
-"$RIG/imap-server" start "${SERVER_MODE[@]}" >"$LOGDIR/imap-server.out" 2>&1 || { cat "$LOGDIR/imap-server.out" >&2; die "imap-server start"; }
-grep '^imap-server:' "$LOGDIR/imap-server.out" | sed 's/^/  /' || true
+rig_start imap-server "$LOGDIR/imap-server.out" "${SERVER_MODE[@]}"
 read -r NMSG NBYTES < <(python3 - "$SERVER_MAILDIR" <<'PY'
 import os, sys
 p = [os.path.join(sys.argv[1], s, n) for s in ("cur", "new") for n in os.listdir(os.path.join(sys.argv[1], s))]
@@ -109,56 +63,19 @@ MB=$(awk -v b="$NBYTES" 'BEGIN { printf "%.1f", b / 1e6 }')
 say "INBOX of $RIG_USER: $NMSG messages, $MB MB"
 
 # ---- 2. PostgreSQL 15 with a fresh database
-pg_ctlcluster 15 main status >/dev/null 2>&1 || { say "starting PostgreSQL 15"; pg_ctlcluster 15 main start; }
-psql_admin() { (cd / && PGOPTIONS='-c client_min_messages=warning' runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 "$@"); }
-psql_admin -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$DB') THEN CREATE ROLE $DB LOGIN; END IF; END \$\$;" \
-  -c "ALTER ROLE $DB LOGIN PASSWORD '$DB_PASS';" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE);" -c "CREATE DATABASE $DB OWNER $DB;"
-say "PostgreSQL: fresh database $DB"
+fresh_database "$DB" "$DB_PASS"
 
 # ---- 3. build
-if [[ $BUILD == 1 ]]; then
-  say "building (./mvnw -B -q package -DskipTests)"; (cd "$ROOT" && ./mvnw -B -q package -DskipTests) || die "build failed"
-fi
-JAR="$ROOT/target/quarkus-app/quarkus-run.jar"
-[[ -f "$JAR" ]] || die "$JAR missing (build first, or drop --no-build)"
+build_jar
 
 # ---- 4. the service
-JAVA_OPTS="${JAVA_OPTS:--Xmx256m -XX:+UseParallelGC}"
 say "starting the service ($JAR, JAVA_OPTS='${JAVA_OPTS:-}'), log $LOGDIR/service.log"
-# shellcheck disable=SC2086  # JAVA_OPTS is a list of options
-env QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$HTTP_PORT" \
-  QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$DB" \
-  QUARKUS_DATASOURCE_USERNAME="$DB" QUARKUS_DATASOURCE_PASSWORD="$DB_PASS" \
-  MAILSYNC_ENCRYPTION_KEY="$(openssl rand -base64 32)" \
-  QUARKUS_OIDC_PUBLIC_KEY="$(sed '/-----/d' "$ROOT/src/dev/dev-jwt-public.pem" | tr -d '\n')" \
-  QUARKUS_OIDC_TOKEN_ISSUER=https://mailsync.dev/local-issuer MAILSYNC_PUBLIC_URL="$BASE" \
-  MAILSYNC_MICROSOFT_AUTHORITY="http://127.0.0.1:$OAUTH_PORT" MAILSYNC_MICROSOFT_IMAP_HOST=127.0.0.1 \
-  MAILSYNC_MICROSOFT_IMAP_PORT="$IMAP_PORT" MAILSYNC_MICROSOFT_IMAP_TLS=none MAILSYNC_SYNC_INTERVAL=1h \
-  java ${JAVA_OPTS:-} -jar "$JAR" >"$LOGDIR/service.log" 2>&1 </dev/null &
-SVC_PID=$!
-for i in $(seq 600); do
-  curl -sf -o /dev/null "$BASE/q/health/ready" && break
-  alive "$SVC_PID" || die "the service exited during start-up"
-  [[ $i == 600 ]] && die "the service was not ready after 60 s"; sleep 0.1
-done
-say "service ready (pid $SVC_PID, RSS $(awk '/VmRSS/ { print int($2 / 1024) }' "/proc/$SVC_PID/status") MB)"
+start_java_service "$LOGDIR/service.log" "$DB" "$DB_PASS"
 
 # ---- 5. provider settings and the connect flow, as an administrator and a browser would
-ADMIN="$("$ROOT/src/dev/token.sh" bench-admin --admin)"; USER_TOKEN="$("$ROOT/src/dev/token.sh" bench-user)"
-SETTINGS=$(python3 -c 'import json,sys; print(json.dumps({"tenant": "common", "clientId": sys.argv[1], "clientSecret": sys.argv[2]}))' \
-  "$BENCH_OAUTH_CLIENT_ID" "$BENCH_OAUTH_CLIENT_SECRET")
-api "$ADMIN" -f -o /dev/null -X PUT -H 'Content-Type: application/json' --data "$SETTINGS" "$BASE/api/v1/admin/providers/microsoft" \
-  || die "PUT /api/v1/admin/providers/microsoft"
-AUTH_URL=$(api "$USER_TOKEN" -f -X POST "$BASE/api/v1/mailboxes/connect/microsoft" | json_get authorizationUrl) \
-  || die "POST /api/v1/mailboxes/connect/microsoft"
-read -r CODE LOCATION < <(curl -sS -o /dev/null -w '%{http_code} %{redirect_url}\n' "$AUTH_URL")
-[[ "$CODE" == 302 && "$LOCATION" == "$CALLBACK?"* && "$LOCATION" != *"error="* ]] \
-  || die "authorize answered $CODE $LOCATION (expected a 302 with a code to $CALLBACK)"
-say "authorize: 302 to our callback, consenting as $RIG_USER"
-T0=$(now)
-PAGE=$(curl -sS --max-time 60 "$LOCATION") || die "GET callback"
-MAILBOX=$(printf '%s' "$PAGE" | sed -nE 's/.*"mailbox":"([0-9a-f-]{36})".*/\1/p' | head -n 1)
-[[ -n "$MAILBOX" ]] || { printf '%s\n' "$PAGE" | sed 's/<[^>]*>/ /g' >&2; die "the callback page names no mailbox"; }
+# shellcheck disable=SC2119  # no scope to require of the authorization URL
+connect_mailbox
+T0=$T_CALLBACK
 say "connected mailbox $MAILBOX ($(awk -v a="$(now)" -v b="$T0" 'BEGIN { printf "%.2f", a - b }') s); initial sync running"
 
 # ---- 6./7. polling GET .../sync: one python process, 100 ms period, RSS sampled on every poll
@@ -242,7 +159,7 @@ PEAK_KB=$(awk '/VmHWM/ { print $2 }' "/proc/$SVC_PID/status")
 say "service RSS: peak (VmHWM) $((PEAK_KB / 1024)) MB, highest sampled $((RSS_POLL_KB / 1024)) MB"
 
 # ---- 8. mbsync on the same server, the service stopped
-stop_service
+stop_service; SVC_LOG=""   # a failure from here on is not the service's: no tail of its log
 say "run-mbsync --fsync no --runs $MBSYNC_RUNS"
 "$RIG/run-mbsync" --fsync no --runs "$MBSYNC_RUNS" 2>&1 | tee "$LOGDIR/mbsync.out" | sed 's/^/  /' || die "run-mbsync failed"
 MBSYNC=$(awk '$1 == "wall_s" && $2 == "median" { print $3 }' "$LOGDIR/mbsync.out")
@@ -250,7 +167,7 @@ MBSYNC=$(awk '$1 == "wall_s" && $2 == "median" { print $3 }' "$LOGDIR/mbsync.out
 
 # ---- 9. figures
 python3 - "$NMSG" "$NBYTES" "$WALL" "$PEAK_KB" "$NOCHANGE_MED" "$MBSYNC" "$(IFS=,; echo "${NOCHANGE[*]}")" \
-  "$RESULTS/mailsync.jsonl" "$(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo unknown)" "${JAVA_OPTS:-}" \
+  "$RESULTS/mailsync.jsonl" "$(git_version)" "${JAVA_OPTS:-}" \
   "$([[ ${#SERVER_MODE[@]} -gt 0 ]] && echo "Outlook-mode IMAP" || echo "Dovecot IMAP with CONDSTORE")" <<'PY'
 import datetime, json, sys
 nmsg, nbytes, wall, peak_kb, noch, mbs = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), \

@@ -49,26 +49,18 @@
 # BENCH_DB_PASSWORD.
 set -euo pipefail
 
-HERE="$(cd "$(dirname "$0")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-RIG="$(cd "${BENCH_RIG:-$HERE/../../../shared/bench}" && pwd)"
-export BENCH_DIR="${BENCH_DIR:-/tmp/bench}"
-IMAP_PORT="${BENCH_IMAP_PORT:-10143}"; OAUTH_PORT="${BENCH_OAUTH_PORT:-10180}"; HTTP_PORT="${BENCH_HTTP_PORT:-8080}"
+HERE="$(cd "$(dirname "$0")" && pwd)"; SAY_TAG=send
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"   # ROOT, RIG, BENCH_DIR, the ports, BASE, CALLBACK, RIG_USER, the OAuth client, LOGDIR, RESULTS; helpers
 SMTP_PORT="${BENCH_SMTP_PORT:-10587}"; SMTP_CONTROL_PORT="${BENCH_SMTP_CONTROL_PORT:-10589}"
-BASE="http://127.0.0.1:$HTTP_PORT"
-CALLBACK="$BASE/api/v1/mailboxes/connect/microsoft/callback"
-SENDER="${BENCH_USER:-bench@example.com}"; RCPT=u0001@example.com
+SENDER="$RIG_USER"; RCPT=u0001@example.com
 DB=mailsync_send_bench; DB_PASS="${BENCH_DB_PASSWORD:-mailsync_send_bench}"
-export BENCH_OAUTH_CLIENT_ID="${BENCH_OAUTH_CLIENT_ID:-mailsync-bench}"
-export BENCH_OAUTH_CLIENT_SECRET="${BENCH_OAUTH_CLIENT_SECRET:-mailsync-bench-secret}"
-export BENCH_OAUTH_ARGS="--require-pkce --redirect-uri $CALLBACK ${BENCH_OAUTH_ARGS:-}"
 # a small INBOX: the initial sync after the connect must not compete with the sending
 SEND_CORPUS="$BENCH_DIR/corpus-send/Maildir"
 CERT="$BENCH_DIR/imap/tls/cert.pem"; SPOOL="$BENCH_DIR/smtp/spool"; SMTP_LOG="$BENCH_DIR/smtp/smtp.log"; DOVECOT_CONF="$BENCH_DIR/imap/dovecot.conf"
-LOGDIR="$BENCH_DIR/mailsync"; RESULTS="$BENCH_DIR/results"; WORK="$LOGDIR/send"
+WORK="$LOGDIR/send"
 HELPER="$WORK/send-bench.py"
 BUILD=1; KEEP=0; TIMEOUT=300; COUNT=200; CONC=4; CRASH_COUNT=100; POST_PAR=4; LARGE_MB=24; DOWNLOAD_MB=30
-SVC_PID=""; SVC_LOG=""; RIG_STARTED=0
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -93,42 +85,10 @@ LARGE_MB=$((10#$LARGE_MB))
 [[ "$DOWNLOAD_MB" =~ ^[0-9]+$ ]] || { echo "--download-mb: a whole number of MB (0 skips the check), not '$DOWNLOAD_MB'" >&2; exit 2; }
 DOWNLOAD_MB=$((10#$DOWNLOAD_MB))
 
-T_START=$(date +%s)
-say() { printf '[send %4ds] %s\n' "$(($(date +%s) - T_START))" "$*"; }
-die() { say "FAILED: $*" >&2; exit 1; }
-alive() { [[ -n "$1" && -r /proc/$1/status ]] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }  # zombies too
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-json_get() { python3 -c 'import json,sys; v=json.load(sys.stdin); print(v[sys.argv[1]])' "$1"; }
-api() { curl -sS --max-time 30 -H "Authorization: Bearer $1" "${@:2}"; }   # api TOKEN [curl args] URL
 helper() { python3 "$HELPER" "$@"; }
-rss_mb() { awk -v k="$2:" '$1 == k { print int($2 / 1024) }' "/proc/$1/status" 2>/dev/null || echo 0; }
 
-stop_service() {
-  alive "$SVC_PID" || { SVC_PID=""; return 0; }
-  say "stopping the service (pid $SVC_PID)"
-  kill -TERM "$SVC_PID" 2>/dev/null || true
-  for _ in $(seq 300); do alive "$SVC_PID" || break; sleep 0.1; done
-  alive "$SVC_PID" && { say "still alive after 30 s: SIGKILL"; kill -KILL "$SVC_PID" 2>/dev/null || true; }
-  wait "$SVC_PID" 2>/dev/null || true
-  SVC_PID=""
-}
-cleanup() {
-  local rc=$?
-  if [[ $rc -ne 0 && -n "$SVC_LOG" && -s "$SVC_LOG" ]]; then
-    echo "---- last lines of $SVC_LOG" >&2; tail -n 25 "$SVC_LOG" >&2
-  fi
-  stop_service
-  if [[ $KEEP == 0 && $RIG_STARTED == 1 ]]; then
-    "$RIG/smtp-server" stop 2>&1 | sed 's/^/  /' || true
-    "$RIG/imap-server" stop 2>&1 | sed 's/^/  /' || true
-  fi
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-[[ $EUID -eq 0 ]] || die "run as root (the rig needs it)"
-for t in curl python3 openssl java pg_ctlcluster runuser doveadm; do command -v "$t" >/dev/null || die "$t not found"; done
+bench_begin
+preflight curl python3 openssl java pg_ctlcluster runuser doveadm
 [[ $LARGE_MB == 0 && $DOWNLOAD_MB == 0 ]] || command -v jcmd >/dev/null \
   || die "jcmd not found (the large-message and download checks read the heap with it; --large-mb 0 --download-mb 0 skip them)"
 mkdir -p "$LOGDIR" "$RESULTS" "$WORK"
@@ -673,21 +633,14 @@ if [[ ! -d "$SEND_CORPUS/cur" ]]; then
   say "generating a 20-message INBOX corpus into $SEND_CORPUS"
   "$RIG/gen-corpus" --count 20 --seed 7 --out "$SEND_CORPUS" --force >/dev/null
 fi
-if "$RIG/smtp-server" status >/dev/null 2>&1; then say "smtp-server already running: restarting it"; "$RIG/smtp-server" stop 2>&1 | sed 's/^/  /'; fi
-if "$RIG/imap-server" status >/dev/null 2>&1; then
-  say "imap-server already running: restarting it with this benchmark's OAuth client"; "$RIG/imap-server" stop 2>&1 | sed 's/^/  /'
-fi
-for p in "$IMAP_PORT" "$OAUTH_PORT" "$HTTP_PORT" "$SMTP_PORT" "$SMTP_CONTROL_PORT"; do
-  port_open "$p" && die "port $p is in use by another process (BENCH_*_PORT move ours)"
-done
+rig_stop_running smtp-server
+rig_stop_running imap-server "with this benchmark's OAuth client"
+ports_free 'BENCH_*_PORT' "$IMAP_PORT" "$OAUTH_PORT" "$HTTP_PORT" "$SMTP_PORT" "$SMTP_CONTROL_PORT"
 say "starting imap-server --outlook --users 3 --no-warm (IMAP :$IMAP_PORT, oauth2-fake :$OAUTH_PORT, client $BENCH_OAUTH_CLIENT_ID)"
-RIG_STARTED=1
-BENCH_CORPUS="$SEND_CORPUS" "$RIG/imap-server" start --outlook --users 3 --no-warm >"$LOGDIR/send-imap-server.out" 2>&1 \
-  || { cat "$LOGDIR/send-imap-server.out" >&2; die "imap-server start"; }
-grep '^imap-server:' "$LOGDIR/send-imap-server.out" | sed 's/^/  /' || true
+RIG_STOP=(smtp-server imap-server)
+BENCH_CORPUS="$SEND_CORPUS" rig_start imap-server "$LOGDIR/send-imap-server.out" --outlook --users 3 --no-warm
 say "starting smtp-server (submission :$SMTP_PORT STARTTLS, control :$SMTP_CONTROL_PORT)"
-"$RIG/smtp-server" start >"$LOGDIR/send-smtp-server.out" 2>&1 || { cat "$LOGDIR/send-smtp-server.out" >&2; die "smtp-server start"; }
-grep '^smtp-server:' "$LOGDIR/send-smtp-server.out" | sed 's/^/  /' || true
+rig_start smtp-server "$LOGDIR/send-smtp-server.out"
 [[ -s "$CERT" ]] || die "the rig's certificate $CERT is missing"
 # the service verifies host names; 127.0.0.1 must be in the certificate's subjectAltName
 openssl x509 -in "$CERT" -noout -checkip 127.0.0.1 | grep -q 'does match' \
@@ -697,65 +650,24 @@ SENT_DIR=$(doveadm -c "$DOVECOT_CONF" mailbox path -u "$SENDER" "Sent Items") ||
 INBOX_DIR=$(doveadm -c "$DOVECOT_CONF" mailbox path -u "$RCPT" INBOX) || die "doveadm mailbox path ($RCPT INBOX)"
 
 # ---- 2. PostgreSQL 15 with a fresh database
-pg_ctlcluster 15 main status >/dev/null 2>&1 || { say "starting PostgreSQL 15"; pg_ctlcluster 15 main start; }
-psql_admin() { (cd / && PGOPTIONS='-c client_min_messages=warning' runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 "$@"); }
-psql_admin -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$DB') THEN CREATE ROLE $DB LOGIN; END IF; END \$\$;" \
-  -c "ALTER ROLE $DB LOGIN PASSWORD '$DB_PASS';" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE);" -c "CREATE DATABASE $DB OWNER $DB;"
-say "PostgreSQL: fresh database $DB"
+fresh_database "$DB" "$DB_PASS"
 psql_db() { (cd / && runuser -u postgres -- psql -X -At -d "$DB" -c "$1"); }
 
 # ---- 3. build
-if [[ $BUILD == 1 ]]; then
-  say "building (./mvnw -B -q package -DskipTests)"; (cd "$ROOT" && ./mvnw -B -q package -DskipTests) || die "build failed"
-fi
-JAR="$ROOT/target/quarkus-app/quarkus-run.jar"
-[[ -f "$JAR" ]] || die "$JAR missing (build first, or drop --no-build)"
+build_jar
 
 # ---- 4. the service (restarted per phase with other outbox settings, always on the same database and key)
-JAVA_OPTS="${JAVA_OPTS:--Xmx256m -XX:+UseParallelGC}"
-ENC_KEY="$(openssl rand -base64 32)"
-OIDC_KEY="$(sed '/-----/d' "$ROOT/src/dev/dev-jwt-public.pem" | tr -d '\n')"
 start_service() {  # start_service LABEL CONCURRENCY LEASE
-  SVC_LOG="$LOGDIR/send-service-$1.log"
-  say "starting the service ($1: outbox concurrency $2, lease $3, retry delay 2 s), log $SVC_LOG"
-  # shellcheck disable=SC2086  # JAVA_OPTS is a list of options
-  env QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$HTTP_PORT" \
-    QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$DB" \
-    QUARKUS_DATASOURCE_USERNAME="$DB" QUARKUS_DATASOURCE_PASSWORD="$DB_PASS" \
-    MAILSYNC_ENCRYPTION_KEY="$ENC_KEY" QUARKUS_OIDC_PUBLIC_KEY="$OIDC_KEY" \
-    QUARKUS_OIDC_TOKEN_ISSUER=https://mailsync.dev/local-issuer MAILSYNC_PUBLIC_URL="$BASE" \
-    MAILSYNC_MICROSOFT_AUTHORITY="http://127.0.0.1:$OAUTH_PORT" MAILSYNC_MICROSOFT_IMAP_HOST=127.0.0.1 \
-    MAILSYNC_MICROSOFT_IMAP_PORT="$IMAP_PORT" MAILSYNC_MICROSOFT_IMAP_TLS=none MAILSYNC_SYNC_INTERVAL=1h \
+  say "starting the service ($1: outbox concurrency $2, lease $3, retry delay 2 s), log $LOGDIR/send-service-$1.log"
+  start_java_service "$LOGDIR/send-service-$1.log" "$DB" "$DB_PASS" \
     MAILSYNC_MICROSOFT_SMTP_HOST=127.0.0.1 MAILSYNC_MICROSOFT_SMTP_PORT="$SMTP_PORT" MAILSYNC_MICROSOFT_SMTP_TLS=starttls \
     MAILSYNC_MAIL_TLS_TRUSTED_CERTIFICATES="$CERT" \
-    MAILSYNC_OUTBOX_CONCURRENCY="$2" MAILSYNC_OUTBOX_LEASE="$3" MAILSYNC_OUTBOX_RETRY_DELAY=2s MAILSYNC_OUTBOX_POLL=2s \
-    java ${JAVA_OPTS:-} -jar "$JAR" >"$SVC_LOG" 2>&1 </dev/null &
-  SVC_PID=$!
-  for i in $(seq 600); do
-    curl -sf -o /dev/null "$BASE/q/health/ready" && break
-    alive "$SVC_PID" || die "the service exited during start-up"
-    [[ $i == 600 ]] && die "the service was not ready after 60 s"; sleep 0.1
-  done
-  say "service ready (pid $SVC_PID, RSS $(rss_mb "$SVC_PID" VmRSS) MB)"
+    MAILSYNC_OUTBOX_CONCURRENCY="$2" MAILSYNC_OUTBOX_LEASE="$3" MAILSYNC_OUTBOX_RETRY_DELAY=2s MAILSYNC_OUTBOX_POLL=2s
 }
 start_service "c$CONC" "$CONC" 5m
 
 # ---- 5. provider settings and the connect flow, as an administrator and a browser would
-ADMIN="$("$ROOT/src/dev/token.sh" bench-admin --admin)"; USER_TOKEN="$("$ROOT/src/dev/token.sh" bench-user)"
-SETTINGS=$(python3 -c 'import json,sys; print(json.dumps({"tenant": "common", "clientId": sys.argv[1], "clientSecret": sys.argv[2]}))' \
-  "$BENCH_OAUTH_CLIENT_ID" "$BENCH_OAUTH_CLIENT_SECRET")
-api "$ADMIN" -f -o /dev/null -X PUT -H 'Content-Type: application/json' --data "$SETTINGS" "$BASE/api/v1/admin/providers/microsoft" \
-  || die "PUT /api/v1/admin/providers/microsoft"
-AUTH_URL=$(api "$USER_TOKEN" -f -X POST "$BASE/api/v1/mailboxes/connect/microsoft" | json_get authorizationUrl) \
-  || die "POST /api/v1/mailboxes/connect/microsoft"
-[[ "$AUTH_URL" == *SMTP.Send* ]] || die "the authorization URL asks for no SMTP.Send scope: $AUTH_URL"
-read -r CODE LOCATION < <(curl -sS -o /dev/null -w '%{http_code} %{redirect_url}\n' "$AUTH_URL")
-[[ "$CODE" == 302 && "$LOCATION" == "$CALLBACK?"* && "$LOCATION" != *"error="* ]] \
-  || die "authorize answered $CODE $LOCATION (expected a 302 with a code to $CALLBACK)"
-say "authorize: 302 to our callback, consenting as $SENDER"
-PAGE=$(curl -sS --max-time 60 "$LOCATION") || die "GET callback"
-MAILBOX=$(printf '%s' "$PAGE" | sed -nE 's/.*"mailbox":"([0-9a-f-]{36})".*/\1/p' | head -n 1)
-[[ -n "$MAILBOX" ]] || { printf '%s\n' "$PAGE" | sed 's/<[^>]*>/ /g' >&2; die "the callback page names no mailbox"; }
+connect_mailbox SMTP.Send
 # the initial sync of the (small) mailbox runs first, so that it does not overlap the timed sending
 python3 - "$BASE/api/v1/mailboxes/$MAILBOX/sync" "$USER_TOKEN" <<'PY' || die "the initial sync did not finish"
 import json, sys, time, urllib.request
@@ -1139,7 +1051,7 @@ stop_service
 SUMMARY_RC=0
 python3 - "$RUN1" "$RUN2" "$PEER" "$ONCE" "$CRASH_ONCE" "$FAIL_OK" "$(printf '%s\n' "${FAIL_LINES[@]}")" "$CONC" \
   "$SUB1" "$SUB2" "$RSS1" "$RSS2" "$RSS4" "$AT_KILL" "$AT_KILL_SPOOL" "$FOUND" "$ABSENT" "$CRASH_WAIT" "$RECON_OK" \
-  "$RESULTS/mailsync-send.jsonl" "$(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo unknown)" \
+  "$RESULTS/mailsync-send.jsonl" "$(git_version)" \
   "${JAVA_OPTS:-}" "$POST_PAR" "$CRASH_COUNT" "$LARGE" "$LARGE_OK" "$DOWNLOAD" "$DOWNLOAD_OK" <<'PY' || SUMMARY_RC=$?
 import datetime, json, sys
 r1, r2, peer, once, conce = (json.loads(x) for x in sys.argv[1:6])
