@@ -60,6 +60,13 @@ public interface OutboxConfig {
     @WithDefault("false")
     boolean appendToSent();
 
+    /**
+     * Sent and failed items (their metadata and idempotency keys) are deleted this long after their last change;
+     * a repeat of a request older than this is sent again.
+     */
+    @WithDefault("30d")
+    Duration retention();
+
     /** Connect, read and write timeout of the SMTP connection. */
     @WithDefault("60s")
     Duration smtpTimeout();

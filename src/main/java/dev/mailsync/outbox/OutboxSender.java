@@ -101,6 +101,18 @@ public class OutboxSender {
         }
     }
 
+    /** Forgets sent and failed items after {@code mailsync.outbox.retention} (any replica; deleting is idempotent). */
+    @Scheduled(every = "1h", delayed = "5m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void purgeExpired() {
+        if (stopping) {
+            return;
+        }
+        int purged = store.purge(config.retention());
+        if (purged > 0) {
+            Log.infof("Deleted %d outbox items older than %s", purged, config.retention());
+        }
+    }
+
     /** Claims and handles every due item on the calling thread; answers how many it handled (tests, tools). */
     public int sendDueNow() {
         List<OutboxStore.Claimed> claimed = store.claim(owner, 100, config.lease());

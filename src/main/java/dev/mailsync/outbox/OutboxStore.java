@@ -145,6 +145,13 @@ public class OutboxStore {
                 reconcile, code, truncate(message), id, owner);
     }
 
+    /** Deletes sent and failed items last changed before {@code retention} ago; answers how many. */
+    int purge(Duration retention) {
+        return jdbc.update("""
+                delete from outbox where state in ('sent', 'failed')
+                  and updated_at < now() - make_interval(secs => ?)""", retention.toMillis() / 1000.0);
+    }
+
     /** A failed item queued again by its user, with a fresh count of attempts; {@code false} if not failed. */
     boolean requeue(UUID mailboxId, UUID id) {
         return jdbc.update("""

@@ -468,6 +468,19 @@ class OutboxTest {
         sender.sendDueNow();
         given().header("Authorization", bearer).delete("/api/v1/mailboxes/" + id + "/outbox/" + ids.get(1))
                 .then().statusCode(409).body("code", equalTo("already_attempted"));
+
+        // after the retention (30 days), finished items are forgotten; waiting ones never are
+        due();
+        sender.sendDueNow();
+        Sql.execute(dataSource, "update outbox set updated_at = now() - interval '31 days' where id in ('"
+                + ids.get(1) + "', '" + ids.get(2) + "')");
+        Sql.execute(dataSource, "update outbox set state = 'queued', next_attempt_at = now() + interval '1 day', "
+                + "updated_at = now() - interval '31 days' where id = '" + ids.get(3) + "'");
+        sender.purgeExpired();
+        item(ids.get(1)).then().statusCode(404);
+        item(ids.get(2)).then().statusCode(404);
+        item(ids.get(3)).then().statusCode(200).body("state", equalTo("queued"));
+        item(ids.get(4)).then().statusCode(200).body("state", equalTo("sent"));
     }
 
     /** A request announcing 50 MB (over quarkus.http.limits.max-body-size): the answer, read raw. */
