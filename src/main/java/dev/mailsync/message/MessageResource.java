@@ -1,16 +1,10 @@
 package dev.mailsync.message;
 
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-
-import java.io.IOException;
-import java.nio.file.Files;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
@@ -37,12 +31,11 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import dev.mailsync.common.problem.Problem.FieldError;
 import dev.mailsync.common.problem.ProblemException;
+import dev.mailsync.common.problem.QueryParams;
 import dev.mailsync.common.security.CurrentUser;
 import dev.mailsync.mailbox.MailboxService;
 import dev.mailsync.message.MessageViews.MessageDetail;
-import dev.mailsync.message.MessageViews.MessageSummary;
 import dev.mailsync.message.MessageViews.Page;
 import dev.mailsync.message.MessageViews.ThreadDetail;
 import dev.mailsync.message.MessageViews.ThreadSummary;
@@ -54,6 +47,8 @@ import io.quarkus.security.Authenticated;
 @Authenticated
 @Tag(name = "Messages")
 public class MessageResource {
+
+    private static final String NOT_A_CURSOR = "is not a cursor from a previous page";
 
     private final MailboxService mailboxes;
     private final MessageQueries queries;
@@ -84,12 +79,12 @@ public class MessageResource {
             @QueryParam("hasAttachments") String hasAttachments, @QueryParam("from") String from,
             @QueryParam("to") String to, @QueryParam("since") String since, @QueryParam("before") String before,
             @QueryParam("q") String q) {
-        Params p = new Params();
+        QueryParams p = new QueryParams();
         MessageFilter filter = new MessageFilter(p.text("folder", folder, 1000), p.bool("unread", unread),
                 p.bool("flagged", flagged), p.bool("hasAttachments", hasAttachments), p.address("from", from),
                 p.address("to", to), p.time("since", since), p.time("before", before), p.text("q", q, 500));
         int size = p.limit(limit);
-        String validCursor = p.cursor(cursor, true);
+        String validCursor = p.parse("cursor", cursor, v -> validCursor(v, true), NOT_A_CURSOR);
         p.check();
         MessageQueries.JsonPage page = queries.list(id, user.id(), filter, validCursor, size);
         if (page.empty()) {
@@ -169,7 +164,7 @@ public class MessageResource {
     public Response delete(@PathParam("id") UUID id, @PathParam("messageId") long messageId,
             @QueryParam("permanent") String permanent) {
         mailboxes.requireOwned(id, user.id());
-        Params p = new Params();
+        QueryParams p = new QueryParams();
         Boolean forever = p.bool("permanent", permanent);
         p.check();
         operations.delete(id, messageId, Boolean.TRUE.equals(forever));
@@ -257,10 +252,10 @@ public class MessageResource {
     public Page<ThreadSummary> threads(@PathParam("id") UUID id, @QueryParam("folder") String folder,
             @QueryParam("cursor") String cursor, @QueryParam("limit") String limit) {
         mailboxes.requireOwned(id, user.id());
-        Params p = new Params();
+        QueryParams p = new QueryParams();
         String validFolder = p.text("folder", folder, 1000);
         int size = p.limit(limit);
-        String validCursor = p.cursor(cursor, false);
+        String validCursor = p.parse("cursor", cursor, v -> validCursor(v, false), NOT_A_CURSOR);
         p.check();
         return queries.threads(id, validFolder, validCursor, size);
     }
@@ -273,95 +268,17 @@ public class MessageResource {
         return queries.thread(id, threadId).orElseThrow(() -> ProblemException.notFound("Thread " + threadId));
     }
 
-    /** Parses query parameters, collecting every problem before answering 400. */
-    private static final class Params {
-        private final List<FieldError> errors = new ArrayList<>();
-
-        Boolean bool(String name, String value) {
-            if (value == null) {
-                return null;
+    /** A cursor from a previous page of messages ({@code numericKey}) or threads, else an IllegalArgumentException. */
+    private static String validCursor(String value, boolean numericKey) {
+        Cursor cursor = Cursor.decode(value);
+        if (numericKey) {
+            String[] key = cursor.key().split("/");
+            if (key.length != 2) {
+                throw new IllegalArgumentException("not a message cursor");
             }
-            if (value.equals("true") || value.equals("false")) {
-                return Boolean.valueOf(value);
-            }
-            errors.add(new FieldError(name, "must be true or false"));
-            return null;
+            Long.parseLong(key[0]);
+            Long.parseLong(key[1]);
         }
-
-        String text(String name, String value, int max) {
-            if (value == null || value.isBlank()) {
-                return null;
-            }
-            if (value.length() > max) {
-                errors.add(new FieldError(name, "must be at most " + max + " characters"));
-            }
-            return value;
-        }
-
-        String address(String name, String value) {
-            if (value == null || value.isBlank()) {
-                return null;
-            }
-            if (!value.matches("[^@\\s]+@[^@\\s]+")) {
-                errors.add(new FieldError(name, "must be an email address"));
-            }
-            return value.strip();
-        }
-
-        Instant time(String name, String value) {
-            if (value == null || value.isBlank()) {
-                return null;
-            }
-            try {
-                return value.length() == 10 ? LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant()
-                        : OffsetDateTime.parse(value).toInstant();
-            } catch (DateTimeParseException e) {
-                errors.add(new FieldError(name, "must be an ISO date (2026-11-25) or date-time (2026-11-25T10:00:00Z)"));
-                return null;
-            }
-        }
-
-        int limit(String value) {
-            if (value == null || value.isBlank()) {
-                return 50;
-            }
-            try {
-                int limit = Integer.parseInt(value);
-                if (limit >= 1 && limit <= 200) {
-                    return limit;
-                }
-            } catch (NumberFormatException e) {
-                // reported below
-            }
-            errors.add(new FieldError("limit", "must be a number from 1 to 200"));
-            return 50;
-        }
-
-        String cursor(String value, boolean numericKey) {
-            if (value == null || value.isBlank()) {
-                return null;
-            }
-            try {
-                Cursor cursor = Cursor.decode(value);
-                if (numericKey) {
-                    String[] key = cursor.key().split("/");
-                    if (key.length != 2) {
-                        throw new IllegalArgumentException("not a message cursor");
-                    }
-                    Long.parseLong(key[0]);
-                    Long.parseLong(key[1]);
-                }
-                return value;
-            } catch (IllegalArgumentException e) {
-                errors.add(new FieldError("cursor", "is not a cursor from a previous page"));
-                return null;
-            }
-        }
-
-        void check() {
-            if (!errors.isEmpty()) {
-                throw ProblemException.invalid(errors);
-            }
-        }
+        return value;
     }
 }

@@ -22,6 +22,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.mailsync.common.problem.Problem.FieldError;
 import dev.mailsync.common.problem.ProblemException;
+import dev.mailsync.common.problem.QueryParams;
 import dev.mailsync.common.security.CurrentUser;
 import dev.mailsync.mailbox.MailboxService;
 import dev.mailsync.message.Cursor;
@@ -77,37 +78,28 @@ public class OutboxResource {
     public Page<OutboxItem> list(@PathParam("id") UUID id, @QueryParam("state") String state,
             @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
         mailboxes.requireOwned(id, user.id());
-        List<FieldError> errors = new java.util.ArrayList<>();
-        if (state != null && !STATES.contains(state)) {
-            errors.add(new FieldError("state", "must be queued, sending, sent or failed"));
-        }
-        int size = 50;
-        if (limit != null) {
-            try {
-                size = Integer.parseInt(limit);
-            } catch (NumberFormatException e) {
-                size = -1;
-            }
-            if (size < 1 || size > 200) {
-                errors.add(new FieldError("limit", "must be a number from 1 to 200"));
-            }
-        }
-        Cursor after = null;
-        if (cursor != null) {
-            try {
-                after = Cursor.decode(cursor);
-                UUID.fromString(after.key());
-            } catch (IllegalArgumentException e) {
-                errors.add(new FieldError("cursor", "is not a cursor from a previous page"));
-            }
-        }
-        if (!errors.isEmpty()) {
-            throw ProblemException.invalid(errors);
-        }
-        List<OutboxItem> items = store.list(id, state, after == null ? null : after.at(),
+        QueryParams p = new QueryParams();
+        String validState = p.parse("state", state, OutboxResource::state, "must be queued, sending, sent or failed");
+        int size = p.limit(limit);
+        Cursor after = p.parse("cursor", cursor, OutboxResource::cursor, "is not a cursor from a previous page");
+        p.check();
+        List<OutboxItem> items = store.list(id, validState, after == null ? null : after.at(),
                 after == null ? null : UUID.fromString(after.key()), size);
         OutboxItem last = items.size() == size ? items.get(items.size() - 1) : null;
         return new Page<>(items, last == null ? null : new Cursor(last.createdAt(), last.id()).encode());
+    }
+
+    private static String state(String value) {
+        if (!STATES.contains(value)) {
+            throw new IllegalArgumentException("unknown state");
+        }
+        return value;
+    }
+
+    private static Cursor cursor(String value) {
+        Cursor cursor = Cursor.decode(value);
+        UUID.fromString(cursor.key());
+        return cursor;
     }
 
     @GET
