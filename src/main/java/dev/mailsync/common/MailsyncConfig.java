@@ -14,8 +14,17 @@ public interface MailsyncConfig {
     @WithDefault("http://localhost:8080")
     String publicUrl();
 
-    /** Where the OAuth callback sends the browser afterwards ({@code ?mailbox=<id>} or {@code ?error=<code>}). */
+    /**
+     * Where the OAuth callback sends the browser afterwards ({@code ?connection=<value>} or {@code ?error=<code>});
+     * without it the callback answers a page that {@code postMessage}s the result to its opener.
+     */
     Optional<String> frontendUrl();
+
+    /**
+     * The only origin ({@code https://app.example.com}) the callback page's {@code postMessage} is delivered to;
+     * default: the origin of {@link #frontendUrl()}, else of {@link #publicUrl()}.
+     */
+    Optional<String> frontendOrigin();
 
     /** Base64 of 32 random bytes: the AES-256-GCM key that encrypts tokens and secrets at rest. */
     Optional<String> encryptionKey();

@@ -27,6 +27,15 @@ public class Mailbox {
     @Column(nullable = false)
     public String provider;
 
+    /** Microsoft's tenant id ({@code tid}); null only for mailboxes connected before it was recorded. */
+    @Column(name = "tenant_id")
+    public String tenantId;
+
+    /** Microsoft's object id of the account ({@code oid}): with the tenant, what identifies the mailbox. */
+    @Column(name = "object_id")
+    public String objectId;
+
+    /** For display and the IMAP/SMTP login; updated when the account's address changes. */
     @Column(nullable = false)
     public String address;
 

@@ -20,8 +20,15 @@ public class MailboxRepository implements PanacheRepositoryBase<Mailbox, UUID> {
         return list("userId = ?1 order by createdAt, id", userId);
     }
 
-    public Optional<Mailbox> findByAddress(String userId, String provider, String address) {
-        return find("userId = ?1 and provider = ?2 and address = ?3", userId, provider, address)
-                .firstResultOptional();
+    /** The user's mailbox of this Microsoft account (tenant id + object id). */
+    public Optional<Mailbox> findByAccount(String userId, String provider, String tenantId, String objectId) {
+        return find("userId = ?1 and provider = ?2 and tenantId = ?3 and objectId = ?4", userId, provider, tenantId,
+                objectId).firstResultOptional();
+    }
+
+    /** The user's mailbox for this address connected before accounts were recorded (no object id yet). */
+    public Optional<Mailbox> findLegacyByAddress(String userId, String provider, String address) {
+        return find("userId = ?1 and provider = ?2 and address = ?3 and objectId is null order by createdAt, id",
+                userId, provider, address).firstResultOptional();
     }
 }

@@ -45,22 +45,33 @@ public class MailboxService {
         return mailboxes.findOwned(id, userId).orElseThrow(() -> ProblemException.notFound("Mailbox " + id));
     }
 
-    /** Connects a mailbox, or re-links the user's existing one for the same address: new tokens, state cleared. */
+    /**
+     * Connects a mailbox, or re-links the user's mailbox of the same Microsoft account (tenant + object id): new
+     * tokens, state cleared, address and name as the account has them now. A mailbox connected before accounts
+     * were recorded is found once by its address and gets the account's ids.
+     */
     @Transactional
     public Mailbox connectMailbox(NewConnection connection) {
+        // one connect at a time per user: two finishing together for one account must not insert it twice
+        mailboxes.getEntityManager().createNativeQuery("select 1 from pg_advisory_xact_lock(hashtextextended(?1, 0))")
+                .setParameter(1, "mailbox-connect:" + connection.userId()).getSingleResult();
         Instant now = Instant.now();
         String address = connection.address().toLowerCase();
-        Mailbox mailbox = mailboxes.findByAddress(connection.userId(), connection.provider(), address)
+        Mailbox mailbox = mailboxes.findByAccount(connection.userId(), connection.provider(), connection.tenantId(),
+                        connection.objectId())
+                .or(() -> mailboxes.findLegacyByAddress(connection.userId(), connection.provider(), address))
                 .orElseGet(() -> {
                     Mailbox created = new Mailbox();
                     created.id = UUID.randomUUID();
                     created.userId = connection.userId();
                     created.provider = connection.provider();
-                    created.address = address;
                     created.createdAt = now;
                     return created;
                 });
         boolean relinked = mailbox.updatedAt != null;
+        mailbox.tenantId = connection.tenantId();
+        mailbox.objectId = connection.objectId();
+        mailbox.address = address;
         mailbox.displayName = connection.displayName();
         mailbox.state = MailboxState.ACTIVE;
         mailbox.stateReason = null;
@@ -85,8 +96,8 @@ public class MailboxService {
     }
 
     /** What a completed authorization brings. {@code toString()} leaves the tokens out. */
-    public record NewConnection(String userId, String provider, String address, String displayName,
-            String accessToken, Instant accessTokenExpiresAt, String refreshToken, String scopes) {
+    public record NewConnection(String userId, String provider, String tenantId, String objectId, String address,
+            String displayName, String accessToken, Instant accessTokenExpiresAt, String refreshToken, String scopes) {
 
         @Override
         public String toString() {

@@ -11,13 +11,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 
 import dev.mailsync.common.problem.ProblemException;
-import dev.mailsync.mailbox.Mailbox;
-import dev.mailsync.mailbox.MailboxService;
 import dev.mailsync.mailbox.MailboxService.NewConnection;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
-/** The OAuth2 authorization-code flow (state + PKCE S256) that connects a Microsoft 365 mailbox. */
+/**
+ * The OAuth2 authorization-code flow (state + PKCE S256) with Microsoft: the first step of connecting a Microsoft
+ * 365 mailbox. Its result is a pending connection that {@link PendingConnections} attaches in the second step.
+ */
 @ApplicationScoped
 public class ConnectService {
 
@@ -27,14 +28,14 @@ public class ConnectService {
 
     private final ProviderSettingsService settings;
     private final EntraTokenClient tokenClient;
-    private final MailboxService mailboxes;
+    private final PendingConnections connections;
     private final MicrosoftConfig config;
 
-    public ConnectService(ProviderSettingsService settings, EntraTokenClient tokenClient, MailboxService mailboxes,
-            MicrosoftConfig config) {
+    public ConnectService(ProviderSettingsService settings, EntraTokenClient tokenClient,
+            PendingConnections connections, MicrosoftConfig config) {
         this.settings = settings;
         this.tokenClient = tokenClient;
-        this.mailboxes = mailboxes;
+        this.connections = connections;
         this.config = config;
     }
 
@@ -82,12 +83,13 @@ public class ConnectService {
     }
 
     /**
-     * Completes a flow from the redirect's parameters: consumes the state (once, whatever happens next),
-     * redeems the code and stores the mailbox.
+     * Ends the Microsoft part of a flow from the redirect's parameters: consumes the state (once, whatever happens
+     * next), redeems the code and keeps the grant as a pending connection of the user who started the flow. Attaches
+     * nothing: that user completes it with {@link PendingConnections#complete}.
      *
-     * @throws ConnectFailure when no mailbox could be connected; nothing is created then
+     * @throws ConnectFailure when Microsoft granted nothing usable; nothing is kept then
      */
-    public Mailbox completeConnect(String state, String code, String error) {
+    public SignedIn finishSignIn(String state, String code, String error) {
         PendingAuthorization pending = consumeState(state);
         if (error != null) {
             Log.infof("Connect flow of user %s ended at Microsoft: %s", pending.userId, error);
@@ -124,15 +126,21 @@ public class ConnectService {
             Log.warnf("Connect flow of user %s: id_token audience or nonce does not match", pending.userId);
             throw new ConnectFailure("invalid_id_token", "Microsoft's answer did not match this sign-in.");
         }
+        if (claims.tenantId().isEmpty() || claims.objectId().isEmpty()) {
+            Log.warnf("Connect flow of user %s: id_token without tid or oid", pending.userId);
+            throw new ConnectFailure("invalid_id_token", "Microsoft's answer did not identify the account.");
+        }
         String address = claims.address().orElseThrow(() -> new ConnectFailure("no_address",
                 "The Microsoft account has no email address."));
         if (tokens.refreshToken() == null) {
             throw new ConnectFailure("offline_access_missing",
                     "Microsoft granted no refresh token: the offline_access permission is missing.");
         }
-        return mailboxes.connectMailbox(new NewConnection(pending.userId, ProviderSettingsService.MICROSOFT,
-                address, claims.name().orElse(null), tokens.accessToken(), tokens.accessTokenExpiresAt(),
-                tokens.refreshToken(), tokens.scope()));
+        String connection = connections.keep(new NewConnection(pending.userId,
+                ProviderSettingsService.MICROSOFT, claims.tenantId().get(), claims.objectId().get(), address,
+                claims.name().orElse(null), tokens.accessToken(), tokens.accessTokenExpiresAt(), tokens.refreshToken(),
+                tokens.scope()));
+        return new SignedIn(connection, address);
     }
 
     private PendingAuthorization consumeState(String state) {
@@ -154,5 +162,14 @@ public class ConnectService {
             throw new ConnectFailure("expired_state", "This sign-in took too long and expired: start again.");
         }
         return pending;
+    }
+
+    /** A finished sign-in: the one-time value that completes it, and the address that signed in (to show). */
+    public record SignedIn(String connection, String address) {
+
+        @Override
+        public String toString() {
+            return "SignedIn[address=" + address + "]";
+        }
     }
 }

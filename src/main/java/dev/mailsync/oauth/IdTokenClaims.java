@@ -51,8 +51,26 @@ record IdTokenClaims(JsonObject claims) {
                         .filter(IdTokenClaims::looksLikeAddress));
     }
 
+    /** The tenant the account lives in ({@code tid}): a GUID in Entra. */
+    Optional<String> tenantId() {
+        return id("tid");
+    }
+
+    /**
+     * The account's object id ({@code oid}): immutable and unique in its tenant, so with {@link #tenantId()} it
+     * identifies the mailbox, where {@code email} may change and is not guaranteed verified.
+     */
+    Optional<String> objectId() {
+        return id("oid");
+    }
+
     Optional<String> name() {
         return Optional.ofNullable(claims.getString("name")).filter(n -> !n.isBlank());
+    }
+
+    private Optional<String> id(String claim) {
+        return Optional.ofNullable(claims.getValue(claim)).filter(String.class::isInstance).map(String.class::cast)
+                .filter(v -> v.matches("[A-Za-z0-9-]{1,64}"));
     }
 
     private static boolean looksLikeAddress(String value) {

@@ -1,0 +1,67 @@
+package dev.mailsync.oauth;
+
+import java.time.Instant;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import dev.mailsync.common.crypto.Encrypted;
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+
+/**
+ * A finished Microsoft sign-in waiting for the user who started the flow to attach it: found by the hash of the
+ * one-time value the browser holds, used once, expires. Tokens never leave through {@link #toString()}.
+ */
+@Entity
+@Table(name = "pending_connection")
+public class PendingConnection extends PanacheEntityBase {
+
+    @Id
+    @Column(name = "connection_hash")
+    public String connectionHash;
+
+    @Column(name = "user_id", nullable = false)
+    public String userId;
+
+    @Column(nullable = false)
+    public String provider;
+
+    @Column(name = "tenant_id", nullable = false)
+    public String tenantId;
+
+    @Column(name = "object_id", nullable = false)
+    public String objectId;
+
+    @Column(nullable = false)
+    public String address;
+
+    @Column(name = "display_name")
+    public String displayName;
+
+    @Convert(converter = Encrypted.class)
+    @Column(name = "access_token", nullable = false)
+    public String accessToken;
+
+    @Column(name = "access_token_expires_at", nullable = false)
+    public Instant accessTokenExpiresAt;
+
+    @Convert(converter = Encrypted.class)
+    @Column(name = "refresh_token", nullable = false)
+    public String refreshToken;
+
+    public String scopes;
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+
+    @Column(name = "expires_at", nullable = false)
+    public Instant expiresAt;
+
+    @Override
+    public String toString() {
+        return "PendingConnection[userId=" + userId + ", provider=" + provider + ", expiresAt=" + expiresAt + "]";
+    }
+}

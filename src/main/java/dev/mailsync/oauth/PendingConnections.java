@@ -1,0 +1,99 @@
+package dev.mailsync.oauth;
+
+import java.time.Instant;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+import dev.mailsync.common.problem.ProblemException;
+import dev.mailsync.mailbox.Mailbox;
+import dev.mailsync.mailbox.MailboxService;
+import dev.mailsync.mailbox.MailboxService.NewConnection;
+import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+
+/**
+ * The second step of connecting. State and PKCE prove that the sign-in came back to the flow that was started, not
+ * who signed in: a user could start a flow and get a colleague to sign in at the authorization URL. So the callback
+ * only keeps the grant, and the user who started the flow attaches it with their own bearer token. Anyone else
+ * presenting the value burns it, so a forwarded link is good for nothing.
+ */
+@ApplicationScoped
+public class PendingConnections {
+
+    private final MailboxService mailboxes;
+    private final MicrosoftConfig config;
+
+    public PendingConnections(MailboxService mailboxes, MicrosoftConfig config) {
+        this.mailboxes = mailboxes;
+        this.config = config;
+    }
+
+    /** Keeps a finished sign-in for its user; answers the one-time value for the browser (only its hash is stored). */
+    String keep(NewConnection grant) {
+        String connection = Randoms.token();
+        Instant now = Instant.now();
+        QuarkusTransaction.requiringNew().run(() -> {
+            PendingConnection.delete("expiresAt < ?1", now);
+            PendingConnection pending = new PendingConnection();
+            pending.connectionHash = Randoms.sha256(connection);
+            pending.userId = grant.userId();
+            pending.provider = grant.provider();
+            pending.tenantId = grant.tenantId();
+            pending.objectId = grant.objectId();
+            pending.address = grant.address().toLowerCase();
+            pending.displayName = grant.displayName();
+            pending.accessToken = grant.accessToken();
+            pending.accessTokenExpiresAt = grant.accessTokenExpiresAt();
+            pending.refreshToken = grant.refreshToken();
+            pending.scopes = grant.scopes();
+            pending.createdAt = now;
+            pending.expiresAt = now.plus(config.authorizationTtl());
+            pending.persist();
+        });
+        Log.infof("Connect flow of user %s signed in; waiting for the user to complete it", grant.userId());
+        return connection;
+    }
+
+    /**
+     * Attaches the pending connection to the user's mailboxes. The connection is consumed whatever the outcome,
+     * in the same transaction that attaches it: of two concurrent calls, one attaches and the other finds nothing.
+     *
+     * @throws ProblemException 404 {@code connection_invalid} (unknown or used), 403 {@code connection_not_yours}
+     *         (started by another user: discarded), 410 {@code connection_expired}
+     */
+    public Mailbox complete(String connection, String userId) {
+        Instant now = Instant.now();
+        String hash = Randoms.sha256(connection);
+        Completion completion = QuarkusTransaction.requiringNew().call(() -> {
+            PendingConnection pending = PendingConnection.findById(hash, LockModeType.PESSIMISTIC_WRITE);
+            PendingConnection.delete("expiresAt < ?1 and connectionHash <> ?2", now, hash);
+            if (pending == null) {
+                return new Completion(null, new ProblemException(404, "connection_invalid", "Unknown connection",
+                        "This connection is unknown or was already used: connect the mailbox again"));
+            }
+            pending.delete();
+            if (!pending.userId.equals(userId)) {
+                Log.warnf("Pending connection of user %s presented by user %s: discarded", pending.userId, userId);
+                return new Completion(null, new ProblemException(403, "connection_not_yours", "Not your connection",
+                        "This sign-in was started by another user and has been discarded: connect the mailbox "
+                                + "from your own account"));
+            }
+            if (pending.expiresAt.isBefore(now)) {
+                return new Completion(null, new ProblemException(410, "connection_expired", "Connection expired",
+                        "This connection was not completed in time: connect the mailbox again"));
+            }
+            return new Completion(mailboxes.connectMailbox(new NewConnection(userId, pending.provider,
+                    pending.tenantId, pending.objectId, pending.address, pending.displayName, pending.accessToken,
+                    pending.accessTokenExpiresAt, pending.refreshToken, pending.scopes)), null);
+        });
+        if (completion.refusal() != null) {
+            throw completion.refusal();
+        }
+        return completion.mailbox();
+    }
+
+    /** Either the mailbox or why not: a refusal is thrown after the commit, so the consumed row stays deleted. */
+    private record Completion(Mailbox mailbox, ProblemException refusal) {
+    }
+}
