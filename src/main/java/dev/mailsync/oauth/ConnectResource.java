@@ -123,7 +123,8 @@ public class ConnectResource {
 
     /** The one-time value the callback handed the browser. */
     public record Completion(
-            @NotBlank @Size(max = 100) @Pattern(regexp = "[A-Za-z0-9_-]*", message = "must be the value the callback handed out")
+            @NotBlank @Size(max = 100)
+            @Pattern(regexp = "[A-Za-z0-9_-]*", message = "must be the value the callback handed out")
             String connection) {
 
         @Override

@@ -51,7 +51,8 @@ public class FrontendTarget {
         if (!(scheme.equals("https") || scheme.equals("http")) || uri.getHost() == null) {
             throw new IllegalArgumentException(setting + " must be an absolute http(s) URL: " + url);
         }
-        return scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + (uri.getPort() == -1 ? "" : ":" + uri.getPort());
+        String port = uri.getPort() == -1 ? "" : ":" + uri.getPort();
+        return scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + port;
     }
 
     /** A configured origin: scheme, host and port only (a trailing slash is forgiven). */

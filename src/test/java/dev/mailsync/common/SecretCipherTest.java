@@ -78,6 +78,11 @@ class SecretCipherTest {
             }
 
             @Override
+            public Optional<String> frontendOrigin() {
+                return Optional.empty();
+            }
+
+            @Override
             public Optional<String> encryptionKey() {
                 return Optional.of(key);
             }

@@ -95,8 +95,6 @@ class MailboxResourceTest {
     }
 
     private static String connect(String bearer) {
-        String html = ConnectFlows.connect(bearer).then().statusCode(200).extract().asString();
-        int at = html.indexOf("\"mailbox\":\"") + 11;
-        return html.substring(at, at + 36);
+        return ConnectFlows.connectMailbox(bearer);
     }
 }

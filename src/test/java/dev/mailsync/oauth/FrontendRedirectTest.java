@@ -2,20 +2,28 @@ package dev.mailsync.oauth;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
+import java.sql.SQLException;
 import java.util.Map;
 import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.mailsync.support.ConnectFlows;
 import dev.mailsync.support.FakeEntra;
+import dev.mailsync.support.Sql;
 import dev.mailsync.support.TestUsers;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
 
 /** With MAILSYNC_FRONTEND_URL set, the callback sends the browser back to the frontend. */
 @QuarkusTest
@@ -23,23 +31,34 @@ import io.quarkus.test.junit.TestProfile;
 class FrontendRedirectTest {
 
     FakeEntra fake;
+    String userId;
     String user;
+
+    @Inject
+    DataSource dataSource;
 
     @BeforeEach
     void setUp() {
         fake.reset();
         ConnectFlows.configureProvider(fake);
-        user = TestUsers.bearer("dana-" + UUID.randomUUID());
+        userId = "dana-" + UUID.randomUUID();
+        user = TestUsers.bearer(userId);
     }
 
     @Test
-    void shouldRedirectToFrontendWithMailboxId() {
-        String location = ConnectFlows.connect(user).then().statusCode(303)
-                .header("Referrer-Policy", "no-referrer")
-                .extract().header("Location");
+    void shouldRedirectToFrontendWithConnectionThatTheUserCompletes() throws SQLException {
+        Response callback = ConnectFlows.signIn(user);
 
-        assertThat(location).startsWith("https://app.example/settings/mail?tab=mail&mailbox=");
-        String id = location.substring(location.indexOf("mailbox=") + 8);
+        String location = callback.then().statusCode(303)
+                .header("Referrer-Policy", "no-referrer")
+                .header("Cache-Control", "no-store")
+                .extract().header("Location");
+        assertThat(location).matches("https://app\\.example/settings/mail\\?tab=mail&connection=[A-Za-z0-9_-]{43}");
+        assertThat(Sql.count(dataSource, "select count(*) from mailbox where user_id = '" + userId + "'")).isZero();
+
+        String id = ConnectFlows.complete(user, ConnectFlows.connection(callback)).then().statusCode(201)
+                .body("address", equalTo("adele.vance@contoso.example"))
+                .extract().path("id");
         given().header("Authorization", user).get("/api/v1/mailboxes/" + id).then().statusCode(200);
     }
 
@@ -47,7 +66,7 @@ class FrontendRedirectTest {
     void shouldRedirectToFrontendWithErrorCode() {
         fake.failNextAuthorize("access_denied");
 
-        String location = ConnectFlows.connect(user).then().statusCode(303).extract().header("Location");
+        String location = ConnectFlows.signIn(user).then().statusCode(303).extract().header("Location");
 
         assertThat(location).isEqualTo("https://app.example/settings/mail?tab=mail&error=access_denied");
         given().header("Authorization", user).get("/api/v1/mailboxes").then().body("", hasSize(0));

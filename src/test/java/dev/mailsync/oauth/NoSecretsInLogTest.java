@@ -144,30 +144,35 @@ class NoSecretsInLogTest {
     }
 
     @Test
-    void shouldLogNoTokenCodeVerifierOrSecret() throws SQLException {
+    void shouldLogNoTokenCodeVerifierConnectionOrSecret() throws SQLException {
         String bearer = TestUsers.bearer("carol-" + UUID.randomUUID());
+        String intruder = TestUsers.bearer("mallory-" + UUID.randomUUID());
         ConnectFlows.configureProvider(fake);
 
         URI authorizationUrl = ConnectFlows.start(bearer);
         URI callbackUrl = ConnectFlows.authorize(authorizationUrl);
-        String html = ConnectFlows.callback(callbackUrl).then().statusCode(200).extract().asString();
+        String connection = ConnectFlows.connection(ConnectFlows.callback(callbackUrl).then().statusCode(200)
+                .extract().response());
         Map<String, String> tokenRequest = fake.lastTokenRequest();
-        String id = html.substring(html.indexOf("\"mailbox\":\"") + 11).substring(0, 36);
+        String id = ConnectFlows.complete(bearer, connection).then().statusCode(201).extract().path("id");
         String[] tokens = storedTokens(id);
-        // a refused exchange and a reused state log their failures too
+        // a refused exchange, a reused state, a reused connection and another user's complete log their failures too
         fake.failNextTokenRequests(1, 400, "invalid_grant", null);
         URI refused = ConnectFlows.authorize(ConnectFlows.start(bearer));
         ConnectFlows.callback(refused).then().statusCode(400);
         ConnectFlows.callback(callbackUrl).then().statusCode(400);
+        ConnectFlows.complete(bearer, connection).then().statusCode(404);
+        String stolen = ConnectFlows.connection(ConnectFlows.signIn(bearer));
+        ConnectFlows.complete(intruder, stolen).then().statusCode(403);
 
         List<String> secrets = List.of(ConnectFlows.CLIENT_SECRET, tokens[0], tokens[1],
                 tokenRequest.get("code"), tokenRequest.get("code_verifier"),
                 ConnectFlows.query(callbackUrl).get("state"), ConnectFlows.query(refused).get("code"),
-                bearer.substring("Bearer ".length()));
+                connection, stolen, bearer.substring("Bearer ".length()));
         assertThat(secrets).doesNotContainNull().allSatisfy(s -> assertThat(s).hasSizeGreaterThan(8));
         String log = capture.text();
         assertThat(capture.records).as("DEBUG records were captured").isGreaterThan(20);
-        assertThat(log).contains("Connect flow started");
+        assertThat(log).contains("Connect flow started").contains("discarded");
         for (String secret : secrets) {
             List<String> leaks = log.lines().filter(line -> line.contains(secret)).toList();
             assertThat(leaks).as("log lines containing a secret").isEmpty();

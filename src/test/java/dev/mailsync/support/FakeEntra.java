@@ -15,7 +15,9 @@ import java.util.ArrayDeque;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -32,12 +34,14 @@ import io.vertx.core.json.JsonObject;
 /**
  * A fake Microsoft identity platform v2.0 in WireMock, for tests: the authorize endpoint (no UI: the next
  * user consents at once), the token endpoint with authorization codes (single use, PKCE S256, redirect URI
- * checked), rotating refresh tokens (a rotated one is refused with invalid_grant, like Entra), id_tokens, and
- * injected failures (invalid_grant, 429 with Retry-After, 5xx).
+ * checked), rotating refresh tokens (a rotated one is refused with invalid_grant, like Entra), id_tokens (with
+ * tid and a stable oid per account), and injected failures (invalid_grant, 429 with Retry-After, 5xx).
  */
 public class FakeEntra implements ResponseDefinitionTransformerV2 {
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** The tenant every account of the fake lives in ({@code tid}). */
+    public static final String TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad";
 
     private final WireMockServer server;
     private final Map<String, Grant> codes = new ConcurrentHashMap<>();
@@ -48,7 +52,9 @@ public class FakeEntra implements ResponseDefinitionTransformerV2 {
     private final AtomicInteger refreshes = new AtomicInteger();
     private volatile String nextUser = "adele.vance@contoso.example";
     private volatile String nextName = "Adele Vance";
+    private volatile String nextObjectId;
     private volatile String nextAuthorizeError;
+    private volatile boolean accountClaims = true;
     private volatile boolean emailClaim = true;
     private volatile boolean issueRefreshTokens = true;
     private volatile String clientSecret;
@@ -91,7 +97,9 @@ public class FakeEntra implements ResponseDefinitionTransformerV2 {
         refreshes.set(0);
         nextUser = "adele.vance@contoso.example";
         nextName = "Adele Vance";
+        nextObjectId = null;
         nextAuthorizeError = null;
+        accountClaims = true;
         emailClaim = true;
         issueRefreshTokens = true;
         clientSecret = null;
@@ -100,10 +108,29 @@ public class FakeEntra implements ResponseDefinitionTransformerV2 {
         server.resetRequests();
     }
 
-    /** Who signs in and consents at the next authorize requests. */
+    /** Who signs in and consents at the next authorize requests; the account's oid is {@link #objectIdOf}. */
     public void nextUser(String address, String name) {
+        nextUser(address, name, null);
+    }
+
+    /**
+     * Who signs in at the next authorize requests, with this account object id ({@code oid}): the same oid with
+     * another address is the same account whose email claim changed.
+     */
+    public void nextUser(String address, String name, String objectId) {
         nextUser = address;
         nextName = name;
+        nextObjectId = objectId;
+    }
+
+    /** The oid of the account with this address unless a test chose one: stable, like Entra's. */
+    public static String objectIdOf(String address) {
+        return UUID.nameUUIDFromBytes(address.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    /** Leave {@code tid} and {@code oid} out of id_tokens (no Entra id_token lacks them: a broken answer). */
+    public void accountClaims(boolean present) {
+        accountClaims = present;
     }
 
     /** The next authorize request redirects back with this error (e.g. {@code access_denied}). */
@@ -201,8 +228,9 @@ public class FakeEntra implements ResponseDefinitionTransformerV2 {
         }
         String user = q.getOrDefault("login_hint", nextUser);
         String code = "code." + random();
+        String oid = nextObjectId != null ? nextObjectId : objectIdOf(user);
         codes.put(code, new Grant(q.get("client_id"), redirectUri, q.get("code_challenge"),
-                q.get("code_challenge_method"), q.get("nonce"), user, nextName, q.getOrDefault("scope", "")));
+                q.get("code_challenge_method"), q.get("nonce"), user, oid, nextName, q.getOrDefault("scope", "")));
         return redirect(redirectUri + "?code=" + encode(code) + "&state=" + encode(state) + "&session_state=s1");
     }
 
@@ -279,10 +307,12 @@ public class FakeEntra implements ResponseDefinitionTransformerV2 {
     private String idToken(Grant grant) {
         long now = System.currentTimeMillis() / 1000;
         JsonObject claims = new JsonObject().put("aud", grant.clientId())
-                .put("iss", authority() + "/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0").put("iat", now)
+                .put("iss", authority() + "/" + TENANT_ID + "/v2.0").put("iat", now)
                 .put("nbf", now).put("exp", now + 3600).put("name", grant.name())
-                .put("preferred_username", grant.user()).put("oid", "00000000-0000-0000-0000-" + random().substring(0, 12))
-                .put("sub", random()).put("tid", "9188040d-6c67-4c5b-b112-36a304b66dad").put("ver", "2.0");
+                .put("preferred_username", grant.user()).put("sub", random()).put("ver", "2.0");
+        if (accountClaims) {
+            claims.put("tid", TENANT_ID).put("oid", grant.oid());
+        }
         if (grant.nonce() != null) {
             claims.put("nonce", grant.nonce());
         }
@@ -349,7 +379,7 @@ public class FakeEntra implements ResponseDefinitionTransformerV2 {
     }
 
     private record Grant(String clientId, String redirectUri, String challenge, String challengeMethod, String nonce,
-            String user, String name, String scope) {
+            String user, String oid, String name, String scope) {
     }
 
     private record Failure(int status, String error, Integer retryAfterSeconds) {

@@ -32,9 +32,7 @@ public final class Mailboxes {
     /** Connects the account for this user through the connect flow; answers the mailbox id. */
     public static String connect(FakeEntra fake, String bearer, String address) {
         fake.nextUser(address, "Test User");
-        String html = ConnectFlows.connect(bearer).then().statusCode(200).extract().asString();
-        int at = html.indexOf("\"mailbox\":\"") + 11;
-        return html.substring(at, at + 36);
+        return ConnectFlows.connectMailbox(bearer);
     }
 
     public static MailFolder folder(GreenMail mail, String address, String name) throws Exception {
