@@ -145,9 +145,10 @@ start_java_service() {  # start_java_service LOG DB DB_PASSWORD [NAME=VALUE...]:
 # ---- provider settings and the connect flow, as an administrator and a browser would
 connect_mailbox() {  # connect_mailbox [SCOPE]: the Microsoft provider settings (as bench-admin: tenant common, the
   # BENCH_OAUTH_CLIENT_ID app), then the real connect flow as bench-user: POST .../connect/microsoft (its authorization
-  # URL must ask for SCOPE, when given), authorize at oauth2-fake (a 302 with a code to CALLBACK), the callback page.
-  # Sets USER_TOKEN, MAILBOX (the id the callback page names) and T_CALLBACK (now, just before the callback request).
-  local admin settings auth_url code location page
+  # URL must ask for SCOPE, when given), authorize at oauth2-fake (a 302 with a code to CALLBACK), the callback page
+  # (it hands out a one-time connection value), POST .../complete with it.
+  # Sets USER_TOKEN, MAILBOX (the id complete answers) and T_CALLBACK (now, just before the callback request).
+  local admin settings auth_url code location page connection
   admin="$("$ROOT/src/dev/token.sh" bench-admin --admin)"; USER_TOKEN="$("$ROOT/src/dev/token.sh" bench-user)"
   settings=$(python3 -c 'import json,sys; print(json.dumps({"tenant": "common", "clientId": sys.argv[1], "clientSecret": sys.argv[2]}))' \
     "$BENCH_OAUTH_CLIENT_ID" "$BENCH_OAUTH_CLIENT_SECRET")
@@ -162,6 +163,8 @@ connect_mailbox() {  # connect_mailbox [SCOPE]: the Microsoft provider settings 
   say "authorize: 302 to our callback, consenting as $RIG_USER"
   T_CALLBACK=$(now)
   page=$(curl -sS --max-time 60 "$location") || die "GET callback"
-  MAILBOX=$(printf '%s' "$page" | sed -nE 's/.*"mailbox":"([0-9a-f-]{36})".*/\1/p' | head -n 1)
-  [[ -n "$MAILBOX" ]] || { printf '%s\n' "$page" | sed 's/<[^>]*>/ /g' >&2; die "the callback page names no mailbox"; }
+  connection=$(printf '%s' "$page" | sed -nE 's/.*"connection":"([A-Za-z0-9_-]+)".*/\1/p' | head -n 1)
+  [[ -n "$connection" ]] || { printf '%s\n' "$page" | sed 's/<[^>]*>/ /g' >&2; die "the callback page hands out no connection"; }
+  MAILBOX=$(api "$USER_TOKEN" -f -X POST -H 'Content-Type: application/json' --data "{\"connection\":\"$connection\"}" \
+    "$BASE/api/v1/mailboxes/connect/microsoft/complete" | json_get id) || die "POST /api/v1/mailboxes/connect/microsoft/complete"
 }
