@@ -95,8 +95,8 @@ public class ConnectResource {
     @APIResponse(responseCode = "201", description = "The connected (or re-linked) mailbox",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = MailboxView.class)))
-    public Response complete(@NotNull @Valid Completion completion) {
-        Mailbox mailbox = connections.complete(completion.connection(), user.id());
+    public Response complete(@NotNull @Valid CompleteRequest request) {
+        Mailbox mailbox = connections.complete(request.connection(), user.id());
         MailboxView view = MailboxView.from(mailbox, syncSummaries.summaries(List.of(mailbox.id)).get(mailbox.id));
         return Response.created(URI.create("/api/v1/mailboxes/" + mailbox.id)).entity(view).build();
     }
@@ -122,14 +122,14 @@ public class ConnectResource {
     }
 
     /** The one-time value the callback handed the browser. */
-    public record Completion(
+    public record CompleteRequest(
             @NotBlank @Size(max = 100)
             @Pattern(regexp = "[A-Za-z0-9_-]*", message = "must be the value the callback handed out")
             String connection) {
 
         @Override
         public String toString() {
-            return "Completion[]";
+            return "CompleteRequest[]";
         }
     }
 }

@@ -65,35 +65,35 @@ public class PendingConnections {
     public Mailbox complete(String connection, String userId) {
         Instant now = Instant.now();
         String hash = Randoms.sha256(connection);
-        Completion completion = QuarkusTransaction.requiringNew().call(() -> {
+        Outcome outcome = QuarkusTransaction.requiringNew().call(() -> {
             PendingConnection pending = PendingConnection.findById(hash, LockModeType.PESSIMISTIC_WRITE);
             PendingConnection.delete("expiresAt < ?1 and connectionHash <> ?2", now, hash);
             if (pending == null) {
-                return new Completion(null, new ProblemException(404, "connection_invalid", "Unknown connection",
+                return new Outcome(null, new ProblemException(404, "connection_invalid", "Unknown connection",
                         "This connection is unknown or was already used: connect the mailbox again"));
             }
             pending.delete();
             if (!pending.userId.equals(userId)) {
                 Log.warnf("Pending connection of user %s presented by user %s: discarded", pending.userId, userId);
-                return new Completion(null, new ProblemException(403, "connection_not_yours", "Not your connection",
+                return new Outcome(null, new ProblemException(403, "connection_not_yours", "Not your connection",
                         "This sign-in was started by another user and has been discarded: connect the mailbox "
                                 + "from your own account"));
             }
             if (pending.expiresAt.isBefore(now)) {
-                return new Completion(null, new ProblemException(410, "connection_expired", "Connection expired",
+                return new Outcome(null, new ProblemException(410, "connection_expired", "Connection expired",
                         "This connection was not completed in time: connect the mailbox again"));
             }
-            return new Completion(mailboxes.connectMailbox(new NewConnection(userId, pending.provider,
+            return new Outcome(mailboxes.connectMailbox(new NewConnection(userId, pending.provider,
                     pending.tenantId, pending.objectId, pending.address, pending.displayName, pending.accessToken,
                     pending.accessTokenExpiresAt, pending.refreshToken, pending.scopes)), null);
         });
-        if (completion.refusal() != null) {
-            throw completion.refusal();
+        if (outcome.refusal() != null) {
+            throw outcome.refusal();
         }
-        return completion.mailbox();
+        return outcome.mailbox();
     }
 
     /** Either the mailbox or why not: a refusal is thrown after the commit, so the consumed row stays deleted. */
-    private record Completion(Mailbox mailbox, ProblemException refusal) {
+    private record Outcome(Mailbox mailbox, ProblemException refusal) {
     }
 }

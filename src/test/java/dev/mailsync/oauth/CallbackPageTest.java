@@ -30,7 +30,8 @@ class CallbackPageTest {
         String html = CallbackPage.signedIn(address, "v", origin).html();
 
         assertThat(html).contains("a&lt;/p&gt;&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;@contoso.example")
-                .contains("\"https://app.example\\\"\\u003c/script\\u003e\\u003cscript\\u003ealert(2)\\u003c/script\\u003e\"");
+                .contains("\"https://app.example\\\"\\u003c/script\\u003e"
+                        + "\\u003cscript\\u003ealert(2)\\u003c/script\\u003e\"");
         assertThat(html.split("<script>", -1)).hasSize(2);
         assertThat(html.split("</script>", -1)).hasSize(2);
         assertThat(CallbackPage.scriptJson("\"\u2028&\u2029\"")).isEqualTo("\"\\u2028\\u0026\\u2029\"");
