@@ -92,12 +92,14 @@ public class ConnectService {
     public SignedIn finishSignIn(String state, String code, String error) {
         PendingAuthorization pending = consumeState(state);
         if (error != null) {
-            Log.infof("Connect flow of user %s ended at Microsoft: %s", pending.userId, error);
+            // the error comes from the browser's query: only a plain OAuth error code reaches the log or the page
+            String reported = error.matches("[a-z_]{1,50}") ? error : "unknown error";
+            Log.infof("Connect flow of user %s ended at Microsoft: %s", pending.userId, reported);
             if ("access_denied".equals(error)) {
                 throw new ConnectFailure("access_denied", "The permission request was declined at Microsoft.");
             }
             throw new ConnectFailure("authorization_failed", "Microsoft did not authorize the connection ("
-                    + (error.matches("[a-z_]{1,50}") ? error : "unknown error") + ").");
+                    + reported + ").");
         }
         if (code == null || code.isBlank()) {
             throw new ConnectFailure("missing_code", "Microsoft's answer had no authorization code.");

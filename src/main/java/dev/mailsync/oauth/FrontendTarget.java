@@ -23,6 +23,7 @@ public class FrontendTarget {
 
     public FrontendTarget(MailsyncConfig config) {
         this.url = config.frontendUrl().map(String::strip).filter(u -> !u.isEmpty());
+        url.ifPresent(u -> originOf(u, "mailsync.frontend-url")); // a bad URL fails the start, not a callback
         this.origin = config.frontendOrigin().map(String::strip).filter(o -> !o.isEmpty())
                 .map(FrontendTarget::checkOrigin)
                 .orElseGet(() -> originOf(url.orElse(config.publicUrl()), url.isPresent()

@@ -40,15 +40,13 @@ record IdTokenClaims(JsonObject claims) {
     }
 
     boolean hasNonce(String nonce) {
-        return nonce.equals(claims.getString("nonce"));
+        return string("nonce").filter(nonce::equals).isPresent();
     }
 
     /** The mailbox address: {@code email}, else {@code preferred_username} (Entra's UPN), if it is one. */
     Optional<String> address() {
-        return Optional.ofNullable(claims.getString("email"))
-                .filter(IdTokenClaims::looksLikeAddress)
-                .or(() -> Optional.ofNullable(claims.getString("preferred_username"))
-                        .filter(IdTokenClaims::looksLikeAddress));
+        return string("email").filter(IdTokenClaims::looksLikeAddress)
+                .or(() -> string("preferred_username").filter(IdTokenClaims::looksLikeAddress));
     }
 
     /** The tenant the account lives in ({@code tid}): a GUID in Entra. */
@@ -65,17 +63,21 @@ record IdTokenClaims(JsonObject claims) {
     }
 
     Optional<String> name() {
-        return Optional.ofNullable(claims.getString("name")).filter(n -> !n.isBlank());
+        return string("name").filter(n -> !n.isBlank() && n.length() <= 256);
     }
 
     private Optional<String> id(String claim) {
-        return Optional.ofNullable(claims.getValue(claim)).filter(String.class::isInstance).map(String.class::cast)
-                .filter(v -> v.matches("[A-Za-z0-9-]{1,64}"));
+        return string(claim).filter(v -> v.matches("[A-Za-z0-9-]{1,64}"));
+    }
+
+    /** A claim that is a JSON string: Vert.x's getString() would turn an array or object into its text. */
+    private Optional<String> string(String claim) {
+        return Optional.ofNullable(claims.getValue(claim)).filter(String.class::isInstance).map(String.class::cast);
     }
 
     private static boolean looksLikeAddress(String value) {
         int at = value.indexOf('@');
         return at > 0 && at == value.lastIndexOf('@') && at < value.length() - 1 && value.length() <= 320
-                && value.chars().noneMatch(c -> c <= ' ');
+                && value.chars().noneMatch(c -> c <= ' ' || c == 0x7f || "<>()[],;:\\\"".indexOf(c) >= 0);
     }
 }

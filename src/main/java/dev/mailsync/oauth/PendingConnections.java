@@ -1,5 +1,6 @@
 package dev.mailsync.oauth;
 
+import java.time.Duration;
 import java.time.Instant;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,6 +12,7 @@ import dev.mailsync.mailbox.MailboxService;
 import dev.mailsync.mailbox.MailboxService.NewConnection;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
 
 /**
  * The second step of connecting. State and PKCE prove that the sign-in came back to the flow that was started, not
@@ -20,6 +22,8 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
  */
 @ApplicationScoped
 public class PendingConnections {
+
+    static final Duration PURGE_GRACE = Duration.ofMinutes(5);
 
     private final MailboxService mailboxes;
     private final MicrosoftConfig config;
@@ -66,8 +70,8 @@ public class PendingConnections {
         Instant now = Instant.now();
         String hash = Randoms.sha256(connection);
         Outcome outcome = QuarkusTransaction.requiringNew().call(() -> {
+            // no other rows are touched while this one is locked: two completes cannot deadlock
             PendingConnection pending = PendingConnection.findById(hash, LockModeType.PESSIMISTIC_WRITE);
-            PendingConnection.delete("expiresAt < ?1 and connectionHash <> ?2", now, hash);
             if (pending == null) {
                 return new Outcome(null, new ProblemException(404, "connection_invalid", "Unknown connection",
                         "This connection is unknown or was already used: connect the mailbox again"));
@@ -91,6 +95,23 @@ public class PendingConnections {
             throw outcome.refusal();
         }
         return outcome.mailbox();
+    }
+
+    /**
+     * Deletes both kinds of pending rows a while after they expired, so an abandoned sign-in's tokens do not stay
+     * (a refused complete of a just-expired one still answers 410 rather than 404 for these minutes).
+     */
+    @Scheduled(every = "5m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void purgeExpired() {
+        Instant before = Instant.now().minus(PURGE_GRACE);
+        QuarkusTransaction.requiringNew().run(() -> {
+            long connections = PendingConnection.delete("expiresAt < ?1", before);
+            long authorizations = PendingAuthorization.delete("expiresAt < ?1", before);
+            if (connections + authorizations > 0) {
+                Log.infof("Purged %d expired pending connections and %d expired sign-ins", connections,
+                        authorizations);
+            }
+        });
     }
 
     /** Either the mailbox or why not: a refusal is thrown after the commit, so the consumed row stays deleted. */

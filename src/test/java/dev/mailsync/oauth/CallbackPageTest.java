@@ -55,6 +55,8 @@ class CallbackPageTest {
                 .hasMessageContaining("mailsync.frontend-origin");
         assertThatThrownBy(() -> target("https://api.example", "app.example/settings", null))
                 .hasMessageContaining("mailsync.frontend-url");
+        assertThatThrownBy(() -> target("https://api.example", "javascript:alert(1)", "https://app.example"))
+                .hasMessageContaining("mailsync.frontend-url");
     }
 
     private static FrontendTarget target(String publicUrl, String frontendUrl, String frontendOrigin) {
