@@ -52,6 +52,9 @@ class ConnectFlowTest {
     @Inject
     SecretCipher cipher;
 
+    @Inject
+    PendingConnections pendingConnections;
+
     String aliceId;
     String alice;
 
@@ -193,6 +196,23 @@ class ConnectFlowTest {
         String carol = TestUsers.bearer("carol-" + UUID.randomUUID());
         ConnectFlows.connection(ConnectFlows.signIn(carol));
         assertThat(pendingRows()).isZero();
+    }
+
+    @Test
+    void shouldPurgeAbandonedSignInsAndConnectionsWithTheirTokens() throws SQLException {
+        ConnectFlows.connection(ConnectFlows.signIn(alice));
+        ConnectFlows.start(alice);
+        Sql.execute(dataSource, "update pending_connection set expires_at = now() - interval '6 minutes' "
+                + "where user_id = '" + aliceId + "'");
+        Sql.execute(dataSource, "update pending_authorization set expires_at = now() - interval '6 minutes' "
+                + "where user_id = '" + aliceId + "'");
+
+        pendingConnections.purgeExpired();
+
+        assertThat(pendingRows()).isZero();
+        assertThat(Sql.count(dataSource, "select count(*) from pending_authorization where user_id = '" + aliceId
+                + "'")).isZero();
+        ConnectFlows.connect(alice).then().statusCode(201);
     }
 
     @Test
