@@ -1,5 +1,6 @@
 package dev.mailsync.sync;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
@@ -27,6 +28,9 @@ import io.quarkus.scheduler.Scheduled;
  */
 @ApplicationScoped
 public class SyncScheduler {
+
+    /** After the shutdown grace, how long closed passes get to release their leases (in the k8s grace sum). */
+    public static final Duration ABORT_WAIT = Duration.ofSeconds(5);
 
     private final SyncLeases leases;
     private final MailboxSyncer syncer;
@@ -107,7 +111,7 @@ public class SyncScheduler {
         try {
             if (!workers.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
                 syncer.abortRunningPasses();
-                workers.awaitTermination(5, TimeUnit.SECONDS);
+                workers.awaitTermination(ABORT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
