@@ -9,7 +9,6 @@ import jakarta.persistence.EntityManager;
 
 import dev.mailsync.mailbox.Mailbox;
 import dev.mailsync.mailbox.MailboxState;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
@@ -28,11 +27,11 @@ public class AccessTokens {
     private final EntraTokenClient tokenClient;
     private final ProviderSettingsService settings;
     private final MicrosoftConfig config;
-    private final MeterRegistry metrics;
+    private final TokenMetrics metrics;
     private final String owner = ReplicaId.get();
 
     public AccessTokens(EntityManager em, EntraTokenClient tokenClient, ProviderSettingsService settings,
-            MicrosoftConfig config, MeterRegistry metrics) {
+            MicrosoftConfig config, TokenMetrics metrics) {
         this.em = em;
         this.tokenClient = tokenClient;
         this.settings = settings;
@@ -90,8 +89,7 @@ public class AccessTokens {
         try {
             tokens = tokenClient.refresh(app, mailbox.refreshToken);
         } catch (TokenEndpointException e) {
-            metrics.counter("mailsync.token.refreshes", "outcome", e.isInvalidGrant() ? "invalid_grant" : "failed")
-                    .increment();
+            metrics.refresh(e.isInvalidGrant() ? "invalid_grant" : "failed");
             if (e.isInvalidGrant()) {
                 String reason = "Microsoft refused the refresh token (" + e.getMessage()
                         + "): the user must reconnect the mailbox";
@@ -101,7 +99,7 @@ public class AccessTokens {
             Log.warnf("Token refresh for mailbox %s failed: %s", mailboxId, e.getMessage());
             throw new TokenUnavailable("token refresh failed: " + e.getMessage(), e.retryAfter().orElse(null));
         }
-        metrics.counter("mailsync.token.refreshes", "outcome", "success").increment();
+        metrics.refresh("success");
         QuarkusTransaction.requiringNew().run(() -> {
             Mailbox m = em.find(Mailbox.class, mailboxId);
             if (m == null) {
