@@ -3,10 +3,12 @@ package dev.mailsync.oauth;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 
+import dev.mailsync.common.crypto.SecretUnreadable;
 import dev.mailsync.mailbox.Mailbox;
 import dev.mailsync.mailbox.MailboxState;
 import io.quarkus.logging.Log;
@@ -54,7 +56,7 @@ public class AccessTokens {
                         : mailbox.stateReason);
             }
             if (isFresh(mailbox)) {
-                return mailbox.accessToken;
+                return readable(mailbox, mailbox::accessToken);
             }
             if (claimRefresh(mailboxId)) {
                 try {
@@ -70,8 +72,24 @@ public class AccessTokens {
         }
     }
 
+    /**
+     * A token decrypted. One that was not written for this mailbox (copied from another row or column, or
+     * damaged) is unusable for good: the mailbox needs its user to reconnect, as after a refused refresh token.
+     */
+    private String readable(Mailbox mailbox, Supplier<String> token) {
+        try {
+            return token.get();
+        } catch (SecretUnreadable e) {
+            metrics.refresh("undecryptable");
+            String reason = "The stored tokens of this mailbox cannot be decrypted (" + e.getMessage()
+                    + "): the user must reconnect the mailbox";
+            markReauthRequired(mailbox.id, reason);
+            throw new ReauthorizationRequired(mailbox.id, reason);
+        }
+    }
+
     private boolean isFresh(Mailbox mailbox) {
-        return mailbox.accessToken != null && mailbox.accessTokenExpiresAt != null
+        return mailbox.hasAccessToken() && mailbox.accessTokenExpiresAt != null
                 && mailbox.accessTokenExpiresAt.isAfter(Instant.now().plus(config.tokenRefreshSkew()));
     }
 
@@ -79,7 +97,7 @@ public class AccessTokens {
         // read again under the lease: whoever held it before may have just refreshed
         Mailbox mailbox = QuarkusTransaction.requiringNew().call(() -> em.find(Mailbox.class, mailboxId));
         if (isFresh(mailbox)) {
-            return mailbox.accessToken;
+            return readable(mailbox, mailbox::accessToken);
         }
         MicrosoftApp app = settings.microsoftApp();
         if (app.clientId().isEmpty()) {
@@ -87,7 +105,7 @@ public class AccessTokens {
         }
         EntraTokenClient.TokenResponse tokens;
         try {
-            tokens = tokenClient.refresh(app, mailbox.refreshToken);
+            tokens = tokenClient.refresh(app, readable(mailbox, mailbox::refreshToken));
         } catch (TokenEndpointException e) {
             metrics.refresh(e.isInvalidGrant() ? "invalid_grant" : "failed");
             if (e.isInvalidGrant()) {
@@ -105,10 +123,10 @@ public class AccessTokens {
             if (m == null) {
                 return;
             }
-            m.accessToken = tokens.accessToken();
+            m.accessToken(tokens.accessToken());
             m.accessTokenExpiresAt = tokens.accessTokenExpiresAt();
             if (tokens.refreshToken() != null) {
-                m.refreshToken = tokens.refreshToken();
+                m.refreshToken(tokens.refreshToken());
             }
             if (tokens.scope() != null) {
                 m.scopes = tokens.scope();

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.mailsync.common.crypto.SecretCipher;
+import dev.mailsync.common.crypto.SecretColumn;
 import dev.mailsync.support.Sql;
 import dev.mailsync.support.ConnectFlows;
 import dev.mailsync.support.FakeEntra;
@@ -103,15 +104,16 @@ class ConnectFlowTest {
             assertThat(rs.next()).isTrue();
             String access = rs.getString(1);
             String refresh = rs.getString(2);
-            assertThat(access).startsWith("v1:" + cipher.currentKeyId() + ":").doesNotContain("at.");
-            assertThat(refresh).startsWith("v1:" + cipher.currentKeyId() + ":").doesNotContain("rt.");
-            assertThat(cipher.decrypt(access)).startsWith("at.");
-            assertThat(fake.isLiveRefreshToken(cipher.decrypt(refresh))).isTrue();
+            assertThat(access).startsWith("v2:" + cipher.currentKeyId() + ":").doesNotContain("at.");
+            assertThat(refresh).startsWith("v2:" + cipher.currentKeyId() + ":").doesNotContain("rt.");
+            assertThat(cipher.decrypt(access, SecretColumn.MAILBOX_ACCESS_TOKEN.context(id))).startsWith("at.");
+            assertThat(fake.isLiveRefreshToken(cipher.decrypt(refresh, SecretColumn.MAILBOX_REFRESH_TOKEN.context(id))))
+                    .isTrue();
         }
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("select client_secret from provider_settings")) {
             assertThat(rs.next()).isTrue();
-            assertThat(rs.getString(1)).startsWith("v1:").doesNotContain(ConnectFlows.CLIENT_SECRET);
+            assertThat(rs.getString(1)).startsWith("v2:").doesNotContain(ConnectFlows.CLIENT_SECRET);
         }
     }
 
@@ -198,7 +200,8 @@ class ConnectFlowTest {
                 .body("[0].state", equalTo("active"))
                 .body("[0].stateReason", equalTo(null));
         String refreshAfter = Sql.text(dataSource, "select refresh_token from mailbox where id = '" + first + "'");
-        assertThat(cipher.decrypt(refreshAfter)).isNotEqualTo(cipher.decrypt(refreshBefore));
+        String context = SecretColumn.MAILBOX_REFRESH_TOKEN.context(first);
+        assertThat(cipher.decrypt(refreshAfter, context)).isNotEqualTo(cipher.decrypt(refreshBefore, context));
     }
 
     @Test
