@@ -99,13 +99,19 @@ public class AccessTokens {
         if (isFresh(mailbox)) {
             return readable(mailbox, mailbox::accessToken);
         }
+        String refreshToken = readable(mailbox, mailbox::refreshToken);
+        if (refreshToken == null) {
+            String reason = "No refresh token is stored for this mailbox: the user must reconnect the mailbox";
+            markReauthRequired(mailboxId, reason);
+            throw new ReauthorizationRequired(mailboxId, reason);
+        }
         MicrosoftApp app = settings.microsoftApp();
         if (app.clientId().isEmpty()) {
             throw new TokenUnavailable("Microsoft 365 is not configured", null);
         }
         EntraTokenClient.TokenResponse tokens;
         try {
-            tokens = tokenClient.refresh(app, readable(mailbox, mailbox::refreshToken));
+            tokens = tokenClient.refresh(app, refreshToken);
         } catch (TokenEndpointException e) {
             metrics.refresh(e.isInvalidGrant() ? "invalid_grant" : "failed");
             if (e.isInvalidGrant()) {

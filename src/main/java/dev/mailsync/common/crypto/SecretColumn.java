@@ -16,15 +16,20 @@ import io.quarkus.arc.Arc;
  * @param column the encrypted column
  * @param idColumn the row's primary key column (its text form is bound)
  * @param idType the SQL type of that key, for the rotation's {@code UPDATE}
+ * @param disposableRow what rotation does with a value that cannot be decrypted (it never will be): {@code true}
+ *        deletes the row (a pending flow: its user starts again), {@code false} sets the value to {@code NULL}
+ *        (its owner must provide it again; a mailbox without tokens needs its user to reconnect)
  */
-public record SecretColumn(String table, String column, String idColumn, String idType) {
+public record SecretColumn(String table, String column, String idColumn, String idType, boolean disposableRow) {
 
-    public static final SecretColumn MAILBOX_ACCESS_TOKEN = new SecretColumn("mailbox", "access_token", "id", "uuid");
-    public static final SecretColumn MAILBOX_REFRESH_TOKEN = new SecretColumn("mailbox", "refresh_token", "id", "uuid");
+    public static final SecretColumn MAILBOX_ACCESS_TOKEN = new SecretColumn("mailbox", "access_token", "id", "uuid",
+            false);
+    public static final SecretColumn MAILBOX_REFRESH_TOKEN = new SecretColumn("mailbox", "refresh_token", "id", "uuid",
+            false);
     public static final SecretColumn PENDING_AUTHORIZATION_CODE_VERIFIER = new SecretColumn("pending_authorization",
-            "code_verifier", "state_hash", "text");
+            "code_verifier", "state_hash", "text", true);
     public static final SecretColumn PROVIDER_SETTINGS_CLIENT_SECRET = new SecretColumn("provider_settings",
-            "client_secret", "provider", "text");
+            "client_secret", "provider", "text", false);
 
     /** Every encrypted column: what key rotation rewrites and counts. */
     public static final List<SecretColumn> ALL = List.of(MAILBOX_ACCESS_TOKEN, MAILBOX_REFRESH_TOKEN,

@@ -54,7 +54,7 @@ public class SecretRotation {
                     try {
                         plaintext = cipher.decrypt(row[1], column.context(row[0]));
                     } catch (SecretUnreadable e) {
-                        unreadable++;
+                        unreadable += discard(column, row[0], row[1]);
                         continue;
                     }
                     rewritten += jdbc.update("update " + column.table() + " set " + column.column() + " = ? where "
@@ -77,6 +77,17 @@ public class SecretRotation {
         return report;
     }
 
+    /** A value no key can decrypt for its row will never be read: it goes, so that its key can be retired. */
+    private int discard(SecretColumn column, String id, String value) {
+        String where = " where " + column.idColumn() + " = cast(? as " + column.idType() + ") and " + column.column()
+                + " = ?";
+        int n = jdbc.update(column.disposableRow() ? "delete from " + column.table() + where
+                : "update " + column.table() + " set " + column.column() + " = null" + where, id, value);
+        Log.warnf("Encryption rotation: %s.%s of row %s cannot be decrypted for its row; %s", column.table(),
+                column.column(), id, column.disposableRow() ? "row deleted" : "value cleared");
+        return n;
+    }
+
     /** Stored values not yet under the current key in the current format, by the key they were written with. */
     public Map<String, Long> remaining() {
         Map<String, Long> remaining = new TreeMap<>();
@@ -97,9 +108,10 @@ public class SecretRotation {
      *
      * @param currentKeyId the key everything is now written with
      * @param rewritten values rewritten under it
-     * @param unreadable values that do not decrypt for their row (copied or damaged); their owners must provide
-     *        them again (a mailbox: reconnect)
-     * @param remaining values still under another key or format, by key id (unreadable ones included)
+     * @param unreadable values that do not decrypt for their row (copied or damaged), now cleared (or their
+     *        disposable rows deleted); their owners must provide them again (a mailbox: reconnect)
+     * @param remaining values still under another key or format, by key id (written meanwhile by a replica
+     *        with older settings: run again)
      * @param retiredKeys keys no value uses any more: they may be removed from MAILSYNC_ENCRYPTION_PREVIOUS_KEYS
      */
     public record Report(String currentKeyId, int rewritten, int unreadable, Map<String, Long> remaining,
