@@ -17,6 +17,7 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.mailsync.common.MailsyncConfig;
+import dev.mailsync.common.ratelimit.RateLimits;
 import dev.mailsync.common.security.CurrentUser;
 import dev.mailsync.mailbox.Mailbox;
 import io.quarkus.security.Authenticated;
@@ -28,11 +29,13 @@ public class ConnectResource {
     private final ConnectService connect;
     private final CurrentUser user;
     private final MailsyncConfig config;
+    private final RateLimits limits;
 
-    public ConnectResource(ConnectService connect, CurrentUser user, MailsyncConfig config) {
+    public ConnectResource(ConnectService connect, CurrentUser user, MailsyncConfig config, RateLimits limits) {
         this.connect = connect;
         this.user = user;
         this.config = config;
+        this.limits = limits;
     }
 
     /** Starts connecting a Microsoft 365 mailbox: open {@code authorizationUrl} in a browser (popup or tab). */
@@ -40,6 +43,7 @@ public class ConnectResource {
     @Authenticated
     @Produces(MediaType.APPLICATION_JSON)
     public Authorization start() {
+        limits.connect(user.id());
         return new Authorization(connect.startConnect(user.id()));
     }
 
