@@ -36,6 +36,7 @@ class PlatformEndpointsTest {
                 .body(containsString("SendRequest"))
                 .body(containsString("MessagePage")); // the list's JSON, built by PostgreSQL, is documented
         management().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+        management().get("/q/swagger-ui/").then().statusCode(200); // dev and test only (always-include=false)
     }
 
     /** The API port serves the API only: nothing of the management interface leaks through it. */
