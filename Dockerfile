@@ -32,7 +32,7 @@ COPY --from=build --chown=185 /build/target/quarkus-app/*.jar /deployments/
 COPY --from=build --chown=185 /build/target/quarkus-app/app/ /deployments/app/
 COPY --from=build --chown=185 /build/target/quarkus-app/quarkus/ /deployments/quarkus/
 
-EXPOSE 8080
+EXPOSE 8080 9000
 USER 185
 
 # run-java.sh adds -XX:MaxRAMPercentage=$JAVA_MAX_MEM_RATIO (heap sized from the container memory limit),

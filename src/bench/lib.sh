@@ -9,7 +9,7 @@
 #   ROOT           the repository (two levels above HERE)
 #   RIG            the rig's scripts: BENCH_RIG, default ../../../shared/bench from HERE
 #   BENCH_DIR      exported; /tmp/bench
-#   IMAP_PORT OAUTH_PORT HTTP_PORT   BENCH_IMAP_PORT (10143), BENCH_OAUTH_PORT (10180), BENCH_HTTP_PORT (8080)
+#   IMAP_PORT OAUTH_PORT HTTP_PORT   BENCH_IMAP_PORT (10143), BENCH_OAUTH_PORT (10180), BENCH_HTTP_PORT (8080), BENCH_MANAGEMENT_PORT (9000)
 #   BASE CALLBACK  the service's URL and its OAuth redirect URI
 #   RIG_USER       BENCH_USER, default bench@example.com: the rig's mailbox the connect flow consents as
 #   BENCH_OAUTH_CLIENT_ID BENCH_OAUTH_CLIENT_SECRET BENCH_OAUTH_ARGS   exported: the Entra app the rig's
@@ -30,6 +30,8 @@ RIG="$(cd "${BENCH_RIG:-$HERE/../../../shared/bench}" && pwd)"
 export BENCH_DIR="${BENCH_DIR:-/tmp/bench}"
 IMAP_PORT="${BENCH_IMAP_PORT:-10143}"; OAUTH_PORT="${BENCH_OAUTH_PORT:-10180}"; HTTP_PORT="${BENCH_HTTP_PORT:-8080}"
 BASE="http://127.0.0.1:$HTTP_PORT"
+# health and metrics: the management interface
+MANAGEMENT_PORT="${BENCH_MANAGEMENT_PORT:-9000}"; MANAGEMENT="http://127.0.0.1:$MANAGEMENT_PORT"
 CALLBACK="$BASE/api/v1/mailboxes/connect/microsoft/callback"
 RIG_USER="${BENCH_USER:-bench@example.com}"
 # oauth2-fake accepts any client without these; with them it checks client id + secret (token endpoint),
@@ -125,6 +127,7 @@ start_java_service() {  # start_java_service LOG DB DB_PASSWORD [NAME=VALUE...]:
   [[ -n "$OIDC_KEY" ]] || OIDC_KEY="$(sed '/-----/d' "$ROOT/src/dev/dev-jwt-public.pem" | tr -d '\n')"
   # shellcheck disable=SC2086  # JAVA_OPTS is a list of options
   env QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$HTTP_PORT" \
+    QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT="$MANAGEMENT_PORT" \
     QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$2" \
     QUARKUS_DATASOURCE_USERNAME="$2" QUARKUS_DATASOURCE_PASSWORD="$3" \
     MAILSYNC_ENCRYPTION_KEY="$ENC_KEY" QUARKUS_OIDC_PUBLIC_KEY="$OIDC_KEY" \
@@ -135,7 +138,7 @@ start_java_service() {  # start_java_service LOG DB DB_PASSWORD [NAME=VALUE...]:
   SVC_PID=$!
   local i
   for i in $(seq 600); do
-    curl -sf -o /dev/null "$BASE/q/health/ready" && break
+    curl -sf -o /dev/null "$MANAGEMENT/q/health/ready" && break
     alive "$SVC_PID" || die "the service exited during start-up"
     [[ $i == 600 ]] && die "the service was not ready after 60 s"; sleep 0.1
   done

@@ -38,10 +38,11 @@ QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$DB" QUARKUS_DATAS
 QUARKUS_DATASOURCE_PASSWORD=$DB MAILSYNC_ENCRYPTION_KEY="$(openssl rand -base64 32)" \
 QUARKUS_OIDC_PUBLIC_KEY="$PUB" QUARKUS_OIDC_TOKEN_ISSUER=https://mailsync.dev/local-issuer \
 MAILSYNC_SYNC_ENABLED=false QUARKUS_HTTP_PORT="$PORT" QUARKUS_HTTP_HOST=127.0.0.1 \
+QUARKUS_MANAGEMENT_PORT="$((PORT + 1))" QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
   java -Xmx256m -XX:+UseParallelGC -jar "$ROOT/target/quarkus-app/quarkus-run.jar" >"$WORK/service.log" 2>&1 &
 SVC=$!
 trap 'kill $SVC 2>/dev/null || true' EXIT
-for _ in $(seq 60); do curl -sf "http://127.0.0.1:$PORT/q/health/ready" >/dev/null && break; sleep 0.5; done
+for _ in $(seq 60); do curl -sf "http://127.0.0.1:$((PORT + 1))/q/health/ready" >/dev/null && break; sleep 0.5; done
 
 MAILBOX=$(cat /proc/sys/kernel/random/uuid)
 say "generating $COUNT messages in PostgreSQL"

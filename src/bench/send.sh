@@ -699,7 +699,7 @@ metric() {  # metric JSON SERIES -> value (0 when absent)
 }
 say "throughput 1: $COUNT messages to $RCPT, $POST_PAR parallel POSTs, outbox concurrency $CONC"
 RUN1=$(throughput "run-c$CONC")
-MET1=$(helper metrics "$BASE"); RSS1=$(rss_mb "$SVC_PID" VmHWM)
+MET1=$(helper metrics "$MANAGEMENT"); RSS1=$(rss_mb "$SVC_PID" VmHWM)
 SUB1=$(python3 -c 'import json,sys; m=json.loads(sys.argv[1]); c=m.get("mailsync_smtp_submission_duration_seconds_count",0); print("%.0f %.0f" % (1000*m.get("mailsync_smtp_submission_duration_seconds_sum",0)/max(c,1), 1000*m.get("mailsync_smtp_submission_duration_seconds_max",0)))' "$MET1")
 say "SMTP submission (service metric) mean/max ${SUB1/ /\/} ms; service peak RSS $RSS1 MB"
 
@@ -707,7 +707,7 @@ stop_service
 start_service c2 2 5m
 say "throughput 2: $COUNT messages, outbox concurrency 2 (the default)"
 RUN2=$(throughput run-c2)
-MET2=$(helper metrics "$BASE"); RSS2=$(rss_mb "$SVC_PID" VmHWM)
+MET2=$(helper metrics "$MANAGEMENT"); RSS2=$(rss_mb "$SVC_PID" VmHWM)
 SUB2=$(python3 -c 'import json,sys; m=json.loads(sys.argv[1]); c=m.get("mailsync_smtp_submission_duration_seconds_count",0); print("%.0f %.0f" % (1000*m.get("mailsync_smtp_submission_duration_seconds_sum",0)/max(c,1), 1000*m.get("mailsync_smtp_submission_duration_seconds_max",0)))' "$MET2")
 say "SMTP submission (service metric) mean/max ${SUB2/ /\/} ms; service peak RSS $RSS2 MB"
 
@@ -740,7 +740,7 @@ say "failure cases (smtp-server fail ...)"
 fail_case busy "$RCPT" sent - 3 -- busy --count 2 --user "$SENDER"
 fail_case auth-disabled "$RCPT" failed smtp_auth_disabled 1 -- auth-disabled --user "$SENDER"
 fail_case recipient-not-found nobody1@example.com failed recipient_refused 1 -- recipient-not-found --rcpt nobody1@example.com
-MET3=$(helper metrics "$BASE")
+MET3=$(helper metrics "$MANAGEMENT")
 say "  metrics: retries{smtp_busy} $(metric "$MET3" 'mailsync_outbox_retries_total{code="smtp_busy"}'), failed{smtp_auth_disabled} $(metric "$MET3" 'mailsync_outbox_failed_total{code="smtp_auth_disabled"}'), failed{recipient_refused} $(metric "$MET3" 'mailsync_outbox_failed_total{code="recipient_refused"}'), smtp_errors{smtp_busy} $(metric "$MET3" 'mailsync_smtp_errors_total{code="smtp_busy"}')"
 
 # ---- 9. a large message, on the same service: peak RSS and heap, POST latency, time until sent, bytes intact;
@@ -1037,7 +1037,7 @@ T_RESTART=$(date +%s.%N)
 helper wait "$BASE" "$USER_TOKEN" "$MAILBOX" "$WORK/crash.post.json" "$WORK/crash.items.json" "$TIMEOUT" "$SVC_PID" - \
   || die "crash: waiting for the batch after the restart"
 CRASH_WAIT=$(awk -v a="$(date +%s.%N)" -v b="$T_RESTART" 'BEGIN { printf "%.1f", a - b }')
-MET4=$(helper metrics "$BASE"); RSS4=$(rss_mb "$SVC_PID" VmHWM)
+MET4=$(helper metrics "$MANAGEMENT"); RSS4=$(rss_mb "$SVC_PID" VmHWM)
 FOUND=$(metric "$MET4" 'mailsync_outbox_reconciled_total{outcome="found"}')
 ABSENT=$(metric "$MET4" 'mailsync_outbox_reconciled_total{outcome="absent"}')
 say "after the restart: all $CRASH_COUNT settled $CRASH_WAIT s after the service was ready; reconciled_total found=$FOUND absent=$ABSENT; $(grep -c 'already sent (found in' "$SVC_LOG" || true) 'already sent' log lines"

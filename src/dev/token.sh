@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
 now=$(date +%s)
 header=$(printf '{"alg":"RS256","typ":"JWT"}' | b64url)
-payload=$(printf '{"iss":"https://mailsync.dev/local-issuer","sub":"%s","groups":%s,"iat":%d,"exp":%d}' \
+payload=$(printf '{"iss":"https://mailsync.dev/local-issuer","aud":"mailsync","sub":"%s","groups":%s,"iat":%d,"exp":%d}' \
   "$sub" "$groups" "$now" $((now + 8 * 3600)) | b64url)
 signature=$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha256 -sign "$here/dev-jwt-private.pem" | b64url)
 printf '%s.%s.%s\n' "$header" "$payload" "$signature"

@@ -4,14 +4,13 @@ import java.time.Instant;
 import java.util.UUID;
 
 import jakarta.persistence.Column;
-import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
-import dev.mailsync.common.crypto.Encrypted;
+import dev.mailsync.common.crypto.SecretColumn;
 
 /** A connected mailbox with its (encrypted) OAuth2 tokens. Tokens never leave through {@link #toString()}. */
 @Entity
@@ -49,16 +48,16 @@ public class Mailbox {
     @Column(name = "state_reason")
     public String stateReason;
 
-    @Convert(converter = Encrypted.class)
+    /** Encrypted, bound to this row ({@link SecretColumn#MAILBOX_ACCESS_TOKEN}): use {@link #accessToken()}. */
     @Column(name = "access_token")
-    public String accessToken;
+    String accessToken;
 
     @Column(name = "access_token_expires_at")
     public Instant accessTokenExpiresAt;
 
-    @Convert(converter = Encrypted.class)
+    /** Encrypted, bound to this row ({@link SecretColumn#MAILBOX_REFRESH_TOKEN}): use {@link #refreshToken()}. */
     @Column(name = "refresh_token")
-    public String refreshToken;
+    String refreshToken;
 
     public String scopes;
 
@@ -74,6 +73,39 @@ public class Mailbox {
 
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
+
+    /**
+     * The access token (decrypted on each call).
+     *
+     * @throws dev.mailsync.common.crypto.SecretUnreadable the stored value was not written for this mailbox
+     */
+    public String accessToken() {
+        return SecretColumn.MAILBOX_ACCESS_TOKEN.open(id, accessToken);
+    }
+
+    /** Whether an access token is stored (without decrypting it). */
+    public boolean hasAccessToken() {
+        return accessToken != null;
+    }
+
+    /** Stores the access token encrypted for this mailbox; set {@link #id} first. */
+    public void accessToken(String token) {
+        accessToken = SecretColumn.MAILBOX_ACCESS_TOKEN.seal(id, token);
+    }
+
+    /**
+     * The refresh token (decrypted on each call).
+     *
+     * @throws dev.mailsync.common.crypto.SecretUnreadable the stored value was not written for this mailbox
+     */
+    public String refreshToken() {
+        return SecretColumn.MAILBOX_REFRESH_TOKEN.open(id, refreshToken);
+    }
+
+    /** Stores the refresh token encrypted for this mailbox; set {@link #id} first. */
+    public void refreshToken(String token) {
+        refreshToken = SecretColumn.MAILBOX_REFRESH_TOKEN.seal(id, token);
+    }
 
     @Override
     public String toString() {

@@ -75,9 +75,9 @@ public class MailboxService {
         mailbox.displayName = connection.displayName();
         mailbox.state = MailboxState.ACTIVE;
         mailbox.stateReason = null;
-        mailbox.accessToken = connection.accessToken();
+        mailbox.accessToken(connection.accessToken());
         mailbox.accessTokenExpiresAt = connection.accessTokenExpiresAt();
-        mailbox.refreshToken = connection.refreshToken();
+        mailbox.refreshToken(connection.refreshToken());
         mailbox.scopes = connection.scopes();
         mailbox.updatedAt = now;
         mailboxes.persist(mailbox);

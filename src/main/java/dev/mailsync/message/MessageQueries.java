@@ -64,7 +64,7 @@ public class MessageQueries {
 
     /** Every read of the messages API waits for its turn ({@link QueryLimiter}). */
     private void query(String sql, List<?> args, Jdbc.Row row) {
-        limiter.run(() -> jdbc.query(sql, args, row));
+        limiter.run(() -> jdbc.query(sql, args, limiter.statementTimeout(), row));
     }
 
     /**

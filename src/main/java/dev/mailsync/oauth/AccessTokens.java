@@ -3,13 +3,14 @@ package dev.mailsync.oauth;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 
+import dev.mailsync.common.crypto.SecretUnreadable;
 import dev.mailsync.mailbox.Mailbox;
 import dev.mailsync.mailbox.MailboxState;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
@@ -28,11 +29,11 @@ public class AccessTokens {
     private final EntraTokenClient tokenClient;
     private final ProviderSettingsService settings;
     private final MicrosoftConfig config;
-    private final MeterRegistry metrics;
+    private final TokenMetrics metrics;
     private final String owner = ReplicaId.get();
 
     public AccessTokens(EntityManager em, EntraTokenClient tokenClient, ProviderSettingsService settings,
-            MicrosoftConfig config, MeterRegistry metrics) {
+            MicrosoftConfig config, TokenMetrics metrics) {
         this.em = em;
         this.tokenClient = tokenClient;
         this.settings = settings;
@@ -55,7 +56,7 @@ public class AccessTokens {
                         : mailbox.stateReason);
             }
             if (isFresh(mailbox)) {
-                return mailbox.accessToken;
+                return readable(mailbox, mailbox::accessToken);
             }
             if (claimRefresh(mailboxId)) {
                 try {
@@ -71,8 +72,24 @@ public class AccessTokens {
         }
     }
 
+    /**
+     * A token decrypted. One that was not written for this mailbox (copied from another row or column, or
+     * damaged) is unusable for good: the mailbox needs its user to reconnect, as after a refused refresh token.
+     */
+    private String readable(Mailbox mailbox, Supplier<String> token) {
+        try {
+            return token.get();
+        } catch (SecretUnreadable e) {
+            metrics.refresh("undecryptable");
+            String reason = "The stored tokens of this mailbox cannot be decrypted (" + e.getMessage()
+                    + "): the user must reconnect the mailbox";
+            markReauthRequired(mailbox.id, reason);
+            throw new ReauthorizationRequired(mailbox.id, reason);
+        }
+    }
+
     private boolean isFresh(Mailbox mailbox) {
-        return mailbox.accessToken != null && mailbox.accessTokenExpiresAt != null
+        return mailbox.hasAccessToken() && mailbox.accessTokenExpiresAt != null
                 && mailbox.accessTokenExpiresAt.isAfter(Instant.now().plus(config.tokenRefreshSkew()));
     }
 
@@ -80,7 +97,13 @@ public class AccessTokens {
         // read again under the lease: whoever held it before may have just refreshed
         Mailbox mailbox = QuarkusTransaction.requiringNew().call(() -> em.find(Mailbox.class, mailboxId));
         if (isFresh(mailbox)) {
-            return mailbox.accessToken;
+            return readable(mailbox, mailbox::accessToken);
+        }
+        String refreshToken = readable(mailbox, mailbox::refreshToken);
+        if (refreshToken == null) {
+            String reason = "No refresh token is stored for this mailbox: the user must reconnect the mailbox";
+            markReauthRequired(mailboxId, reason);
+            throw new ReauthorizationRequired(mailboxId, reason);
         }
         MicrosoftApp app = settings.microsoftApp();
         if (app.clientId().isEmpty()) {
@@ -88,10 +111,9 @@ public class AccessTokens {
         }
         EntraTokenClient.TokenResponse tokens;
         try {
-            tokens = tokenClient.refresh(app, mailbox.refreshToken);
+            tokens = tokenClient.refresh(app, refreshToken);
         } catch (TokenEndpointException e) {
-            metrics.counter("mailsync.token.refreshes", "outcome", e.isInvalidGrant() ? "invalid_grant" : "failed")
-                    .increment();
+            metrics.refresh(e.isInvalidGrant() ? "invalid_grant" : "failed");
             if (e.isInvalidGrant()) {
                 String reason = "Microsoft refused the refresh token (" + e.getMessage()
                         + "): the user must reconnect the mailbox";
@@ -101,16 +123,16 @@ public class AccessTokens {
             Log.warnf("Token refresh for mailbox %s failed: %s", mailboxId, e.getMessage());
             throw new TokenUnavailable("token refresh failed: " + e.getMessage(), e.retryAfter().orElse(null));
         }
-        metrics.counter("mailsync.token.refreshes", "outcome", "success").increment();
+        metrics.refresh("success");
         QuarkusTransaction.requiringNew().run(() -> {
             Mailbox m = em.find(Mailbox.class, mailboxId);
             if (m == null) {
                 return;
             }
-            m.accessToken = tokens.accessToken();
+            m.accessToken(tokens.accessToken());
             m.accessTokenExpiresAt = tokens.accessTokenExpiresAt();
             if (tokens.refreshToken() != null) {
-                m.refreshToken = tokens.refreshToken();
+                m.refreshToken(tokens.refreshToken());
             }
             if (tokens.scope() != null) {
                 m.scopes = tokens.scope();

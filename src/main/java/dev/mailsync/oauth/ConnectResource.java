@@ -25,6 +25,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.mailsync.common.ratelimit.RateLimits;
 import dev.mailsync.common.security.CurrentUser;
 import dev.mailsync.mailbox.Mailbox;
 import dev.mailsync.mailbox.MailboxView;
@@ -45,14 +46,16 @@ public class ConnectResource {
     private final SyncSummaries syncSummaries;
     private final CurrentUser user;
     private final FrontendTarget frontend;
+    private final RateLimits limits;
 
     public ConnectResource(ConnectService connect, PendingConnections connections, SyncSummaries syncSummaries,
-            CurrentUser user, FrontendTarget frontend) {
+            CurrentUser user, FrontendTarget frontend, RateLimits limits) {
         this.connect = connect;
         this.connections = connections;
         this.syncSummaries = syncSummaries;
         this.user = user;
         this.frontend = frontend;
+        this.limits = limits;
     }
 
     /** Starts connecting a Microsoft 365 mailbox: open {@code authorizationUrl} in a browser (popup or tab). */
@@ -60,6 +63,7 @@ public class ConnectResource {
     @Authenticated
     @Produces(MediaType.APPLICATION_JSON)
     public Authorization start() {
+        limits.connect(user.id());
         return new Authorization(connect.startConnect(user.id()));
     }
 

@@ -58,7 +58,7 @@ public class ConnectService {
             pending.stateHash = Randoms.sha256(state);
             pending.userId = userId;
             pending.provider = ProviderSettingsService.MICROSOFT;
-            pending.codeVerifier = verifier;
+            pending.codeVerifier(verifier);
             pending.nonce = nonce;
             pending.redirectUri = redirectUri;
             pending.createdAt = now;
@@ -110,7 +110,7 @@ public class ConnectService {
         }
         EntraTokenClient.TokenResponse tokens;
         try {
-            tokens = tokenClient.redeemCode(app, code, pending.redirectUri, pending.codeVerifier);
+            tokens = tokenClient.redeemCode(app, code, pending.redirectUri, pending.codeVerifier());
         } catch (TokenEndpointException e) {
             Log.warnf("Code redemption for user %s failed: %s", pending.userId, e.getMessage());
             throw new ConnectFailure("token_exchange_failed",

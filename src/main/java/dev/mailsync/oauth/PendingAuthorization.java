@@ -3,12 +3,11 @@ package dev.mailsync.oauth;
 import java.time.Instant;
 
 import jakarta.persistence.Column;
-import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
-import dev.mailsync.common.crypto.Encrypted;
+import dev.mailsync.common.crypto.SecretColumn;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
 /** A started authorization-code flow: found by the hash of its state, used once, expires. */
@@ -26,9 +25,9 @@ public class PendingAuthorization extends PanacheEntityBase {
     @Column(nullable = false)
     public String provider;
 
-    @Convert(converter = Encrypted.class)
+    /** Encrypted, bound to this row: use {@link #codeVerifier()}. */
     @Column(name = "code_verifier", nullable = false)
-    public String codeVerifier;
+    String codeVerifier;
 
     @Column(nullable = false)
     public String nonce;
@@ -41,6 +40,15 @@ public class PendingAuthorization extends PanacheEntityBase {
 
     @Column(name = "expires_at", nullable = false)
     public Instant expiresAt;
+
+    public String codeVerifier() {
+        return SecretColumn.PENDING_AUTHORIZATION_CODE_VERIFIER.open(stateHash, codeVerifier);
+    }
+
+    /** Stores the PKCE verifier encrypted for this row; set {@link #stateHash} first. */
+    public void codeVerifier(String verifier) {
+        codeVerifier = SecretColumn.PENDING_AUTHORIZATION_CODE_VERIFIER.seal(stateHash, verifier);
+    }
 
     @Override
     public String toString() {

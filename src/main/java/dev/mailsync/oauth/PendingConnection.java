@@ -3,12 +3,11 @@ package dev.mailsync.oauth;
 import java.time.Instant;
 
 import jakarta.persistence.Column;
-import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
-import dev.mailsync.common.crypto.Encrypted;
+import dev.mailsync.common.crypto.SecretColumn;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
 /**
@@ -41,16 +40,16 @@ public class PendingConnection extends PanacheEntityBase {
     @Column(name = "display_name")
     public String displayName;
 
-    @Convert(converter = Encrypted.class)
+    /** Encrypted, bound to this row: use {@link #accessToken()}. */
     @Column(name = "access_token", nullable = false)
-    public String accessToken;
+    String accessToken;
 
     @Column(name = "access_token_expires_at", nullable = false)
     public Instant accessTokenExpiresAt;
 
-    @Convert(converter = Encrypted.class)
+    /** Encrypted, bound to this row: use {@link #refreshToken()}. */
     @Column(name = "refresh_token", nullable = false)
-    public String refreshToken;
+    String refreshToken;
 
     public String scopes;
 
@@ -59,6 +58,24 @@ public class PendingConnection extends PanacheEntityBase {
 
     @Column(name = "expires_at", nullable = false)
     public Instant expiresAt;
+
+    public String accessToken() {
+        return SecretColumn.PENDING_CONNECTION_ACCESS_TOKEN.open(connectionHash, accessToken);
+    }
+
+    /** Set {@link #connectionHash} first: the value is bound to it. */
+    public void accessToken(String token) {
+        accessToken = SecretColumn.PENDING_CONNECTION_ACCESS_TOKEN.seal(connectionHash, token);
+    }
+
+    public String refreshToken() {
+        return SecretColumn.PENDING_CONNECTION_REFRESH_TOKEN.open(connectionHash, refreshToken);
+    }
+
+    /** Set {@link #connectionHash} first: the value is bound to it. */
+    public void refreshToken(String token) {
+        refreshToken = SecretColumn.PENDING_CONNECTION_REFRESH_TOKEN.seal(connectionHash, token);
+    }
 
     @Override
     public String toString() {

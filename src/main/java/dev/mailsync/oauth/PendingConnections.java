@@ -47,9 +47,9 @@ public class PendingConnections {
             pending.objectId = grant.objectId();
             pending.address = grant.address().toLowerCase();
             pending.displayName = grant.displayName();
-            pending.accessToken = grant.accessToken();
+            pending.accessToken(grant.accessToken());
             pending.accessTokenExpiresAt = grant.accessTokenExpiresAt();
-            pending.refreshToken = grant.refreshToken();
+            pending.refreshToken(grant.refreshToken());
             pending.scopes = grant.scopes();
             pending.createdAt = now;
             pending.expiresAt = now.plus(config.authorizationTtl());
@@ -88,8 +88,8 @@ public class PendingConnections {
                         "This connection was not completed in time: connect the mailbox again"));
             }
             return new Outcome(mailboxes.connectMailbox(new NewConnection(userId, pending.provider,
-                    pending.tenantId, pending.objectId, pending.address, pending.displayName, pending.accessToken,
-                    pending.accessTokenExpiresAt, pending.refreshToken, pending.scopes)), null);
+                    pending.tenantId, pending.objectId, pending.address, pending.displayName, pending.accessToken(),
+                    pending.accessTokenExpiresAt, pending.refreshToken(), pending.scopes)), null);
         });
         if (outcome.refusal() != null) {
             throw outcome.refusal();

@@ -3,12 +3,11 @@ package dev.mailsync.oauth;
 import java.time.Instant;
 
 import jakarta.persistence.Column;
-import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
-import dev.mailsync.common.crypto.Encrypted;
+import dev.mailsync.common.crypto.SecretColumn;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
 /** Entra app settings saved by an administrator; the client secret is encrypted at rest. */
@@ -25,15 +24,24 @@ public class ProviderSettings extends PanacheEntityBase {
     @Column(name = "client_id", nullable = false)
     public String clientId;
 
-    @Convert(converter = Encrypted.class)
+    /** Encrypted, bound to this row: use {@link #clientSecret()}. */
     @Column(name = "client_secret")
-    public String clientSecret;
+    String clientSecret;
 
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
 
     @Column(name = "updated_by", nullable = false)
     public String updatedBy;
+
+    public String clientSecret() {
+        return SecretColumn.PROVIDER_SETTINGS_CLIENT_SECRET.open(provider, clientSecret);
+    }
+
+    /** Stores the client secret encrypted for this row ({@code null}: none); set {@link #provider} first. */
+    public void clientSecret(String secret) {
+        clientSecret = SecretColumn.PROVIDER_SETTINGS_CLIENT_SECRET.seal(provider, secret);
+    }
 
     @Override
     public String toString() {

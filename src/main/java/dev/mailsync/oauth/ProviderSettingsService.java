@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
 import dev.mailsync.common.MailsyncConfig;
+import dev.mailsync.common.crypto.SecretUnreadable;
 import io.quarkus.logging.Log;
 
 /** Which Entra application mailsync uses: saved settings win over configuration; changes apply at once. */
@@ -31,11 +32,22 @@ public class ProviderSettingsService {
         String authority = stripTrailingSlash(microsoft.authority());
         if (saved.isPresent()) {
             ProviderSettings s = saved.get();
-            Optional<String> secret = Optional.ofNullable(s.clientSecret).or(microsoft::clientSecret);
+            Optional<String> secret = savedSecret(s).or(microsoft::clientSecret);
             return new MicrosoftApp(authority, s.tenant, Optional.of(s.clientId), secret);
         }
         return new MicrosoftApp(authority, microsoft.tenant(), microsoft.clientId().filter(id -> !id.isBlank()),
                 microsoft.clientSecret().filter(secret -> !secret.isBlank()));
+    }
+
+    /** The saved client secret; none when it cannot be decrypted (not written for this row), which is logged. */
+    private static Optional<String> savedSecret(ProviderSettings settings) {
+        try {
+            return Optional.ofNullable(settings.clientSecret());
+        } catch (SecretUnreadable e) {
+            Log.errorf("The saved client secret of %s cannot be decrypted (%s): an administrator must enter it "
+                    + "again", settings.provider, e.getMessage());
+            return Optional.empty();
+        }
     }
 
     /** The redirect URI to register in Entra. */
@@ -55,7 +67,7 @@ public class ProviderSettingsService {
         settings.tenant = tenant;
         settings.clientId = clientId;
         if (clientSecret != null) {
-            settings.clientSecret = clientSecret.isEmpty() ? null : clientSecret;
+            settings.clientSecret(clientSecret.isEmpty() ? null : clientSecret);
         }
         settings.updatedAt = Instant.now();
         settings.updatedBy = adminId;

@@ -67,6 +67,13 @@ public interface OutboxConfig {
     @WithDefault("30d")
     Duration retention();
 
+    /**
+     * At shutdown, how long submissions in progress may finish (after the sync's grace); an item cut short is
+     * reconciled against the Sent folder by whichever replica takes it next.
+     */
+    @WithDefault("20s")
+    Duration shutdownGrace();
+
     /** Connect, read and write timeout of the SMTP connection. */
     @WithDefault("60s")
     Duration smtpTimeout();

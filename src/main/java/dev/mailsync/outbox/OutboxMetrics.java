@@ -1,6 +1,7 @@
 package dev.mailsync.outbox;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -9,16 +10,27 @@ import jakarta.inject.Singleton;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
 
 /**
  * Sending's metrics ({@code mailsync_outbox_*}, {@code mailsync_smtp_*}). Labels carry error codes only, never an
- * address or a mailbox. The gauges read PostgreSQL at most every 10 seconds, whatever the scrape rate.
+ * address or a mailbox. The gauges read PostgreSQL at most every 10 seconds, whatever the scrape rate. Every
+ * series with a known set of labels exists at zero from start-up, so alert rules work before the first event.
  */
+@Startup
 @Singleton
 public class OutboxMetrics {
 
     private static final Duration SNAPSHOT_AGE = Duration.ofSeconds(10);
     private static final String[] STATES = { "queued", "sending", "sent", "failed" };
+    /** Every code of an {@link SmtpFailure}. */
+    static final List<String> SMTP_ERROR_CODES = List.of("smtp_auth_disabled", "smtp_token_rejected",
+            "recipient_refused", "message_too_large", "send_as_denied", "smtp_rejected", "smtp_busy",
+            "smtp_unreachable", "smtp_connection_lost");
+    /** Every code an item can fail or be retried with: the SMTP codes and the sender's own. */
+    static final List<String> FAILURE_CODES = java.util.stream.Stream.concat(SMTP_ERROR_CODES.stream(),
+            java.util.stream.Stream.of("mailbox_reauth_required", "token_unavailable", "reconcile_failed",
+                    "internal_error")).toList();
 
     private final MeterRegistry registry;
     private final Timer submissions;
@@ -33,6 +45,14 @@ public class OutboxMetrics {
             Gauge.builder("mailsync.outbox.items", () -> current(store).counts().getOrDefault(state, 0L))
                     .description("Outbox items by state").tag("state", state).register(registry);
         }
+        registry.counter("mailsync.outbox.sent");
+        SMTP_ERROR_CODES.forEach(code -> registry.counter("mailsync.smtp.errors", "code", code));
+        FAILURE_CODES.forEach(code -> {
+            registry.counter("mailsync.outbox.failed", "code", code);
+            registry.counter("mailsync.outbox.retries", "code", code);
+        });
+        List.of("found", "absent").forEach(outcome -> registry.counter("mailsync.outbox.reconciled", "outcome",
+                outcome));
         Gauge.builder("mailsync.outbox.oldest.waiting", () -> current(store).oldestWaitingSeconds())
                 .description("Seconds the oldest queued or sending item has been waiting").baseUnit("seconds")
                 .register(registry);

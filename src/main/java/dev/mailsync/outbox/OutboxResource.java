@@ -23,6 +23,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import dev.mailsync.common.problem.Problem.FieldError;
 import dev.mailsync.common.problem.ProblemException;
 import dev.mailsync.common.problem.QueryParams;
+import dev.mailsync.common.ratelimit.RateLimits;
 import dev.mailsync.common.security.CurrentUser;
 import dev.mailsync.mailbox.MailboxService;
 import dev.mailsync.message.Cursor;
@@ -43,12 +44,15 @@ public class OutboxResource {
     private final OutboxStore store;
     private final MailboxService mailboxes;
     private final CurrentUser user;
+    private final RateLimits limits;
 
-    public OutboxResource(OutboxService outbox, OutboxStore store, MailboxService mailboxes, CurrentUser user) {
+    public OutboxResource(OutboxService outbox, OutboxStore store, MailboxService mailboxes, CurrentUser user,
+            RateLimits limits) {
         this.outbox = outbox;
         this.store = store;
         this.mailboxes = mailboxes;
         this.user = user;
+        this.limits = limits;
     }
 
     /**
@@ -60,6 +64,7 @@ public class OutboxResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Response send(@PathParam("id") UUID id, @HeaderParam("Idempotency-Key") String idempotencyKey,
             @NotNull @Valid SendRequest request) {
+        limits.send(user.id());
         if (idempotencyKey != null && !idempotencyKey.matches(KEY_PATTERN)) {
             throw ProblemException.invalid(List.of(new FieldError("Idempotency-Key",
                     "must be 1 to 255 printable ASCII characters")));
@@ -113,6 +118,7 @@ public class OutboxResource {
     @POST
     @Path("/{sendId}/retry")
     public Response retry(@PathParam("id") UUID id, @PathParam("sendId") UUID sendId) {
+        limits.send(user.id());
         OutboxItem item = get(id, sendId);
         if (!store.requeue(id, sendId)) {
             throw new ProblemException(409, "not_failed", "Only failed mail can be retried",

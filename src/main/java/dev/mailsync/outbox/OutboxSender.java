@@ -241,7 +241,7 @@ public class OutboxSender {
         stopping = true;
         workers.shutdown();
         try {
-            workers.awaitTermination(sync.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
+            workers.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import javax.sql.DataSource;
@@ -16,16 +17,24 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
 
 /**
  * The sync's metrics ({@code mailsync_*} in Prometheus). Labels never carry an address, a subject or a mailbox
- * id. The gauges read PostgreSQL at most every 10 seconds, whatever the scrape rate.
+ * id. The gauges read PostgreSQL at most every 10 seconds, whatever the scrape rate. Every counter with a known
+ * set of labels exists at zero from start-up, so rates and alert rules work before the first event.
  */
+@Startup
 @Singleton
 public class SyncMetrics {
 
     private static final Duration SNAPSHOT_AGE = Duration.ofSeconds(10);
     private static final String[] STATES = { "ACTIVE", "REAUTH_REQUIRED", "DISABLED" };
+    /** Every outcome {@link MailboxSyncer#runPass} records. */
+    static final List<String> PASS_OUTCOMES = List.of("success", "lease_lost", "released", "reauth_required",
+            "token_unavailable", "imap_auth_failed", "imap_error", "internal_error");
+    /** Every kind of {@link #imapError}. */
+    static final List<String> IMAP_ERROR_KINDS = List.of("auth", "connection", "protocol");
 
     private final MeterRegistry registry;
     private final DataSource dataSource;
@@ -40,6 +49,8 @@ public class SyncMetrics {
         this.added = messages("added");
         this.changed = messages("changed");
         this.removed = messages("removed");
+        PASS_OUTCOMES.forEach(outcome -> passes(outcome));
+        IMAP_ERROR_KINDS.forEach(kind -> imapErrors(kind));
         Gauge.builder("mailsync.sync.lag", this, m -> m.current().lagSeconds())
                 .description("Seconds the most overdue active mailbox has been waiting for its pass")
                 .baseUnit("seconds").register(registry);
@@ -52,7 +63,7 @@ public class SyncMetrics {
 
     /** Records a finished pass: its outcome ({@code success} or an error code) and duration. */
     void pass(String outcome, long nanos) {
-        registry.counter("mailsync.sync.passes", "outcome", outcome).increment();
+        passes(outcome).increment();
         Timer.builder("mailsync.sync.pass.duration").description("Duration of sync passes")
                 .tag("outcome", outcome).publishPercentileHistogram()
                 .maximumExpectedValue(Duration.ofMinutes(30)).register(registry)
@@ -67,7 +78,17 @@ public class SyncMetrics {
 
     /** An IMAP failure by kind: {@code auth}, {@code connection} or {@code protocol}. */
     void imapError(String kind) {
-        registry.counter("mailsync.imap.errors", "kind", kind).increment();
+        imapErrors(kind).increment();
+    }
+
+    private Counter passes(String outcome) {
+        return Counter.builder("mailsync.sync.passes").description("Finished sync passes by outcome")
+                .tag("outcome", outcome).register(registry);
+    }
+
+    private Counter imapErrors(String kind) {
+        return Counter.builder("mailsync.imap.errors").description("IMAP failures of sync passes by kind")
+                .tag("kind", kind).register(registry);
     }
 
     private Counter messages(String change) {

@@ -12,6 +12,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.mailsync.common.ratelimit.RateLimits;
 import dev.mailsync.common.security.CurrentUser;
 import dev.mailsync.mailbox.MailboxService;
 import io.quarkus.security.Authenticated;
@@ -27,14 +28,16 @@ public class SyncResource {
     private final SyncLeases leases;
     private final SyncScheduler scheduler;
     private final CurrentUser user;
+    private final RateLimits limits;
 
     public SyncResource(MailboxService mailboxes, SyncStatusRepository statuses, SyncLeases leases,
-            SyncScheduler scheduler, CurrentUser user) {
+            SyncScheduler scheduler, CurrentUser user, RateLimits limits) {
         this.mailboxes = mailboxes;
         this.statuses = statuses;
         this.leases = leases;
         this.scheduler = scheduler;
         this.user = user;
+        this.limits = limits;
     }
 
     /** The mailbox's sync state, for polling frontends. */
@@ -47,6 +50,7 @@ public class SyncResource {
     /** Runs a pass as soon as a worker is free; idempotent while one is queued or running. */
     @POST
     public Response request(@PathParam("id") UUID id) {
+        limits.sync(user.id());
         mailboxes.requireOwned(id, user.id());
         leases.request(id);
         scheduler.wakeUp();

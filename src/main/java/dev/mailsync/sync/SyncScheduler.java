@@ -1,5 +1,6 @@
 package dev.mailsync.sync;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
@@ -7,7 +8,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,6 +31,9 @@ import io.quarkus.scheduler.Scheduled;
 @ApplicationScoped
 public class SyncScheduler {
 
+    /** After the shutdown grace, how long closed passes get to release their leases (in the k8s grace sum). */
+    public static final Duration ABORT_WAIT = Duration.ofSeconds(5);
+
     private final SyncLeases leases;
     private final MailboxSyncer syncer;
     private final SyncConfig config;
@@ -35,6 +41,7 @@ public class SyncScheduler {
     private final ExecutorService workers;
     private final Set<UUID> running = ConcurrentHashMap.newKeySet();
     private final AtomicInteger busy = new AtomicInteger();
+    private final AtomicBoolean wakeUpQueued = new AtomicBoolean();
     private volatile boolean stopping;
     private volatile Instant lastDispatch = Instant.now();
 
@@ -50,11 +57,23 @@ public class SyncScheduler {
         });
     }
 
-    /** Looks for due work at once (a mailbox was connected or a pass requested), not at the next poll. */
+    /**
+     * Looks for due work at once (a mailbox was connected or a pass requested), not at the next poll. Wake-ups
+     * coalesce: at most one waits in the workers' queue, however often {@code POST .../sync} is called (the
+     * requests themselves are one flag per mailbox in {@code mailbox_sync}), so nothing grows without bound.
+     */
     public void wakeUp() {
-        if (config.enabled() && !stopping) {
-            CompletableFuture.runAsync(this::dispatch, workers);
+        if (config.enabled() && !stopping && wakeUpQueued.compareAndSet(false, true)) {
+            CompletableFuture.runAsync(() -> {
+                wakeUpQueued.set(false);
+                dispatch();
+            }, workers);
         }
+    }
+
+    /** Tasks waiting for a worker (wake-ups and passes); bounded by the coalescing above and the free workers. */
+    int queuedTasks() {
+        return ((ThreadPoolExecutor) workers).getQueue().size();
     }
 
     /** A connected or re-linked mailbox is synced right away (after the connecting transaction commits). */
@@ -107,7 +126,7 @@ public class SyncScheduler {
         try {
             if (!workers.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
                 syncer.abortRunningPasses();
-                workers.awaitTermination(5, TimeUnit.SECONDS);
+                workers.awaitTermination(ABORT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -15,9 +15,14 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
+import dev.mailsync.outbox.OutboxConfig;
+import dev.mailsync.sync.SyncConfig;
+import dev.mailsync.sync.SyncScheduler;
+import io.smallrye.config.WithDefault;
+
 /**
  * Parses every manifest under {@code k8s/} and checks what a deployment relies on, against the application's
- * own configuration (port, health paths, shutdown timeout).
+ * own configuration (ports, management interface, audience, shutdown times, egress ports).
  */
 class KubernetesManifestsTest {
 
@@ -39,18 +44,35 @@ class KubernetesManifestsTest {
     }
 
     @Test
-    void shouldProbeTheApplicationsHealthEndpointsOnItsPort() throws IOException {
+    void shouldProbeTheHealthEndpointsOnTheManagementPortAndServeTheApiOnly() throws IOException {
         Map<String, Object> container = container();
-        Map<String, Object> port = map(list(container.get("ports")).get(0));
-        assertThat(port.get("containerPort")).isEqualTo(Integer.parseInt(appConfig().getProperty("quarkus.http.port")));
+        Map<String, Object> http = port(container, "http");
+        Map<String, Object> management = port(container, "management");
+        assertThat(appConfig().getProperty("quarkus.management.enabled")).isEqualTo("true");
+        assertThat(http.get("containerPort")).isEqualTo(Integer.parseInt(appConfig().getProperty("quarkus.http.port")));
+        assertThat(management.get("containerPort")).isEqualTo(managementPort());
         assertThat(probe(container, "livenessProbe")).containsEntry("path", "/q/health/live")
-                .containsEntry("port", port.get("name"));
+                .containsEntry("port", "management");
         assertThat(probe(container, "readinessProbe")).containsEntry("path", "/q/health/ready")
-                .containsEntry("port", port.get("name"));
+                .containsEntry("port", "management");
         assertThat(probe(container, "startupProbe")).containsEntry("path", "/q/health/started")
-                .containsEntry("port", port.get("name"));
+                .containsEntry("port", "management");
         Map<String, Object> service = manifestsOfKind().get("Service");
-        assertThat(map(list(map(service.get("spec")).get("ports")).get(0))).containsEntry("targetPort", port.get("name"));
+        assertThat(list(map(service.get("spec")).get("ports"))).singleElement()
+                .satisfies(p -> assertThat(map(p)).containsEntry("targetPort", "http"));
+        Map<String, Object> annotations = map(map(map(map(manifestsOfKind().get("Deployment").get("spec"))
+                .get("template")).get("metadata")).get("annotations"));
+        assertThat(annotations).containsEntry("prometheus.io/port", String.valueOf(managementPort()))
+                .containsEntry("prometheus.io/path", "/q/metrics");
+    }
+
+    @Test
+    void shouldExpectTheAudienceTheApplicationIsConfiguredFor() throws IOException {
+        Map<String, Object> config = map(manifestsOfKind().get("ConfigMap").get("data"));
+        assertThat(appConfig().getProperty("quarkus.oidc.token.audience")).isNotBlank();
+        assertThat(config).containsEntry("QUARKUS_OIDC_TOKEN_AUDIENCE",
+                appConfig().getProperty("quarkus.oidc.token.audience"))
+                .containsEntry("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort()));
     }
 
     @Test
@@ -68,14 +90,33 @@ class KubernetesManifestsTest {
                 .containsEntry("allowPrivilegeEscalation", false);
         assertThat(list(container.get("volumeMounts"))).anySatisfy(m -> assertThat(map(m)).containsEntry("mountPath", "/tmp"));
         assertThat(list(pod.get("volumes"))).anySatisfy(v -> assertThat(map(v)).containsKey("emptyDir"));
-        Duration shutdown = Duration.parse("PT" + appConfig().getProperty("quarkus.shutdown.timeout").toUpperCase());
-        assertThat((Integer) pod.get("terminationGracePeriodSeconds")).isGreaterThan((int) shutdown.toSeconds() + 5);
         assertThat(list(container.get("envFrom"))).extracting(e -> map(e).keySet().iterator().next())
                 .containsExactlyInAnyOrder("configMapRef", "secretRef");
         Map<String, Object> hpa = map(manifestsOfKind().get("HorizontalPodAutoscaler").get("spec"));
         assertThat(map(hpa.get("scaleTargetRef"))).containsEntry("name", map(deployment.get("metadata")).get("name"));
         assertThat((Integer) hpa.get("minReplicas")).isGreaterThanOrEqualTo(2);
         assertThat(map(manifestsOfKind().get("PodDisruptionBudget").get("spec"))).containsKey("minAvailable");
+    }
+
+    /**
+     * SIGTERM runs these one after the other: the preStop sleep, the HTTP drain (quarkus.shutdown.timeout), the
+     * sync passes' grace, closing the passes still running, the outbox's grace. The pod must not be killed first.
+     */
+    @Test
+    void shouldGiveTheWorstCaseShutdownItsTime() throws Exception {
+        Map<String, Object> pod = map(map(map(manifestsOfKind().get("Deployment").get("spec")).get("template"))
+                .get("spec"));
+        List<Object> preStop = list(map(map(map(container().get("lifecycle")).get("preStop")).get("exec"))
+                .get("command"));
+        assertThat(preStop.get(0)).isEqualTo("sleep");
+        Duration worstCase = Duration.ofSeconds(Long.parseLong(String.valueOf(preStop.get(1))))
+                .plus(duration(appConfig().getProperty("quarkus.shutdown.timeout")))
+                .plus(setting(SyncConfig.class, "shutdownGrace", "MAILSYNC_SYNC_SHUTDOWN_GRACE"))
+                .plus(SyncScheduler.ABORT_WAIT)
+                .plus(setting(OutboxConfig.class, "shutdownGrace", "MAILSYNC_OUTBOX_SHUTDOWN_GRACE"));
+        assertThat(worstCase).isEqualTo(Duration.ofSeconds(80)); // the sum the README and deployment.yaml document
+        assertThat((Integer) pod.get("terminationGracePeriodSeconds"))
+                .isGreaterThanOrEqualTo((int) worstCase.toSeconds() + 10);
     }
 
     @Test
@@ -94,13 +135,63 @@ class KubernetesManifestsTest {
     }
 
     @Test
-    void shouldAllowIngressToTheHttpPortOnly() throws IOException {
-        Map<String, Object> spec = map(manifestsOfKind().get("NetworkPolicy").get("spec"));
+    void shouldAllowTheApiFromAnywhereAndManagementFromTheMonitoringNamespaceOnly() throws IOException {
+        Map<String, Object> spec = map(networkPolicy("mailsync").get("spec"));
         assertThat(list(spec.get("policyTypes"))).containsExactly("Ingress");
         List<Object> rules = list(spec.get("ingress"));
-        assertThat(rules).hasSize(1);
-        assertThat(list(map(rules.get(0)).get("ports"))).singleElement()
-                .satisfies(p -> assertThat(map(p)).containsEntry("port", 8080).containsEntry("protocol", "TCP"));
+        assertThat(rules).hasSize(2);
+        Map<String, Object> api = map(rules.get(0));
+        assertThat(api).doesNotContainKey("from");
+        assertThat(list(api.get("ports"))).singleElement().satisfies(p -> assertThat(map(p))
+                .containsEntry("port", Integer.parseInt(appConfig().getProperty("quarkus.http.port")))
+                .containsEntry("protocol", "TCP"));
+        Map<String, Object> monitoring = map(rules.get(1));
+        assertThat(list(monitoring.get("from"))).singleElement().satisfies(f -> {
+            assertThat(map(f)).containsOnlyKeys("namespaceSelector");
+            assertThat(map(map(map(f).get("namespaceSelector")).get("matchLabels")))
+                    .containsExactly(Map.entry("kubernetes.io/metadata.name", "monitoring"));
+        });
+        assertThat(list(monitoring.get("ports"))).singleElement().satisfies(p -> assertThat(map(p))
+                .containsEntry("port", managementPort()).containsEntry("protocol", "TCP"));
+    }
+
+    @Test
+    void shouldLetTrafficOutOnlyToDnsPostgresqlHttpsImapAndSmtp() throws IOException {
+        Map<String, Object> spec = map(networkPolicy("mailsync-egress").get("spec"));
+        assertThat(list(spec.get("policyTypes"))).containsExactly("Egress");
+        assertThat(map(map(spec.get("podSelector")).get("matchLabels")))
+                .containsEntry("app.kubernetes.io/name", "mailsync");
+        List<String> allowed = list(spec.get("egress")).stream()
+                .flatMap(rule -> list(map(rule).get("ports")).stream())
+                .map(p -> map(p).get("protocol") + "/" + map(p).get("port")).toList();
+        Map<String, Object> config = map(manifestsOfKind().get("ConfigMap").get("data"));
+        java.util.regex.Matcher jdbc = java.util.regex.Pattern.compile("jdbc:postgresql://[^:/]+:(\\d+)/")
+                .matcher(String.valueOf(config.get("QUARKUS_DATASOURCE_JDBC_URL")));
+        assertThat(jdbc.find()).isTrue();
+        assertThat(allowed).containsExactlyInAnyOrder("UDP/53", "TCP/53", "TCP/" + jdbc.group(1), "TCP/443",
+                "TCP/" + config.get("MAILSYNC_MICROSOFT_IMAP_PORT"), "TCP/" + config.get("MAILSYNC_MICROSOFT_SMTP_PORT"));
+        assertThat(appConfig().getProperty("mailsync.microsoft.imap.port")).isEqualTo("993");
+        assertThat(appConfig().getProperty("mailsync.microsoft.smtp.port")).isEqualTo("587");
+    }
+
+    private static Map<String, Object> port(Map<String, Object> container, String name) {
+        return list(container.get("ports")).stream().map(KubernetesManifestsTest::map)
+                .filter(p -> name.equals(p.get("name"))).findFirst().orElseThrow();
+    }
+
+    private static int managementPort() throws IOException {
+        return Integer.parseInt(appConfig().getProperty("quarkus.management.port"));
+    }
+
+    private static Duration duration(String value) {
+        return Duration.parse("PT" + value.toUpperCase());
+    }
+
+    /** A setting's value: the ConfigMap's if it sets one, else the mapping's default. */
+    private static Duration setting(Class<?> mapping, String method, String env) throws Exception {
+        Object configured = map(manifestsOfKind().get("ConfigMap").get("data")).get(env);
+        return duration(configured != null ? String.valueOf(configured)
+                : mapping.getMethod(method).getAnnotation(WithDefault.class).value());
     }
 
     private static Map<String, Object> probe(Map<String, Object> container, String name) {
@@ -113,15 +204,29 @@ class KubernetesManifestsTest {
         return map(list(pod.get("containers")).get(0));
     }
 
+    /** The one manifest of each kind (NetworkPolicy: the one named {@code mailsync}, the ingress policy). */
     private static Map<String, Map<String, Object>> manifestsOfKind() throws IOException {
         Map<String, Map<String, Object>> byKind = new java.util.HashMap<>();
-        try (Stream<Path> files = Files.list(K8S)) {
-            for (Path file : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
-                Map<String, Object> manifest = load(file.getFileName().toString());
-                byKind.put(String.valueOf(manifest.get("kind")), manifest);
-            }
+        for (Map<String, Object> manifest : manifests()) {
+            byKind.merge(String.valueOf(manifest.get("kind")), manifest,
+                    (a, b) -> "mailsync".equals(map(a.get("metadata")).get("name")) ? a : b);
         }
         return byKind;
+    }
+
+    private static List<Map<String, Object>> manifests() throws IOException {
+        List<Map<String, Object>> all = new java.util.ArrayList<>();
+        try (Stream<Path> files = Files.list(K8S)) {
+            for (Path file : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+                all.add(load(file.getFileName().toString()));
+            }
+        }
+        return all;
+    }
+
+    private static Map<String, Object> networkPolicy(String name) throws IOException {
+        return manifests().stream().filter(m -> "NetworkPolicy".equals(m.get("kind")))
+                .filter(m -> name.equals(map(m.get("metadata")).get("name"))).findFirst().orElseThrow();
     }
 
     private static Map<String, Object> load(String name) throws IOException {

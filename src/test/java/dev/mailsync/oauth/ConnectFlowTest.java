@@ -28,6 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.mailsync.common.crypto.SecretCipher;
+import dev.mailsync.common.crypto.SecretColumn;
 import dev.mailsync.support.ConnectFlows;
 import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.FakeMicrosoftResource;
@@ -265,11 +266,13 @@ class ConnectFlowTest {
         String where = " from pending_connection where user_id = '" + aliceId + "'";
         String access = Sql.text(dataSource, "select access_token" + where);
         String refresh = Sql.text(dataSource, "select refresh_token" + where);
-        assertThat(access).startsWith("v1:" + cipher.currentKeyId() + ":").doesNotContain("at.");
-        assertThat(refresh).startsWith("v1:" + cipher.currentKeyId() + ":").doesNotContain("rt.");
-        assertThat(cipher.decrypt(access)).startsWith("at.");
-        assertThat(fake.isLiveRefreshToken(cipher.decrypt(refresh))).isTrue();
-        assertThat(Sql.text(dataSource, "select connection_hash" + where)).isEqualTo(FakeEntra.s256(connection));
+        String hash = FakeEntra.s256(connection);
+        assertThat(access).startsWith("v2:" + cipher.currentKeyId() + ":").doesNotContain("at.");
+        assertThat(refresh).startsWith("v2:" + cipher.currentKeyId() + ":").doesNotContain("rt.");
+        assertThat(cipher.decrypt(access, SecretColumn.PENDING_CONNECTION_ACCESS_TOKEN.context(hash))).startsWith("at.");
+        assertThat(fake.isLiveRefreshToken(
+                cipher.decrypt(refresh, SecretColumn.PENDING_CONNECTION_REFRESH_TOKEN.context(hash)))).isTrue();
+        assertThat(Sql.text(dataSource, "select connection_hash" + where)).isEqualTo(hash);
         assertThat(Sql.text(dataSource, "select object_id" + where))
                 .isEqualTo(FakeEntra.objectIdOf("adele.vance@contoso.example"));
     }
@@ -280,12 +283,13 @@ class ConnectFlowTest {
 
         String access = Sql.text(dataSource, "select access_token from mailbox where id = '" + id + "'");
         String refresh = Sql.text(dataSource, "select refresh_token from mailbox where id = '" + id + "'");
-        assertThat(access).startsWith("v1:" + cipher.currentKeyId() + ":").doesNotContain("at.");
-        assertThat(refresh).startsWith("v1:" + cipher.currentKeyId() + ":").doesNotContain("rt.");
-        assertThat(cipher.decrypt(access)).startsWith("at.");
-        assertThat(fake.isLiveRefreshToken(cipher.decrypt(refresh))).isTrue();
+        assertThat(access).startsWith("v2:" + cipher.currentKeyId() + ":").doesNotContain("at.");
+        assertThat(refresh).startsWith("v2:" + cipher.currentKeyId() + ":").doesNotContain("rt.");
+        assertThat(cipher.decrypt(access, SecretColumn.MAILBOX_ACCESS_TOKEN.context(id))).startsWith("at.");
+        assertThat(fake.isLiveRefreshToken(cipher.decrypt(refresh, SecretColumn.MAILBOX_REFRESH_TOKEN.context(id))))
+                .isTrue();
         assertThat(Sql.text(dataSource, "select client_secret from provider_settings"))
-                .startsWith("v1:").doesNotContain(ConnectFlows.CLIENT_SECRET);
+                .startsWith("v2:").doesNotContain(ConnectFlows.CLIENT_SECRET);
     }
 
     @Test
@@ -380,7 +384,8 @@ class ConnectFlowTest {
                 .body("[0].state", equalTo("active"))
                 .body("[0].stateReason", equalTo(null));
         String refreshAfter = Sql.text(dataSource, "select refresh_token from mailbox where id = '" + first + "'");
-        assertThat(cipher.decrypt(refreshAfter)).isNotEqualTo(cipher.decrypt(refreshBefore));
+        String context = SecretColumn.MAILBOX_REFRESH_TOKEN.context(first);
+        assertThat(cipher.decrypt(refreshAfter, context)).isNotEqualTo(cipher.decrypt(refreshBefore, context));
     }
 
     @Test

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.mailsync.common.crypto.SecretCipher;
+import dev.mailsync.common.crypto.SecretColumn;
 import com.icegreen.greenmail.util.GreenMail;
 
 import dev.mailsync.support.ConnectFlows;
@@ -183,7 +184,8 @@ class NoSecretsInLogTest {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("select access_token, refresh_token from mailbox where id = '" + id + "'")) {
             rs.next();
-            return new String[] { cipher.decrypt(rs.getString(1)), cipher.decrypt(rs.getString(2)) };
+            return new String[] { cipher.decrypt(rs.getString(1), SecretColumn.MAILBOX_ACCESS_TOKEN.context(id)),
+                    cipher.decrypt(rs.getString(2), SecretColumn.MAILBOX_REFRESH_TOKEN.context(id)) };
         }
     }
 

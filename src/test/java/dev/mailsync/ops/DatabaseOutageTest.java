@@ -1,6 +1,6 @@
 package dev.mailsync.ops;
 
-import static io.restassured.RestAssured.given;
+import static dev.mailsync.support.Management.management;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -27,7 +27,7 @@ class DatabaseOutageTest {
 
     @Test
     void shouldBeUnreadyWhileTheDatabaseIsUnreachable() throws SQLException {
-        given().get("/q/health/ready").then().statusCode(200);
+        management().get("/q/health/ready").then().statusCode(200);
 
         String url = ConfigProvider.getConfig().getValue("quarkus.datasource.jdbc.url", String.class);
         Matcher database = Pattern.compile("jdbc:postgresql://[^/]+/([^?]+)").matcher(url);
@@ -38,15 +38,15 @@ class DatabaseOutageTest {
             s.execute("alter database \"" + name + "\" allow_connections false");
             s.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = '" + name + "'");
             try {
-                Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/q/health/ready")
+                Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> management().get("/q/health/ready")
                         .then().statusCode(503).body("status", equalTo("DOWN")));
-                given().get("/q/health/live").then().statusCode(200);
+                management().get("/q/health/live").then().statusCode(200);
             } finally {
                 s.execute("alter database \"" + name + "\" allow_connections true");
             }
         }
 
-        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/q/health/ready")
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> management().get("/q/health/ready")
                 .then().statusCode(200).body("checks.find { it.name == 'sync-engine' }.status", equalTo("UP")));
     }
 

@@ -1,6 +1,6 @@
 package dev.mailsync.ops;
 
-import static io.restassured.RestAssured.given;
+import static dev.mailsync.support.Management.management;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -55,7 +55,7 @@ class OperationsTest {
         assertThat(leases.claim(UUID.fromString(id), "test")).isTrue();
         syncer.runPass(UUID.fromString(id), "test");
 
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = management().get("/q/metrics").then().statusCode(200).extract().asString();
 
         assertThat(metrics).contains("mailsync_sync_passes_total{outcome=\"success\"}")
                 .contains("mailsync_sync_pass_duration_seconds_bucket")
@@ -71,10 +71,10 @@ class OperationsTest {
 
     @Test
     void shouldReportReadinessOfTheSyncEngineAndMailboxStatesForOps() {
-        given().get("/q/health/ready").then().statusCode(200)
+        management().get("/q/health/ready").then().statusCode(200)
                 .body("checks.name", hasItem("sync-engine"))
                 .body("checks.find { it.name == 'sync-engine' }.status", equalTo("UP"));
-        given().get("/q/health/group/mailboxes").then().statusCode(200)
+        management().get("/q/health/group/mailboxes").then().statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks[0].name", equalTo("mailboxes"));
     }

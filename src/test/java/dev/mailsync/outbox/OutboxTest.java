@@ -1,5 +1,6 @@
 package dev.mailsync.outbox;
 
+import static dev.mailsync.support.Management.management;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -350,7 +351,7 @@ class OutboxTest {
                 "send_as_denied", "SendAsDenied");
         assertThat(smtp.scriptedMessages() - messagesBefore).isEqualTo(1); // only the too-large one reached DATA
 
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = management().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics).contains("mailsync_smtp_errors_total{code=\"smtp_auth_disabled\"}")
                 .contains("mailsync_outbox_failed_total{code=\"recipient_refused\"}")
                 .contains("mailsync_outbox_items{state=\"failed\"}")

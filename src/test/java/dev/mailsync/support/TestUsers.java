@@ -15,6 +15,8 @@ import io.smallrye.jwt.build.Jwt;
 public final class TestUsers {
 
     public static final String ISSUER = "https://mailsync.dev/local-issuer";
+    /** The audience the service expects ({@code quarkus.oidc.token.audience}). */
+    public static final String AUDIENCE = "mailsync";
     private static final PrivateKey KEY = loadKey();
 
     private TestUsers() {
@@ -22,19 +24,27 @@ public final class TestUsers {
 
     /** {@code Bearer <jwt>} of a plain user. */
     public static String bearer(String sub) {
-        return "Bearer " + Jwt.issuer(ISSUER).subject(sub).groups(Set.of()).expiresIn(600).sign(KEY);
+        return "Bearer " + Jwt.issuer(ISSUER).audience(AUDIENCE).subject(sub).groups(Set.of()).expiresIn(600).sign(KEY);
     }
 
     /** {@code Bearer <jwt>} of a member of mailsync-admin. */
     public static String admin(String sub) {
-        return "Bearer " + Jwt.issuer(ISSUER).subject(sub).groups(Set.of("mailsync-admin")).expiresIn(600).sign(KEY);
+        return "Bearer " + Jwt.issuer(ISSUER).audience(AUDIENCE).subject(sub).groups(Set.of("mailsync-admin")).expiresIn(600)
+                .sign(KEY);
+    }
+
+    /** A correctly signed token issued for {@code audience}, or for no audience when it is null. */
+    public static String forAudience(String sub, String audience) {
+        var claims = Jwt.issuer(ISSUER).subject(sub).groups(Set.of()).expiresIn(600);
+        return "Bearer " + (audience == null ? claims : claims.audience(audience)).sign(KEY);
     }
 
     /** A token signed with another key: must be refused. */
     public static String forged(String sub) throws Exception {
         var generator = java.security.KeyPairGenerator.getInstance("RSA");
         generator.initialize(2048);
-        return "Bearer " + Jwt.issuer(ISSUER).subject(sub).sign(generator.generateKeyPair().getPrivate());
+        return "Bearer " + Jwt.issuer(ISSUER).audience(AUDIENCE).subject(sub)
+                .sign(generator.generateKeyPair().getPrivate());
     }
 
     private static PrivateKey loadKey() {

@@ -26,6 +26,7 @@ import com.icegreen.greenmail.store.MailFolder;
 import com.icegreen.greenmail.util.GreenMail;
 
 import dev.mailsync.common.crypto.SecretCipher;
+import dev.mailsync.common.crypto.SecretColumn;
 import dev.mailsync.support.Sql;
 import dev.mailsync.support.ConnectFlows;
 import dev.mailsync.support.FakeEntra;
@@ -216,13 +217,15 @@ class SyncTest {
         fake.accessTokenLifetime(120); // less than the refresh skew: every pass refreshes
         Mailboxes.append(inbox, "hello", "x", null);
         String id = Mailboxes.connect(fake, bearer, address);
-        String refreshBefore = cipher.decrypt(Sql.text(dataSource, "select refresh_token from mailbox where id = '" + id + "'"));
+        String refreshBefore = cipher.decrypt(Sql.text(dataSource, "select refresh_token from mailbox where id = '" + id + "'"),
+                SecretColumn.MAILBOX_REFRESH_TOKEN.context(id));
 
         pass(id);
         pass(id);
 
         assertThat(fake.refreshes()).isEqualTo(2);
-        String refreshAfter = cipher.decrypt(Sql.text(dataSource, "select refresh_token from mailbox where id = '" + id + "'"));
+        String refreshAfter = cipher.decrypt(Sql.text(dataSource, "select refresh_token from mailbox where id = '" + id + "'"),
+                SecretColumn.MAILBOX_REFRESH_TOKEN.context(id));
         assertThat(refreshAfter).isNotEqualTo(refreshBefore);
         assertThat(fake.isLiveRefreshToken(refreshAfter)).isTrue();
         assertThat(fake.isLiveRefreshToken(refreshBefore)).isFalse();

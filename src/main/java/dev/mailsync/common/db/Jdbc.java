@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 
 import javax.sql.DataSource;
@@ -17,6 +18,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class Jdbc {
 
+    /** PostgreSQL's SQLSTATE for a statement cancelled (by its timeout). */
+    private static final String QUERY_CANCELED = "57014";
+
     private final DataSource dataSource;
 
     public Jdbc(DataSource dataSource) {
@@ -25,7 +29,19 @@ public class Jdbc {
 
     /** Runs a query (or an UPDATE ... RETURNING) and hands each row to {@code row}. */
     public void query(String sql, List<?> args, Row row) {
+        query(sql, args, null, row);
+    }
+
+    /**
+     * Runs a query that PostgreSQL cancels after {@code timeout} (whole seconds, at least one; null: none).
+     *
+     * @throws StatementTimedOut when it was cancelled
+     */
+    public void query(String sql, List<?> args, Duration timeout, Row row) {
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            if (timeout != null) {
+                s.setQueryTimeout((int) Math.max(1, timeout.toSeconds()));
+            }
             bind(s, args);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
@@ -33,6 +49,9 @@ public class Jdbc {
                 }
             }
         } catch (SQLException e) {
+            if (QUERY_CANCELED.equals(e.getSQLState())) {
+                throw new StatementTimedOut(e);
+            }
             throw new IllegalStateException("SQL failed: " + e.getMessage(), e);
         }
     }
@@ -50,6 +69,13 @@ public class Jdbc {
     private static void bind(PreparedStatement s, List<?> args) throws SQLException {
         for (int i = 0; i < args.size(); i++) {
             s.setObject(i + 1, args.get(i));
+        }
+    }
+
+    /** A statement ran past its timeout and was cancelled. */
+    public static class StatementTimedOut extends RuntimeException {
+        StatementTimedOut(SQLException cause) {
+            super("statement cancelled after its timeout", cause);
         }
     }
 

@@ -32,12 +32,17 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response problem(ProblemException e, UriInfo uri) {
-        if (e.status() >= 500) {
+        if (e.status() >= 500 && e.retryAfterSeconds() == null) {
             Log.errorf("%s %s: %s", e.code(), uri.getPath(), e.getMessage());
+        } else if (e.status() >= 500) {
+            Log.warnf("%s %s: %s", e.code(), uri.getPath(), e.getMessage()); // saturation: no stack, no alarm
         } else {
             Log.debugf("%s %s: %s", e.code(), uri.getPath(), e.getMessage());
         }
-        return respond(e.toProblem(), uri);
+        Response response = respond(e.toProblem(), uri);
+        Long retryAfter = e.retryAfterSeconds();
+        return retryAfter == null ? response
+                : Response.fromResponse(response).header(HttpHeaders.RETRY_AFTER, retryAfter).build();
     }
 
     @ServerExceptionMapper

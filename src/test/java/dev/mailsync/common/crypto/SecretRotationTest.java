@@ -1,0 +1,117 @@
+package dev.mailsync.common.crypto;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.anEmptyMap;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.icegreen.greenmail.util.GreenMail;
+
+import dev.mailsync.common.db.Jdbc;
+import dev.mailsync.oauth.AccessTokens;
+import dev.mailsync.support.Ciphers;
+import dev.mailsync.support.ConnectFlows;
+import dev.mailsync.support.FakeEntra;
+import dev.mailsync.support.Mailboxes;
+import dev.mailsync.support.Sql;
+import dev.mailsync.support.TestUsers;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Rewriting stored secrets under the current key and format, so an old key can be retired. */
+@QuarkusTest
+class SecretRotationTest {
+
+    FakeEntra fake;
+    GreenMail mail;
+
+    @Inject
+    Jdbc jdbc;
+
+    @Inject
+    SecretCipher applicationCipher;
+
+    @Inject
+    AccessTokens tokens;
+
+    @Inject
+    DataSource dataSource;
+
+    @BeforeEach
+    void provider() {
+        fake.reset();
+        ConnectFlows.configureProvider(fake);
+    }
+
+    @Test
+    void shouldRewriteValuesOfTheUnboundFormatThroughTheAdminEndpoint() throws Exception {
+        String bearer = TestUsers.bearer("rotate-" + UUID.randomUUID());
+        String id = Mailboxes.connect(fake, bearer, Mailboxes.newAccount(mail));
+        String token = tokens.accessToken(UUID.fromString(id));
+        // as an earlier version stored it: no binding to the row
+        Sql.execute(dataSource, "update mailbox set access_token = '" + Ciphers.legacyV1(Ciphers.applicationKey(), token)
+                + "' where id = '" + id + "'");
+        assertThat(tokens.accessToken(UUID.fromString(id))).isEqualTo(token); // still readable
+
+        given().header("Authorization", bearer).post("/api/v1/admin/encryption/rotate").then().statusCode(403);
+        given().header("Authorization", TestUsers.admin("admin-rotate")).post("/api/v1/admin/encryption/rotate")
+                .then().statusCode(200)
+                .body("currentKeyId", equalTo(applicationCipher.currentKeyId()))
+                .body("rewritten", greaterThanOrEqualTo(1))
+                .body("remaining", anEmptyMap());
+
+        String stored = Sql.text(dataSource, "select access_token from mailbox where id = '" + id + "'");
+        assertThat(stored).startsWith("v2:" + applicationCipher.currentKeyId() + ":");
+        assertThat(applicationCipher.decrypt(stored, SecretColumn.MAILBOX_ACCESS_TOKEN.context(id))).isEqualTo(token);
+    }
+
+    /**
+     * The whole procedure: a new key becomes current with the old ones as previous keys, rotation moves every
+     * value to it and reports the old keys as retired, after which a replica holding only the new key starts.
+     * Then back again, so that the running application's key is the current one for the other tests.
+     */
+    @Test
+    void shouldMoveEverythingToANewKeySoThatTheOldOnesCanBeDropped() throws Exception {
+        String id = Mailboxes.connect(fake, TestUsers.bearer("rotate-" + UUID.randomUUID()), Mailboxes.newAccount(mail));
+        String token = tokens.accessToken(UUID.fromString(id));
+        String old = Ciphers.key();
+        SecretCipher withOld = Ciphers.cipher(old, Ciphers.applicationKey());
+        new KeyCheck(jdbc, withOld).verify(withOld);
+        Sql.execute(dataSource, "update mailbox set access_token = '" + withOld.encrypt(token,
+                SecretColumn.MAILBOX_ACCESS_TOKEN.context(id)) + "' where id = '" + id + "'");
+
+        String fresh = Ciphers.key();
+        SecretCipher rotated = Ciphers.cipher(fresh, Ciphers.applicationKey(), old);
+        try {
+            KeyCheck check = new KeyCheck(jdbc, rotated);
+            check.verify(rotated);
+            assertThat(new SecretRotation(jdbc, rotated, check).remaining()).containsKey(withOld.currentKeyId());
+
+            SecretRotation.Report report = new SecretRotation(jdbc, rotated, check).rotate();
+
+            assertThat(report.remaining()).isEmpty();
+            assertThat(report.retiredKeys()).containsExactlyInAnyOrder(withOld.currentKeyId(),
+                    applicationCipher.currentKeyId());
+            SecretCipher onlyFresh = Ciphers.cipher(fresh);
+            new KeyCheck(jdbc, onlyFresh).verify(onlyFresh); // the old keys may go
+            String stored = Sql.text(dataSource, "select access_token from mailbox where id = '" + id + "'");
+            assertThat(onlyFresh.decrypt(stored, SecretColumn.MAILBOX_ACCESS_TOKEN.context(id))).isEqualTo(token);
+        } finally {
+            SecretCipher back = Ciphers.cipher(Ciphers.applicationKey(), fresh, old);
+            KeyCheck check = new KeyCheck(jdbc, back);
+            check.verify(back);
+            assertThat(new SecretRotation(jdbc, back, check).rotate().remaining()).isEmpty();
+        }
+        assertThat(Sql.count(dataSource, "select count(*) from encryption_key")).isEqualTo(1);
+        assertThat(tokens.accessToken(UUID.fromString(id))).isEqualTo(token);
+    }
+}
