@@ -63,6 +63,13 @@ public class SyncLeases {
                 seconds(config.lease()), folder, done, total, mailboxId, owner) == 1;
     }
 
+    /** Extends the lease of a pass at work (its heartbeat); {@code false} when the lease was lost. */
+    public boolean extend(UUID mailboxId, String owner) {
+        return jdbc.update("""
+                update mailbox_sync set lease_until = now() + make_interval(secs => ?)
+                where mailbox_id = ? and lease_owner = ?""", seconds(config.lease()), mailboxId, owner) == 1;
+    }
+
     /** Ends a successful pass: next one after the interval. */
     public void succeeded(UUID mailboxId, String owner) {
         jdbc.update("""
