@@ -21,6 +21,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 
@@ -48,13 +49,17 @@ public class MessageStore {
             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, true, ?)
             on conflict (folder_id, uidvalidity, uid) do nothing""";
 
-    private final DataSource dataSource;
-    private final ObjectMapper json;
+    /**
+     * The jsonb columns' writer: every string inside is cleaned too (jsonb refuses {@code \u0000}). A mapper of its
+     * own: the application's has generated serializers for the API's records that write strings directly.
+     */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .addModule(new SimpleModule().addSerializer(String.class, new CleanString())).build();
 
-    public MessageStore(DataSource dataSource, ObjectMapper json) {
+    private final DataSource dataSource;
+
+    public MessageStore(DataSource dataSource) {
         this.dataSource = dataSource;
-        // every string inside the jsonb columns is cleaned too (jsonb refuses \u0000)
-        this.json = json.copy().registerModule(new SimpleModule().addSerializer(String.class, new CleanString()));
     }
 
     /** UID → flags of the stored messages of a folder (at one UIDVALIDITY). */
@@ -299,9 +304,9 @@ public class MessageStore {
         return c.createArrayOf("text", values.stream().map(PgText::clean).toArray());
     }
 
-    private String json(Object value) {
+    private static String json(Object value) {
         try {
-            return json.writeValueAsString(value);
+            return JSON.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
