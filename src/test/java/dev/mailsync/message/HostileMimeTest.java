@@ -170,6 +170,33 @@ class HostileMimeTest {
     }
 
     @Test
+    void shouldKeepTheHeadersAndMarkTheMessageWhenTheParseBudgetIsUsedUp() {
+        byte[] raw = KINDS.get("multipart-10000-siblings");
+
+        ParsedMessage m = MimeReader.read(raw, 0, raw.length, new ReadLimits(1024 * 1024, Duration.ZERO));
+
+        assertThat(m.subject()).isEqualTo("multipart");
+        assertThat(m.messageId()).isEqualTo("mixed-10000@hostile.example");
+        assertThat(m.attachments()).isEmpty();
+        assertThat(m.malformed()).isTrue();
+        assertThat(m.truncated()).isTrue();
+        assertThat(m.problems()).contains("parse budget used up: the rest of the message is not read");
+    }
+
+    @Test
+    void shouldBuildADownloadHeaderFromAHugeHostileFileNameQuickly() {
+        String name = "n".repeat(100_000) + "\r\nX-Evil: 1\u0007.pdf";
+
+        String header = assertTimeoutPreemptively(Duration.ofSeconds(2),
+                () -> ContentDisposition.attachment(name, "attachment"));
+
+        assertThat(header).startsWith("attachment; filename=\"nnn").doesNotContain("\r", "\n", "\u0007")
+                .contains("X-Evil: 1.pdf\"; filename*=UTF-8''nnn");
+        assertThat(ContentDisposition.attachment("../../etc/passwd", "attachment")).startsWith("attachment; filename=\"passwd\"");
+        assertThat(ContentDisposition.attachment("\r\n", "message-1.eml")).startsWith("attachment; filename=\"message-1.eml\"");
+    }
+
+    @Test
     void shouldCleanNulAndLoneSurrogatesForPostgresql() {
         Function<String, String> clean = PgText::clean;
 
