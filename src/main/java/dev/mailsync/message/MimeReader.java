@@ -34,13 +34,15 @@ import dev.mailsync.common.db.PgText;
  * <p>
  * Hostile mail cannot make it slow or make it fail: every step is linear in the input (no backtracking regular
  * expressions on mail text), the MIME tree is walked without recursion to at most {@value #MAX_DEPTH} levels and
- * {@value #MAX_PARTS} parts, the walk stops when the message has used its time budget, and every value is cut to a
+ * {@value #MAX_PARTS} parts (counted as Jakarta Mail creates them, not as they are visited), the walk stops when
+ * the message has used its time budget, and every value is cut to a
  * size a database index and a browser can take (identifiers, names, subjects, bodies).
  */
 public final class MimeReader {
 
     static final int MAX_DEPTH = 50;
     static final int MAX_PARTS = 1000;
+    static final int MAX_BOUNDARY = 256;
     /** Message-IDs (RFC 5322 puts them on a 998-character line; real ones are under 100): a btree key stays small. */
     static final int MAX_ID = 500;
     /** References kept: the thread's root and the 99 nearest ancestors. */
@@ -118,13 +120,9 @@ public final class MimeReader {
             throws MessagingException, IOException {
         Deque<Node> stack = new ArrayDeque<>();
         stack.push(new Node(message, "", false, 0));
-        int parts = 0;
+        BoundedMultipart.PartBudget created = new BoundedMultipart.PartBudget(MAX_PARTS);
         while (!stack.isEmpty()) {
             Node node = stack.pop();
-            if (++parts > MAX_PARTS) {
-                problems.add("more than " + MAX_PARTS + " MIME parts: the rest is not read");
-                return;
-            }
             if (System.nanoTime() > deadline) {
                 problems.add("parse budget used up: the rest of the message is not read");
                 body.truncated = true;
@@ -136,14 +134,24 @@ public final class MimeReader {
                     problems.add("MIME parts nested deeper than " + MAX_DEPTH + " levels are not read");
                     continue;
                 }
-                MimeMultipart multipart = new MimeMultipart(new MimePartDataSource(node.part));
-                int count = Math.min(multipart.getCount(), MAX_PARTS);
+                if (!boundaryFits(node.part)) {
+                    // RFC 2046 allows 70 characters; Jakarta Mail's boundary search takes time in the square of it
+                    problems.add("multipart boundary longer than " + MAX_BOUNDARY + " characters: kept as one part");
+                    leaf(node, type, body, problems);
+                    continue;
+                }
+                MimeMultipart multipart = new BoundedMultipart(new MimePartDataSource(node.part), created);
+                int count = multipart.getCount();
+                if (created.usedUp() && !created.reported) {
+                    created.reported = true;
+                    problems.add("more than " + MAX_PARTS + " MIME parts: the rest is not read");
+                }
                 for (int i = count - 1; i >= 0; i--) {
                     String path = node.path.isEmpty() ? String.valueOf(i + 1) : node.path + "." + (i + 1);
                     stack.push(new Node((MimePart) multipart.getBodyPart(i), path, type.equals("multipart/related"),
                             node.depth + 1));
                 }
-                if (!multipart.isComplete()) {
+                if (!multipart.isComplete() && !created.usedUp()) {
                     problems.add("unclosed multipart boundary");
                 }
             } else {
@@ -211,6 +219,15 @@ public final class MimeReader {
             return new ContentType(part.getContentType()).getParameter("charset");
         } catch (MessagingException | RuntimeException e) {
             return null; // no usable Content-Type: guessed
+        }
+    }
+
+    private static boolean boundaryFits(Part part) {
+        try {
+            String boundary = new ContentType(part.getContentType()).getParameter("boundary");
+            return boundary == null || boundary.length() <= MAX_BOUNDARY;
+        } catch (MessagingException | RuntimeException e) {
+            return true; // Jakarta Mail decides what to make of it
         }
     }
 

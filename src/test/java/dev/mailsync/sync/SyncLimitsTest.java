@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -29,6 +32,7 @@ import com.icegreen.greenmail.util.GreenMail;
 
 import dev.mailsync.support.ConnectFlows;
 import dev.mailsync.support.FakeEntra;
+import dev.mailsync.support.HostileMail;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.Sql;
 import dev.mailsync.support.TcpProxy;
@@ -197,6 +201,42 @@ class SyncLimitsTest {
         assertThat(downloaded).isEqualTo(attachment);
         given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync").then()
                 .body("lastError", nullValue());
+    }
+
+    @Test
+    void shouldSyncHostileMessagesOverMaxMessageSizeFromTheirStructure() throws Exception {
+        List<HostileMail.Kind> large = new ArrayList<>(HostileMail.deliverable().stream()
+                .filter(k -> k.raw().length > 200 * 1024).toList());
+        byte[] nested = HostileMail.all().stream().filter(k -> k.name().equals("multipart-nested-2500")).findFirst()
+                .orElseThrow().raw();
+        large.add(new HostileMail.Kind("nested-2500-padded", concat(("X-Pad: " + "p".repeat(250_000) + "\r\n")
+                .getBytes(StandardCharsets.US_ASCII), nested)));
+        for (HostileMail.Kind kind : large) {
+            Mailboxes.appendRaw(inbox, kind.raw());
+        }
+        String id = Mailboxes.connect(fake, bearer, address);
+
+        pass(id);
+
+        given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync").then()
+                .body("state", equalTo("idle")).body("lastError", nullValue());
+        assertThat(large).hasSizeGreaterThan(15);
+        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "'"))
+                .isEqualTo(large.size());
+        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id
+                + "' and parse_problems like '%database refused%'")).isZero();
+        for (String messageId : given().header("Authorization", bearer).queryParam("limit", 100)
+                .get("/api/v1/mailboxes/" + id + "/messages").then().statusCode(200).extract().jsonPath()
+                .getList("items.id", String.class)) {
+            given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/messages/" + messageId)
+                    .then().statusCode(200);
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     private JsonPath detail(String id, String subject) throws Exception {
