@@ -5,15 +5,12 @@ import java.io.InputStream;
 import java.io.UnsupportedEncodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import jakarta.mail.MessagingException;
 import jakarta.mail.Part;
@@ -45,17 +42,12 @@ public final class MimeReader {
     static final int MAX_BOUNDARY = 256;
     /** Message-IDs (RFC 5322 puts them on a 998-character line; real ones are under 100): a btree key stays small. */
     static final int MAX_ID = 500;
-    /** References kept: the thread's root and the 99 nearest ancestors. */
-    static final int MAX_REFERENCES = 100;
-    static final int MAX_SUBJECT = 2000;
     static final int MAX_FILENAME = 500;
     /** HTML-only messages: this much of the HTML's text is kept for search (the search index reads no more). */
     static final int HTML_TEXT_LENGTH = 20_000;
     /** Raw header values longer than this are cut before they are decoded (an unfolded line is 998 at most). */
-    private static final int MAX_RAW_HEADER = 64 * 1024;
+    static final int MAX_RAW_HEADER = 64 * 1024;
 
-    // no backtracking: a run of characters that are neither brackets nor space is matched once, then '>' or not
-    private static final Pattern MSG_ID = Pattern.compile("<([^<>\\s]++)>");
     private static final int SNIPPET_LENGTH = 200;
     private static final Session SESSION;
 
@@ -75,8 +67,27 @@ public final class MimeReader {
         return read(raw, 0, raw.length, ReadLimits.DEFAULT);
     }
 
-    /** Reads the message in {@code length} bytes of {@code buffer} from {@code offset} (without copying them). */
+    /**
+     * Reads the message in {@code length} bytes of {@code buffer} from {@code offset} (without copying them). Never
+     * throws: should reading fail in a way nobody foresaw, the message is kept with a note of it and nothing else
+     * (a message the reader cannot read must not stop its folder).
+     */
     public static ParsedMessage read(byte[] buffer, int offset, int length, ReadLimits limits) {
+        try {
+            return readGuarded(buffer, offset, length, limits);
+        } catch (RuntimeException | StackOverflowError e) {
+            return unreadable(e, limits);
+        }
+    }
+
+    /** A message of which nothing could be read, with a note of why. */
+    static ParsedMessage unreadable(Throwable why, ReadLimits limits) {
+        Problems problems = new Problems();
+        problems.add("unreadable message: " + why);
+        return new Body(limits).message(MessageHeaders.NONE, problems);
+    }
+
+    private static ParsedMessage readGuarded(byte[] buffer, int offset, int length, ReadLimits limits) {
         Problems problems = new Problems();
         MimeMessage message;
         try {
@@ -87,9 +98,9 @@ public final class MimeReader {
             body.text = body.cut(new String(buffer, offset, (int) Math.min(length, limits.maxBodyBytes()),
                     StandardCharsets.UTF_8));
             body.truncated |= length > limits.maxBodyBytes();
-            return body.message(Headers.NONE, problems);
+            return body.message(MessageHeaders.NONE, problems);
         }
-        Headers headers = Headers.read(message, problems);
+        MessageHeaders headers = MessageHeaders.read(message, problems);
         Body body = new Body(limits);
         try {
             walk(message, body, problems, System.nanoTime() + limits.parseBudget().toNanos());
@@ -105,10 +116,10 @@ public final class MimeReader {
         Problems problems = new Problems();
         try {
             MimeMessage message = new MimeMessage(SESSION, new SharedByteArrayInputStream(header));
-            return new Body(limits).message(Headers.read(message, problems), problems);
+            return new Body(limits).message(MessageHeaders.read(message, problems), problems);
         } catch (MessagingException | RuntimeException e) {
             problems.add("unparseable header: " + e.getMessage());
-            return new Body(limits).message(Headers.NONE, problems);
+            return new Body(limits).message(MessageHeaders.NONE, problems);
         }
     }
 
@@ -177,7 +188,7 @@ public final class MimeReader {
         if (bodyText && filename == null) {
             return; // further inline text of the message (alternative copies, signatures), not a file
         }
-        String contentId = Headers.bracketsOff(header(part, "Content-ID"));
+        String contentId = MessageHeaders.bracketsOff(header(part, "Content-ID"));
         boolean inline = "inline".equals(disposition) || node.inRelated && contentId != null;
         body.attachments.add(new AttachmentInfo(body.attachments.size() + 1, section,
                 filename != null ? filename : type.equals("message/rfc822") ? "message.eml" : null,
@@ -303,37 +314,6 @@ public final class MimeReader {
         }
     }
 
-    static String firstId(String value) {
-        if (value == null) {
-            return null;
-        }
-        Matcher m = MSG_ID.matcher(value);
-        if (m.find()) {
-            return PgText.truncate(m.group(1), MAX_ID);
-        }
-        String bare = value.strip();
-        return bare.isEmpty() || bare.contains(" ") ? null : PgText.truncate(bare, MAX_ID);
-    }
-
-    /** The Message-IDs of a References header: the first (the thread's root) and the last 99. */
-    static List<String> ids(String value) {
-        if (value == null) {
-            return List.of();
-        }
-        List<String> ids = new ArrayList<>();
-        Matcher m = MSG_ID.matcher(value);
-        while (m.find()) {
-            ids.add(PgText.truncate(m.group(1), MAX_ID));
-        }
-        if (ids.size() <= MAX_REFERENCES) {
-            return ids;
-        }
-        List<String> kept = new ArrayList<>(MAX_REFERENCES);
-        kept.add(ids.get(0));
-        kept.addAll(ids.subList(ids.size() - (MAX_REFERENCES - 1), ids.size()));
-        return kept;
-    }
-
     /** The longest start of {@code value} whose UTF-8 form has at most {@code maxBytes} (the same string if all). */
     static String cut(String value, long maxBytes) {
         if (value == null || value.length() * 3L <= maxBytes) {
@@ -407,145 +387,12 @@ public final class MimeReader {
             return cut;
         }
 
-        ParsedMessage message(Headers h, Problems problems) {
+        ParsedMessage message(MessageHeaders h, Problems problems) {
             String htmlText = text == null && html != null ? HtmlText.toText(html, HTML_TEXT_LENGTH) : null;
             return new ParsedMessage(h.messageId(), h.inReplyTo(), h.references(), h.subject(), h.from(), h.to(),
                     h.cc(), h.bcc(), h.replyTo(), h.listUnsubscribe(), h.sentAt(), text, html,
                     snippet(text != null ? text : htmlText), htmlText, truncated, List.copyOf(attachments),
                     problems.list());
-        }
-    }
-
-    /** The message's own headers, each cut to size. */
-    private record Headers(String messageId, String inReplyTo, List<String> references, String subject,
-            List<EmailAddress> from, List<EmailAddress> to, List<EmailAddress> cc, List<EmailAddress> bcc,
-            List<EmailAddress> replyTo, String listUnsubscribe, Instant sentAt) {
-
-        static final Headers NONE = new Headers(null, null, List.of(), null, List.of(), List.of(), List.of(),
-                List.of(), List.of(), null, null);
-        /** Dates outside these years are errors or attacks (PostgreSQL, browsers and clients disagree on them). */
-        private static final Instant EARLIEST = Instant.parse("1900-01-01T00:00:00Z");
-        private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
-
-        static Headers read(MimeMessage message, Problems problems) {
-            String messageId = firstId(unfolded(message, "Message-ID", problems));
-            if (messageId == null) {
-                problems.add("no Message-ID");
-            }
-            return new Headers(messageId, firstId(unfolded(message, "In-Reply-To", problems)),
-                    ids(unfolded(message, "References", problems)), subject(message, problems),
-                    addresses(message, "From", problems), addresses(message, "To", problems),
-                    addresses(message, "Cc", problems), addresses(message, "Bcc", problems),
-                    addresses(message, "Reply-To", problems),
-                    PgText.truncate(unfolded(message, "List-Unsubscribe", problems), 2000), sentAt(message, problems));
-        }
-
-        private static String subject(MimeMessage message, Problems problems) {
-            String raw = unfolded(message, "Subject", problems);
-            if (raw == null) {
-                return null;
-            }
-            String subject;
-            try {
-                subject = MimeUtility.decodeText(raw);
-            } catch (UnsupportedEncodingException | RuntimeException e) {
-                problems.add("bad Subject");
-                subject = raw;
-            }
-            if (subject.length() > MAX_SUBJECT) {
-                problems.add("Subject longer than " + MAX_SUBJECT + " characters: cut");
-                subject = PgText.truncate(subject, MAX_SUBJECT);
-            }
-            return subject;
-        }
-
-        private static Instant sentAt(MimeMessage message, Problems problems) {
-            String raw = unfolded(message, "Date", problems);
-            if (raw == null) {
-                return null;
-            }
-            try {
-                java.util.Date date = raw.length() > 200 ? null : message.getSentDate();
-                if (date == null) {
-                    problems.add("unparseable Date");
-                    return null;
-                }
-                Instant instant = date.toInstant();
-                if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
-                    problems.add("Date out of range");
-                    return null;
-                }
-                return instant;
-            } catch (MessagingException | RuntimeException e) {
-                problems.add("unparseable Date");
-                return null;
-            }
-        }
-
-        private static List<EmailAddress> addresses(MimeMessage message, String name, Problems problems) {
-            String value = unfolded(message, name, problems);
-            return value == null || value.isBlank() ? List.of() : AddressList.parse(value, name, problems);
-        }
-
-        /** The first value of a header, unfolded, at most 64 KiB of it (more is an attack, not a header). */
-        private static String unfolded(MimeMessage message, String name, Problems problems) {
-            try {
-                String[] values = message.getHeader(name);
-                if (values == null || values.length == 0) {
-                    return null;
-                }
-                if (values.length > 1 && !name.equals("References")) {
-                    problems.add("duplicate " + name);
-                }
-                String value = values[0];
-                if (value.length() > MAX_RAW_HEADER) {
-                    problems.add(name + " longer than 64 KiB: cut");
-                    value = PgText.truncate(value, MAX_RAW_HEADER);
-                }
-                return unfold(value);
-            } catch (MessagingException | RuntimeException e) {
-                return null;
-            }
-        }
-
-        /** Folding white space (CRLF followed by blanks) becomes one space: a single linear pass. */
-        private static String unfold(String value) {
-            if (value.indexOf('\r') < 0 && value.indexOf('\n') < 0) {
-                return value;
-            }
-            StringBuilder unfolded = new StringBuilder(value.length());
-            for (int i = 0; i < value.length(); i++) {
-                char c = value.charAt(i);
-                if (c == '\r' || c == '\n') {
-                    while (i + 1 < value.length() && (value.charAt(i + 1) == '\r' || value.charAt(i + 1) == '\n')) {
-                        i++;
-                    }
-                    if (i + 1 < value.length() && (value.charAt(i + 1) == ' ' || value.charAt(i + 1) == '\t')) {
-                        unfolded.append(' ');
-                        while (i + 1 < value.length() && (value.charAt(i + 1) == ' ' || value.charAt(i + 1) == '\t')) {
-                            i++;
-                        }
-                    }
-                } else {
-                    unfolded.append(c);
-                }
-            }
-            return unfolded.toString();
-        }
-
-        /** A Content-ID without its angle brackets and surrounding space. */
-        static String bracketsOff(String value) {
-            if (value == null) {
-                return null;
-            }
-            String id = value.strip();
-            if (id.startsWith("<")) {
-                id = id.substring(1);
-            }
-            if (id.endsWith(">")) {
-                id = id.substring(0, id.length() - 1);
-            }
-            return id;
         }
     }
 }

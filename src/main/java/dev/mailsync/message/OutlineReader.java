@@ -47,6 +47,16 @@ public final class OutlineReader {
      */
     public static ParsedMessage read(byte[] header, List<PartOutline> parts, boolean cut, Map<String, byte[]> texts,
             ReadLimits limits) {
+        try {
+            return readGuarded(header, parts, cut, texts, limits);
+        } catch (RuntimeException | StackOverflowError e) {
+            // never thrown: a message that cannot be read is kept with a note of it, its folder goes on
+            return MimeReader.unreadable(e, limits);
+        }
+    }
+
+    private static ParsedMessage readGuarded(byte[] header, List<PartOutline> parts, boolean cut,
+            Map<String, byte[]> texts, ReadLimits limits) {
         ParsedMessage h = MimeReader.readHeaders(header, limits);
         Problems problems = new Problems();
         h.problems().forEach(problems::add);
