@@ -97,6 +97,16 @@ class HostileSyncTest {
             Response detail = given().header("Authorization", bearer).get(api + "/messages/" + messageId);
             assertThat(detail.statusCode()).as("detail of message " + messageId).isEqualTo(200);
         }
+        // attachments named with line breaks, control characters and paths download under a clean name
+        long named = Sql.count(dataSource, "select id from message where mailbox_id = '" + id
+                + "' and attachments::text like '%etc/passwd%'");
+        for (int attachment = 1; attachment <= 4; attachment++) {
+            Response download = given().header("Authorization", bearer)
+                    .get(api + "/messages/" + named + "/attachments/" + attachment);
+            assertThat(download.statusCode()).as("attachment " + attachment).isEqualTo(200);
+            assertThat(download.header("Content-Disposition")).doesNotContain("\r", "\n", "\u0007", "/");
+        }
+
         // searches, including words of hostile messages
         for (String q : List.of("findable", "hostile", "long chain", "\"innermost\"", "Person 999", "<<<<")) {
             Response search = given().header("Authorization", bearer).queryParam("q", q).get(api + "/messages");
