@@ -76,14 +76,14 @@ public final class MimeReader {
         try {
             return readGuarded(buffer, offset, length, limits);
         } catch (RuntimeException | StackOverflowError e) {
-            return unreadable(e, limits);
+            return unreadable("unreadable message: " + e, limits);
         }
     }
 
-    /** A message of which nothing could be read, with a note of why. */
-    static ParsedMessage unreadable(Throwable why, ReadLimits limits) {
+    /** A message of which nothing could be read, with a note of why (it is stored malformed, never skipped). */
+    public static ParsedMessage unreadable(String why, ReadLimits limits) {
         Problems problems = new Problems();
-        problems.add("unreadable message: " + why);
+        problems.add(why);
         return new Body(limits).message(MessageHeaders.NONE, problems);
     }
 

@@ -51,7 +51,7 @@ public final class OutlineReader {
             return readGuarded(header, parts, cut, texts, limits);
         } catch (RuntimeException | StackOverflowError e) {
             // never thrown: a message that cannot be read is kept with a note of it, its folder goes on
-            return MimeReader.unreadable(e, limits);
+            return MimeReader.unreadable("unreadable message: " + e, limits);
         }
     }
 

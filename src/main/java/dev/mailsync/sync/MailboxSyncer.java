@@ -278,8 +278,8 @@ public class MailboxSyncer {
                 throw e;
             }
             fetchNanos += System.nanoTime() - t0;
-            CompletableFuture<List<NewMessage>> parsed = CompletableFuture.supplyAsync(() -> progress.parse(raw),
-                    parseWorkers);
+            CompletableFuture<List<NewMessage>> parsed = CompletableFuture.supplyAsync(
+                    () -> progress.parse(batch, raw), parseWorkers);
             int lane = index++ % lanes.size();
             CompletableFuture<Void> next = lanes.get(lane).thenCombine(parsed, (previous, messages) -> messages)
                     .thenAcceptAsync(messages -> progress.store(messages, batch.size()), storeWorkers);
@@ -292,8 +292,7 @@ public class MailboxSyncer {
         CompletableFuture<Void> storing = CompletableFuture.allOf(lanes.toArray(CompletableFuture[]::new));
         await(storing);
         for (ServerMessage m : large) {
-            NewMessage outlined = outlined(imap, folder, uidValidity, m);
-            progress.store(outlined == null ? List.of() : List.of(outlined), 1);
+            progress.store(List.of(outlined(imap, folder, uidValidity, m)), 1);
         }
         if (total > 0) {
             Log.debugf("%s: %d new messages (fetch %d ms, parse %d ms, store %d ms)", folder.name, total,
@@ -321,13 +320,24 @@ public class MailboxSyncer {
             this.total = total;
         }
 
-        List<NewMessage> parse(List<RawMessage> raw) {
+        /**
+         * The batch's messages, parsed. One the server's answer held nothing readable for (Angus drops a response it
+         * cannot parse) is stored as listed, marked malformed, so that it is not fetched again at every pass; had
+         * it been expunged meanwhile, the next pass deletes it.
+         */
+        List<NewMessage> parse(List<ServerMessage> batch, List<RawMessage> raw) {
             long t0 = System.nanoTime();
-            List<NewMessage> parsed = new ArrayList<>(raw.size());
-            for (RawMessage m : raw) {
-                parsed.add(new NewMessage(folder.mailboxId, folder.id, uidValidity, m.uid(),
-                        SyncPlan.internalDate(m.internalDate()), SyncPlan.size(m.size()), MessageFlags.of(m.flags()),
-                        MimeReader.read(m.buffer(), m.offset(), m.length(), limits)));
+            Map<Long, RawMessage> byUid = new java.util.HashMap<>();
+            raw.forEach(m -> byUid.put(m.uid(), m));
+            List<NewMessage> parsed = new ArrayList<>(batch.size());
+            for (ServerMessage listed : batch) {
+                RawMessage m = byUid.get(listed.uid());
+                parsed.add(m == null ? new NewMessage(folder.mailboxId, folder.id, uidValidity, listed.uid(),
+                        Instant.now(), SyncPlan.size(listed.size()), listed.flags(),
+                        MimeReader.unreadable("the server's answer held nothing readable for this message", limits))
+                        : new NewMessage(folder.mailboxId, folder.id, uidValidity, m.uid(),
+                                SyncPlan.internalDate(m.internalDate()), SyncPlan.size(m.size()),
+                                MessageFlags.of(m.flags()), MimeReader.read(m.buffer(), m.offset(), m.length(), limits)));
             }
             parseNanos.addAndGet(System.nanoTime() - t0);
             return parsed;
@@ -358,12 +368,16 @@ public class MailboxSyncer {
      * A message larger than {@code max-message-size}, read from its header, BODYSTRUCTURE and the start of its text
      * parts instead of being fetched whole (its attachments download from the server on demand).
      */
-    /** (null when the message is gone from the server) */
     private NewMessage outlined(ImapSession imap, Folder folder, long uidValidity, ServerMessage m)
             throws MessagingException {
         MessageOutline outline = imap.outline(m.uid()).orElse(null);
         if (outline == null) {
-            return null; // expunged since the listing
+            // the server's answer could not be read (Angus drops a response it cannot parse), or the message was
+            // expunged since the listing: stored as it was listed, so that it is not tried again at every pass
+            // (if it is gone, the next pass deletes it)
+            return new NewMessage(folder.mailboxId, folder.id, uidValidity, m.uid(), Instant.now(),
+                    SyncPlan.size(m.size()), m.flags(), MimeReader.unreadable(
+                            "the server's description of this large message could not be read", limits));
         }
         List<String> sections = OutlineReader.bodySections(outline.parts());
         // the start of each text part: up to 4 bytes per byte kept (base64, UTF-32), never the whole of a huge one

@@ -24,6 +24,7 @@ public class TcpProxy implements AutoCloseable {
     private final AtomicLong cutAfter = new AtomicLong(-1);
 
     private final AtomicLong bytesPerSecond = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicReference<String[]> rewrite = new java.util.concurrent.atomic.AtomicReference<>();
     private final AtomicInteger cuts = new AtomicInteger();
     private final StringBuffer clientTranscript = new StringBuffer();
 
@@ -52,6 +53,14 @@ public class TcpProxy implements AutoCloseable {
     /** From now on the server's bytes reach clients at this rate (0: as fast as they come), on every connection. */
     public void throttle(long rate) {
         bytesPerSecond.set(rate);
+    }
+
+    /**
+     * From now on the server's bytes have {@code from} replaced by {@code to} (of the same length, so literals keep
+     * their sizes; within a read of up to 8 KB: an occurrence split across two reads passes unchanged); null: off.
+     */
+    public void rewrite(String from, String to) {
+        rewrite.set(from == null ? null : new String[] { from, to });
     }
 
     /** What clients sent so far (the first 4 KB of each connection), to check which commands were used. */
@@ -99,6 +108,12 @@ public class TcpProxy implements AutoCloseable {
                     long rate = record ? 0 : bytesPerSecond.get();
                     if (rate > 0) {
                         Thread.sleep(n * 1000L / rate);
+                    }
+                    String[] replace = record ? null : rewrite.get();
+                    if (replace != null) {
+                        byte[] changed = new String(buffer, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1)
+                                .replace(replace[0], replace[1]).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+                        System.arraycopy(changed, 0, buffer, 0, n);
                     }
                     out.write(buffer, 0, n);
                     out.flush();

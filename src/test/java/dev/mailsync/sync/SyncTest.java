@@ -458,6 +458,30 @@ class SyncTest {
                 .then().statusCode(200).body("items", org.hamcrest.Matchers.hasSize(1));
     }
 
+    @Test
+    void shouldStoreMessagesWhoseFetchResponsesCannotBeReadAndNotFetchThemAgain() throws Exception {
+        for (int i = 1; i <= 5; i++) {
+            Mailboxes.append(inbox, "unreadable " + i, "body " + i, null);
+        }
+        String id = Mailboxes.connect(fake, bearer, address);
+        // an item Angus does not know makes it drop the whole FETCH response (only body fetches ask INTERNALDATE)
+        imapProxy.rewrite("INTERNALDATE", "INTERNALDATX");
+        try {
+            pass(id);
+        } finally {
+            imapProxy.rewrite(null, null);
+        }
+
+        given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync")
+                .then().body("state", equalTo("idle")).body("lastError", nullValue());
+        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "'")).isEqualTo(5);
+        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id
+                + "' and malformed and parse_problems like '%nothing readable%'")).isPositive();
+        int before = imapProxy.clientTranscript().length();
+        pass(id);
+        assertThat(imapProxy.clientTranscript().substring(before)).doesNotContain("BODY.PEEK[]");
+    }
+
     private static NewMessage newMessage(UUID mailboxId, long folderId, long uid, ParsedMessage parsed) {
         return new NewMessage(mailboxId, folderId, 1, uid, java.time.Instant.now(), 1234,
                 new MessageFlags(false, true, false, false, false, List.of()), parsed);
