@@ -21,6 +21,7 @@ import org.eclipse.angus.mail.imap.IMAPMessage;
 import org.eclipse.angus.mail.imap.IMAPStore;
 import org.eclipse.angus.mail.imap.ResyncData;
 import org.eclipse.angus.mail.imap.protocol.BODY;
+import org.eclipse.angus.mail.imap.protocol.BODYSTRUCTURE;
 import org.eclipse.angus.mail.imap.protocol.FLAGS;
 import org.eclipse.angus.mail.imap.protocol.FetchResponse;
 import org.eclipse.angus.mail.imap.protocol.IMAPProtocol;
@@ -30,6 +31,7 @@ import org.eclipse.angus.mail.imap.protocol.RFC822SIZE;
 import org.eclipse.angus.mail.imap.protocol.UID;
 
 import dev.mailsync.message.MessageFlags;
+import dev.mailsync.message.PartOutline;
 import dev.mailsync.oauth.MicrosoftConfig;
 
 /**
@@ -171,6 +173,56 @@ public final class ImapSession implements AutoCloseable {
             }
         }
         return messages;
+    }
+
+    /**
+     * A message by its header and BODYSTRUCTURE, without its body (one too large to fetch whole); empty when the
+     * server has no such message. The MIME tree is flattened without recursion, to at most 1,000 leaves and 50
+     * levels.
+     */
+    public java.util.Optional<MessageOutline> outline(long uid) throws MessagingException {
+        for (Response r : command("UID FETCH " + uid + " (UID FLAGS INTERNALDATE RFC822.SIZE BODYSTRUCTURE"
+                + " BODY.PEEK[HEADER])")) {
+            if (r instanceof FetchResponse fetch && fetch.getItem(UID.class) != null
+                    && fetch.getItem(UID.class).uid == uid) {
+                FLAGS flags = fetch.getItem(FLAGS.class);
+                INTERNALDATE date = fetch.getItem(INTERNALDATE.class);
+                RFC822SIZE size = fetch.getItem(RFC822SIZE.class);
+                BODY header = fetch.getItem(BODY.class);
+                BODYSTRUCTURE structure = fetch.getItem(BODYSTRUCTURE.class);
+                List<PartOutline> parts = new ArrayList<>();
+                boolean cut = structure == null || !Outlines.flatten(structure, parts);
+                return java.util.Optional.of(new MessageOutline(uid, flags == null ? new Flags() : flags,
+                        date == null || date.getDate() == null ? null : date.getDate().toInstant(),
+                        size == null ? 0 : size.size, header == null ? new byte[0] : header.getByteArray().getNewBytes(),
+                        parts, cut));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** The first {@code maxBytes} bytes (still transfer-encoded) of some sections of a message, by section. */
+    public java.util.Map<String, byte[]> sections(long uid, List<String> sections, long maxBytes)
+            throws MessagingException {
+        java.util.Map<String, byte[]> contents = new java.util.HashMap<>();
+        if (sections.isEmpty()) {
+            return contents;
+        }
+        StringBuilder items = new StringBuilder();
+        for (String section : sections) {
+            items.append(items.isEmpty() ? "" : " ").append("BODY.PEEK[").append(section).append("]<0.")
+                    .append(maxBytes).append('>');
+        }
+        for (Response r : command("UID FETCH " + uid + " (UID " + items + ")")) {
+            if (r instanceof FetchResponse fetch) {
+                for (int i = 0; i < fetch.getItemCount(); i++) {
+                    if (fetch.getItem(i) instanceof BODY body && body.getSection() != null) {
+                        contents.put(body.getSection(), body.getByteArray().getNewBytes());
+                    }
+                }
+            }
+        }
+        return contents;
     }
 
     /**

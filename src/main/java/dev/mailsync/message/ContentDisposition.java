@@ -11,13 +11,22 @@ final class ContentDisposition {
 
     static String attachment(String filename, String fallback) {
         String name = filename == null || filename.isBlank() ? fallback : filename;
-        // no path, no control characters
-        name = name.replaceAll("[\\p{Cntrl}]", "").replaceAll(".*[/\\\\]", "").strip();
-        if (name.isEmpty()) {
-            name = fallback;
+        // no path, no control characters (one pass each: file names come from mail and may be huge)
+        name = name.substring(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
+        StringBuilder clean = new StringBuilder(name.length());
+        StringBuilder ascii = new StringBuilder(name.length());
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (Character.isISOControl(c)) {
+                continue;
+            }
+            clean.append(c);
+            ascii.append(c < 0x20 || c > 0x7E || c == '"' || c == '\\' ? '_' : c);
         }
-        String ascii = name.replaceAll("[^\\x20-\\x7E]", "_").replace('"', '_').replace('\\', '_');
-        String encoded = URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
-        return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + encoded;
+        if (clean.toString().isBlank()) {
+            return attachment(fallback, fallback);
+        }
+        String encoded = URLEncoder.encode(clean.toString().strip(), StandardCharsets.UTF_8).replace("+", "%20");
+        return "attachment; filename=\"" + ascii.toString().strip() + "\"; filename*=UTF-8''" + encoded;
     }
 }

@@ -54,4 +54,8 @@ public class Folder extends PanacheEntityBase {
 
     @Column(name = "synced_at")
     public Instant syncedAt;
+
+    /** Missing from the server's folder list since then (hidden, not synced; deleted after a while). */
+    @Column(name = "gone_since")
+    public Instant goneSince;
 }

@@ -42,7 +42,8 @@ public class FolderResource {
     @GET
     public List<FolderView> list(@PathParam("id") UUID id) {
         mailboxes.requireOwned(id, user.id());
-        return Folder.<Folder>list("mailboxId", Sort.by("name"), id).stream().map(FolderView::from).toList();
+        return Folder.<Folder>list("mailboxId = ?1 and goneSince is null", Sort.by("name"), id).stream()
+                .map(FolderView::from).toList();
     }
 
     /** Chooses whether the folder is synced; turning it off keeps what is stored, on fetches it at the next pass. */
@@ -53,7 +54,8 @@ public class FolderResource {
     public FolderView choose(@PathParam("id") UUID id, @PathParam("folder") String name,
             @NotNull @Valid SyncChoice choice) {
         mailboxes.requireOwned(id, user.id());
-        Folder folder = Folder.<Folder>find("mailboxId = ?1 and name = ?2", id, name).firstResultOptional()
+        Folder folder = Folder.<Folder>find("mailboxId = ?1 and name = ?2 and goneSince is null", id, name)
+                .firstResultOptional()
                 .orElseThrow(() -> ProblemException.notFound("Folder " + name));
         folder.sync = choice.sync();
         return FolderView.from(folder);

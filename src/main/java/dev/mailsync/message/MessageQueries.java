@@ -174,7 +174,7 @@ public class MessageQueries {
                 select m.id, f.name, m.thread_id, m.message_id, m.in_reply_to, m.reference_ids, m.list_unsubscribe,
                        m.subject, m.from_addr, m.to_addr, m.cc_addr, m.bcc_addr, m.reply_to, m.sent_at,
                        m.internal_date, m.seen, m.flagged, m.answered, m.draft, m.size, m.text_body, m.html_body,
-                       m.attachments, m.malformed
+                       m.attachments, m.malformed, m.truncated
                 from message m join folder f on f.id = m.folder_id where m.mailbox_id = ? and m.id = ?""",
                 List.of(mailboxId, messageId), rs -> {
                     String id = String.valueOf(rs.getLong(1));
@@ -197,7 +197,7 @@ public class MessageQueries {
                             read(rs.getString(13), ADDRESSES), instant(rs, 14), instant(rs, 15),
                             new Flags(rs.getBoolean(16), rs.getBoolean(17), rs.getBoolean(18), rs.getBoolean(19)),
                             rs.getInt(20), rs.getString(21), HtmlSanitizer.sanitize(rs.getString(22), cidUrls),
-                            attachments, rs.getBoolean(24)));
+                            attachments, rs.getBoolean(24), rs.getBoolean(25)));
                 });
         return found.stream().findFirst();
     }

@@ -29,12 +29,15 @@ public final class MessageViews {
             boolean inline, String url) {
     }
 
-    /** One message with everything worth showing; {@code html} is safe to put into a page. */
+    /**
+     * One message with everything worth showing; {@code html} is safe to put into a page. {@code truncated}: the
+     * text or HTML was cut at {@code mailsync.sync.max-body-size} (the raw message has it whole).
+     */
     public record MessageDetail(String id, String folder, String threadId, String messageId, String inReplyTo,
             List<String> references, String listUnsubscribe, String subject, List<EmailAddress> from,
             List<EmailAddress> to, List<EmailAddress> cc, List<EmailAddress> bcc, List<EmailAddress> replyTo,
             Instant date, Instant receivedAt, Flags flags, int size, String text, String html,
-            List<Attachment> attachments, boolean malformed) {
+            List<Attachment> attachments, boolean malformed, boolean truncated) {
     }
 
     /** A conversation: newest activity, message count, participants, latest snippet. */

@@ -5,21 +5,17 @@ import java.io.InputStream;
 import java.io.UnsupportedEncodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-import jakarta.mail.BodyPart;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Part;
 import jakarta.mail.Session;
-import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.ContentType;
-import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.internet.MimePart;
@@ -27,13 +23,31 @@ import jakarta.mail.internet.MimePartDataSource;
 import jakarta.mail.internet.MimeUtility;
 import jakarta.mail.util.SharedByteArrayInputStream;
 
+import dev.mailsync.common.db.PgText;
+
 /**
  * Reads a raw RFC 5322 message into a {@link ParsedMessage}, keeping whatever parses: a bad header, an unknown
  * charset, broken base64 or an unclosed multipart is noted in {@code problems}, never fatal.
+ * <p>
+ * Hostile mail cannot make it slow or make it fail: every step is linear in the input (no backtracking regular
+ * expressions on mail text), the MIME tree is walked without recursion to at most {@value #MAX_DEPTH} levels and
+ * {@value #MAX_PARTS} parts (counted as Jakarta Mail creates them, not as they are visited), the walk stops when
+ * the message has used its time budget, and every value is cut to a
+ * size a database index and a browser can take (identifiers, names, subjects, bodies).
  */
 public final class MimeReader {
 
-    private static final Pattern MSG_ID = Pattern.compile("<([^<>\\s]+)>");
+    static final int MAX_DEPTH = 50;
+    static final int MAX_PARTS = 1000;
+    static final int MAX_BOUNDARY = 256;
+    /** Message-IDs (RFC 5322 puts them on a 998-character line; real ones are under 100): a btree key stays small. */
+    static final int MAX_ID = 500;
+    static final int MAX_FILENAME = 500;
+    /** HTML-only messages: this much of the HTML's text is kept for search (the search index reads no more). */
+    static final int HTML_TEXT_LENGTH = 20_000;
+    /** Raw header values longer than this are cut before they are decoded (an unfolded line is 998 at most). */
+    static final int MAX_RAW_HEADER = 64 * 1024;
+
     private static final int SNIPPET_LENGTH = 200;
     private static final Session SESSION;
 
@@ -50,94 +64,155 @@ public final class MimeReader {
     }
 
     public static ParsedMessage read(byte[] raw) {
-        return read(raw, 0, raw.length);
+        return read(raw, 0, raw.length, ReadLimits.DEFAULT);
     }
 
-    /** Reads the message in {@code length} bytes of {@code buffer} from {@code offset} (without copying them). */
-    public static ParsedMessage read(byte[] buffer, int offset, int length) {
-        List<String> problems = new ArrayList<>();
+    /**
+     * Reads the message in {@code length} bytes of {@code buffer} from {@code offset} (without copying them). Never
+     * throws: should reading fail in a way nobody foresaw, the message is kept with a note of it and nothing else
+     * (a message the reader cannot read must not stop its folder).
+     */
+    public static ParsedMessage read(byte[] buffer, int offset, int length, ReadLimits limits) {
+        try {
+            return readGuarded(buffer, offset, length, limits);
+        } catch (RuntimeException | StackOverflowError e) {
+            return unreadable("unreadable message: " + e, limits);
+        }
+    }
+
+    /** A message of which nothing could be read, with a note of why (it is stored malformed, never skipped). */
+    public static ParsedMessage unreadable(String why, ReadLimits limits) {
+        Problems problems = new Problems();
+        problems.add(why);
+        return new Body(limits).message(MessageHeaders.NONE, problems);
+    }
+
+    private static ParsedMessage readGuarded(byte[] buffer, int offset, int length, ReadLimits limits) {
+        Problems problems = new Problems();
         MimeMessage message;
         try {
             message = new MimeMessage(SESSION, new SharedByteArrayInputStream(buffer, offset, length));
-        } catch (MessagingException e) {
+        } catch (MessagingException | RuntimeException e) {
             problems.add("unparseable message: " + e.getMessage());
-            String text = new String(buffer, offset, length, StandardCharsets.UTF_8);
-            return new ParsedMessage(null, null, List.of(), null, List.of(), List.of(), List.of(), List.of(),
-                    List.of(), null, null, clean(text), null, snippet(text), List.of(), problems);
+            Body body = new Body(limits);
+            body.text = body.cut(new String(buffer, offset, (int) Math.min(length, limits.maxBodyBytes()),
+                    StandardCharsets.UTF_8));
+            body.truncated |= length > limits.maxBodyBytes();
+            return body.message(MessageHeaders.NONE, problems);
         }
-        String messageId = firstId(header(message, "Message-ID", problems));
-        if (messageId == null) {
-            problems.add("no Message-ID");
-        }
-        Body body = new Body();
+        MessageHeaders headers = MessageHeaders.read(message, problems);
+        Body body = new Body(limits);
         try {
-            walk(message, "", body, problems, false);
-        } catch (MessagingException | IOException | RuntimeException e) {
+            walk(message, body, problems, System.nanoTime() + limits.parseBudget().toNanos());
+        } catch (MessagingException | IOException | RuntimeException | StackOverflowError e) {
+            // the walk has no recursion of its own; this guards against a library's
             problems.add("MIME structure: " + e.getMessage());
         }
-        String text = body.text != null ? body.text : body.html != null ? HtmlText.toText(body.html) : null;
-        return new ParsedMessage(messageId, firstId(header(message, "In-Reply-To", problems)),
-                ids(header(message, "References", problems)), subject(message, problems),
-                addresses(message, "From", problems), addresses(message, "To", problems),
-                addresses(message, "Cc", problems), addresses(message, "Bcc", problems),
-                addresses(message, "Reply-To", problems), clean(header(message, "List-Unsubscribe", problems)),
-                sentAt(message, problems), clean(body.text),
-                clean(body.html), snippet(text), List.copyOf(body.attachments), problems);
+        return body.message(headers, problems);
     }
 
-    /** Depth-first over the MIME tree; {@code path} is the IMAP section of the part ("" for the message). */
-    private static void walk(Part part, String path, Body body, List<String> problems, boolean inRelated)
-            throws MessagingException, IOException {
-        String type = baseType(part, problems);
-        if (type.startsWith("multipart/")) {
-            MimeMultipart multipart = new MimeMultipart(new MimePartDataSource((MimePart) part));
-            for (int i = 0; i < multipart.getCount(); i++) {
-                BodyPart child = multipart.getBodyPart(i);
-                walk(child, path.isEmpty() ? String.valueOf(i + 1) : path + "." + (i + 1), body, problems,
-                        type.equals("multipart/related"));
-            }
-            if (!multipart.isComplete()) {
-                problems.add("unclosed multipart boundary");
-            }
-            return;
+    /** Only the headers (a message synced from its headers and BODYSTRUCTURE): no body, no attachments yet. */
+    public static ParsedMessage readHeaders(byte[] header, ReadLimits limits) {
+        Problems problems = new Problems();
+        try {
+            MimeMessage message = new MimeMessage(SESSION, new SharedByteArrayInputStream(header));
+            return new Body(limits).message(MessageHeaders.read(message, problems), problems);
+        } catch (MessagingException | RuntimeException e) {
+            problems.add("unparseable header: " + e.getMessage());
+            return new Body(limits).message(MessageHeaders.NONE, problems);
         }
-        String section = sectionOf(path);
+    }
+
+    /**
+     * Depth-first over the MIME tree with a stack of its own (a message nested thousands of levels deep cannot
+     * overflow the thread's); the section of a part is its IMAP section ("1" for the body of a single-part message).
+     */
+    private static void walk(MimePart message, Body body, Problems problems, long deadline)
+            throws MessagingException, IOException {
+        Deque<Node> stack = new ArrayDeque<>();
+        stack.push(new Node(message, "", false, 0));
+        BoundedMultipart.PartBudget created = new BoundedMultipart.PartBudget(MAX_PARTS);
+        while (!stack.isEmpty()) {
+            Node node = stack.pop();
+            if (System.nanoTime() > deadline) {
+                problems.add("parse budget used up: the rest of the message is not read");
+                body.truncated = true;
+                return;
+            }
+            String type = baseType(node.part, problems);
+            if (type.startsWith("multipart/")) {
+                if (node.depth >= MAX_DEPTH) {
+                    problems.add("MIME parts nested deeper than " + MAX_DEPTH + " levels are not read");
+                    continue;
+                }
+                if (!boundaryFits(node.part)) {
+                    // RFC 2046 allows 70 characters; Jakarta Mail's boundary search takes time in the square of it
+                    problems.add("multipart boundary longer than " + MAX_BOUNDARY + " characters: kept as one part");
+                    leaf(node, type, body, problems);
+                    continue;
+                }
+                MimeMultipart multipart = new BoundedMultipart(new MimePartDataSource(node.part), created);
+                int count = multipart.getCount();
+                if (created.usedUp() && !created.reported) {
+                    created.reported = true;
+                    problems.add("more than " + MAX_PARTS + " MIME parts: the rest is not read");
+                }
+                for (int i = count - 1; i >= 0; i--) {
+                    String path = node.path.isEmpty() ? String.valueOf(i + 1) : node.path + "." + (i + 1);
+                    stack.push(new Node((MimePart) multipart.getBodyPart(i), path, type.equals("multipart/related"),
+                            node.depth + 1));
+                }
+                if (!multipart.isComplete() && !created.usedUp()) {
+                    problems.add("unclosed multipart boundary");
+                }
+            } else {
+                leaf(node, type, body, problems);
+            }
+        }
+    }
+
+    private static void leaf(Node node, String type, Body body, Problems problems) {
+        Part part = node.part;
+        String section = node.path.isEmpty() ? "1" : node.path;
         String disposition = disposition(part);
         String filename = filename(part, problems);
         boolean bodyText = (type.equals("text/plain") || type.equals("text/html")) && !"attachment".equals(disposition);
         if (bodyText && type.equals("text/plain") && body.text == null) {
-            body.text = text(part, problems);
+            body.text = text(part, body, problems);
             return;
         }
         if (bodyText && type.equals("text/html") && body.html == null) {
-            body.html = text(part, problems);
+            body.html = text(part, body, problems);
             return;
         }
         if (bodyText && filename == null) {
             return; // further inline text of the message (alternative copies, signatures), not a file
         }
-        String contentId = header(part, "Content-ID");
-        boolean inline = "inline".equals(disposition) || inRelated && contentId != null;
+        String contentId = MessageHeaders.bracketsOff(header(part, "Content-ID"));
+        boolean inline = "inline".equals(disposition) || node.inRelated && contentId != null;
         body.attachments.add(new AttachmentInfo(body.attachments.size() + 1, section,
-                filename != null ? filename : type.equals("message/rfc822") ? "message.eml" : null, type,
-                decodedSize(part), contentId == null ? null : contentId.replaceAll("^\\s*<|>\\s*$", ""), inline));
+                filename != null ? filename : type.equals("message/rfc822") ? "message.eml" : null,
+                PgText.truncate(type, 200), decodedSize(part), PgText.truncate(contentId, MAX_ID), inline));
     }
 
-    /** A text part decoded by its charset (without the activation framework's content handlers). */
-    private static String text(Part part, List<String> problems) {
+    /** A text part decoded by its charset (without the activation framework's content handlers), cut to size. */
+    private static String text(Part part, Body body, Problems problems) {
+        // 4 bytes of the part per byte kept: enough for any charset (UTF-32 is the widest)
+        long keep = 4 * body.limits.maxBodyBytes();
         byte[] bytes;
         try (InputStream in = part.getInputStream()) {
-            bytes = in.readAllBytes();
+            bytes = in.readNBytes((int) Math.min(keep, Integer.MAX_VALUE - 8));
+            if (in.read() >= 0) {
+                body.truncated = true;
+            }
         } catch (MessagingException | IOException | RuntimeException e) {
             problems.add("undecodable text part: " + e.getMessage());
             return null;
         }
-        String charset = null;
-        try {
-            charset = new ContentType(part.getContentType()).getParameter("charset");
-        } catch (MessagingException | RuntimeException e) {
-            // no usable Content-Type: guess below
-        }
+        return body.cut(decode(bytes, charset(part), problems));
+    }
+
+    static String decode(byte[] bytes, String charset, Problems problems) {
         if (charset != null) {
             try {
                 return new String(bytes, Charset.forName(MimeUtility.javaCharset(charset.strip())));
@@ -150,7 +225,24 @@ public final class MimeReader {
         return utf8.indexOf('\uFFFD') < 0 ? utf8 : new String(bytes, StandardCharsets.ISO_8859_1);
     }
 
-    private static String baseType(Part part, List<String> problems) {
+    private static String charset(Part part) {
+        try {
+            return new ContentType(part.getContentType()).getParameter("charset");
+        } catch (MessagingException | RuntimeException e) {
+            return null; // no usable Content-Type: guessed
+        }
+    }
+
+    private static boolean boundaryFits(Part part) {
+        try {
+            String boundary = new ContentType(part.getContentType()).getParameter("boundary");
+            return boundary == null || boundary.length() <= MAX_BOUNDARY;
+        } catch (MessagingException | RuntimeException e) {
+            return true; // Jakarta Mail decides what to make of it
+        }
+    }
+
+    private static String baseType(Part part, Problems problems) {
         try {
             String raw = part.getContentType();
             return raw == null ? "text/plain" : new ContentType(raw).getBaseType().toLowerCase(Locale.ROOT);
@@ -169,17 +261,34 @@ public final class MimeReader {
         }
     }
 
-    private static String filename(Part part, List<String> problems) {
+    private static String filename(Part part, Problems problems) {
         try {
             String name = part.getFileName();
             if (name != null && name.contains("=?")) {
-                name = MimeUtility.decodeText(name);
+                name = MimeUtility.decodeText(PgText.truncate(name, 4 * MAX_FILENAME));
             }
-            return name == null || name.isBlank() ? null : name.strip();
+            return name == null || name.isBlank() ? null : filename(name);
         } catch (MessagingException | UnsupportedEncodingException | RuntimeException e) {
             problems.add("bad attachment filename");
             return null;
         }
+    }
+
+    /** No line breaks or other control characters in a file name (they end up in headers and on screens). */
+    static String filename(String name) {
+        StringBuilder clean = new StringBuilder(Math.min(name.length(), MAX_FILENAME));
+        for (int i = 0; i < name.length() && clean.length() < MAX_FILENAME; i++) {
+            char c = name.charAt(i);
+            if (c == '\r' || c == '\n' || c == '\t') {
+                if (clean.isEmpty() || clean.charAt(clean.length() - 1) != ' ') {
+                    clean.append(' ');
+                }
+            } else if (!Character.isISOControl(c)) {
+                clean.append(c);
+            }
+        }
+        String stripped = PgText.truncate(clean.toString(), MAX_FILENAME).strip();
+        return stripped.isEmpty() ? null : stripped;
     }
 
     private static long decodedSize(Part part) {
@@ -196,110 +305,29 @@ public final class MimeReader {
         }
     }
 
-    private static String subject(MimeMessage message, List<String> problems) {
-        try {
-            return clean(message.getSubject());
-        } catch (MessagingException | RuntimeException e) {
-            problems.add("bad Subject");
-            return clean(header(message, "Subject", problems));
-        }
-    }
-
-    private static Instant sentAt(MimeMessage message, List<String> problems) {
-        try {
-            java.util.Date date = message.getSentDate();
-            if (date == null && header(message, "Date", problems) != null) {
-                problems.add("unparseable Date");
-            }
-            return date == null ? null : date.toInstant();
-        } catch (MessagingException | RuntimeException e) {
-            problems.add("unparseable Date");
-            return null;
-        }
-    }
-
-    private static List<EmailAddress> addresses(MimeMessage message, String name, List<String> problems) {
-        String value = header(message, name, problems);
-        if (value == null || value.isBlank()) {
-            return List.of();
-        }
-        try {
-            List<EmailAddress> list = new ArrayList<>();
-            for (InternetAddress a : InternetAddress.parseHeader(value, false)) {
-                if (a.isGroup()) {
-                    for (InternetAddress member : a.getGroup(false)) {
-                        list.add(address(member));
-                    }
-                } else if (a.getAddress() != null && !a.getAddress().isBlank()) {
-                    list.add(address(a));
-                }
-            }
-            return list;
-        } catch (AddressException e) {
-            problems.add("bad " + name + " address");
-            return List.of(new EmailAddress(null, clean(value.strip())));
-        }
-    }
-
-    private static EmailAddress address(InternetAddress a) {
-        return new EmailAddress(clean(a.getPersonal()), clean(a.getAddress()));
-    }
-
-    private static String header(Part part, String name) {
+    static String header(Part part, String name) {
         try {
             String[] values = part.getHeader(name);
-            return values == null || values.length == 0 ? null : values[0];
-        } catch (MessagingException e) {
+            return values == null || values.length == 0 ? null : PgText.truncate(values[0], MAX_RAW_HEADER);
+        } catch (MessagingException | RuntimeException e) {
             return null;
         }
     }
 
-    private static String header(MimeMessage message, String name, List<String> problems) {
-        try {
-            String[] values = message.getHeader(name);
-            if (values == null || values.length == 0) {
-                return null;
+    /** The longest start of {@code value} whose UTF-8 form has at most {@code maxBytes} (the same string if all). */
+    static String cut(String value, long maxBytes) {
+        if (value == null || value.length() * 3L <= maxBytes) {
+            return value;
+        }
+        long bytes = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3; // a pair: 4 bytes
+            if (bytes > maxBytes) {
+                return PgText.truncate(value, i);
             }
-            if (values.length > 1 && !name.equals("References")) {
-                problems.add("duplicate " + name);
-            }
-            return MimeUtility.unfold(values[0]);
-        } catch (MessagingException e) {
-            return null;
         }
-    }
-
-    private static String firstId(String value) {
-        if (value == null) {
-            return null;
-        }
-        Matcher m = MSG_ID.matcher(value);
-        if (m.find()) {
-            return m.group(1);
-        }
-        String bare = value.strip();
-        return bare.isEmpty() || bare.contains(" ") ? null : bare;
-    }
-
-    private static List<String> ids(String value) {
-        if (value == null) {
-            return List.of();
-        }
-        List<String> ids = new ArrayList<>();
-        Matcher m = MSG_ID.matcher(value);
-        while (m.find()) {
-            ids.add(m.group(1));
-        }
-        return ids;
-    }
-
-    private static String sectionOf(String path) {
-        return path.isEmpty() ? "1" : path;
-    }
-
-    /** PostgreSQL text cannot hold NUL characters. */
-    static String clean(String value) {
-        return value == null ? null : value.indexOf('\0') < 0 ? value : value.replace("\0", "");
+        return value;
     }
 
     /** The first 200 characters of the text with runs of white space collapsed (reads no further). */
@@ -321,7 +349,7 @@ public final class MimeReader {
                 snippet.append(c);
             }
         }
-        return snippet.length() > SNIPPET_LENGTH ? snippet.substring(0, SNIPPET_LENGTH) : snippet.toString();
+        return PgText.truncate(snippet.toString(), SNIPPET_LENGTH);
     }
 
     private static Properties parsingProperties() {
@@ -338,10 +366,33 @@ public final class MimeReader {
         return p;
     }
 
-    private static final class Body {
-        String text;
-        String html;
-        final List<AttachmentInfo> attachments = new ArrayList<>();
+    private record Node(MimePart part, String path, boolean inRelated, int depth) {
     }
 
+    /** The bodies and attachments found so far, cut to the limits. */
+    private static final class Body {
+        final ReadLimits limits;
+        String text;
+        String html;
+        boolean truncated;
+        final List<AttachmentInfo> attachments = new ArrayList<>();
+
+        Body(ReadLimits limits) {
+            this.limits = limits;
+        }
+
+        String cut(String value) {
+            String cut = MimeReader.cut(value, limits.maxBodyBytes());
+            truncated |= cut != value;
+            return cut;
+        }
+
+        ParsedMessage message(MessageHeaders h, Problems problems) {
+            String htmlText = text == null && html != null ? HtmlText.toText(html, HTML_TEXT_LENGTH) : null;
+            return new ParsedMessage(h.messageId(), h.inReplyTo(), h.references(), h.subject(), h.from(), h.to(),
+                    h.cc(), h.bcc(), h.replyTo(), h.listUnsubscribe(), h.sentAt(), text, html,
+                    snippet(text != null ? text : htmlText), htmlText, truncated, List.copyOf(attachments),
+                    problems.list());
+        }
+    }
 }

@@ -14,8 +14,10 @@ import java.util.regex.Pattern;
  */
 public final class Threads {
 
+    // possessive quantifiers: a subject of "re" and a million blanks cannot make the match backtrack
     private static final Pattern REPLY_PREFIX = Pattern.compile(
-            "^\\s*((re|fw|fwd|aw|wg|sv|vs|antw|rif|tr|r)\\s*(\\[\\d+\\])?\\s*:\\s*)+", Pattern.CASE_INSENSITIVE);
+            "^\\s*+((?:re|fw|fwd|aw|wg|sv|vs|antw|rif|tr|r)\\s*+(?:\\[\\d++\\])?+\\s*+:\\s*+)++",
+            Pattern.CASE_INSENSITIVE);
 
     private Threads() {
     }
@@ -26,6 +28,11 @@ public final class Threads {
             return hash("id:" + root);
         }
         return hash("subject:" + normalizeSubject(subject));
+    }
+
+    /** A thread of its own, for a message stored without its headers (known only by where it is). */
+    public static String single(String place) {
+        return hash("single:" + place);
     }
 
     static String normalizeSubject(String subject) {

@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +16,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,14 +30,16 @@ import org.jboss.logging.MDC;
 import dev.mailsync.imap.FolderSnapshot;
 import dev.mailsync.imap.ImapConnector;
 import dev.mailsync.imap.ImapSession;
+import dev.mailsync.imap.MessageOutline;
 import dev.mailsync.imap.RawMessage;
-import dev.mailsync.imap.RemoteFolder;
 import dev.mailsync.imap.ServerMessage;
 import dev.mailsync.message.Folder;
 import dev.mailsync.message.MessageFlags;
 import dev.mailsync.message.MessageStore;
 import dev.mailsync.message.MimeReader;
 import dev.mailsync.message.NewMessage;
+import dev.mailsync.message.OutlineReader;
+import dev.mailsync.message.ReadLimits;
 import dev.mailsync.oauth.ReauthorizationRequired;
 import dev.mailsync.oauth.TokenUnavailable;
 import io.quarkus.logging.Log;
@@ -53,18 +55,25 @@ public class MailboxSyncer {
 
     private final ImapConnector imapConnector;
     private final MessageStore store;
+    private final MessageWriter writer;
+    private final FolderList folders;
     private final SyncLeases leases;
     private final SyncConfig config;
     private final ExecutorService storeWorkers;
     private final ExecutorService parseWorkers;
     private final SyncMetrics metrics;
+    private final ScheduledExecutorService heartbeats;
+    private final ReadLimits limits;
     private final Map<UUID, ImapSession> open = new ConcurrentHashMap<>();
     private final Set<UUID> aborted = ConcurrentHashMap.newKeySet();
+    private final Set<UUID> lost = ConcurrentHashMap.newKeySet();
 
-    public MailboxSyncer(ImapConnector imapConnector, MessageStore store, SyncLeases leases, SyncConfig config,
-            SyncMetrics metrics) {
+    public MailboxSyncer(ImapConnector imapConnector, MessageStore store, MessageWriter writer, FolderList folders,
+            SyncLeases leases, SyncConfig config, SyncMetrics metrics) {
         this.imapConnector = imapConnector;
         this.store = store;
+        this.writer = writer;
+        this.folders = folders;
         this.leases = leases;
         this.config = config;
         this.metrics = metrics;
@@ -78,6 +87,12 @@ public class MailboxSyncer {
             t.setDaemon(true);
             return t;
         });
+        this.heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sync-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+        this.limits = new ReadLimits(config.maxBodySize().asLongValue(), config.parseBudget());
     }
 
     /** Runs a pass of a mailbox this owner has claimed, and records its outcome. */
@@ -86,7 +101,13 @@ public class MailboxSyncer {
         long started = System.nanoTime();
         String outcome = "success";
         try {
-            syncMailbox(mailboxId, owner);
+            try (Heartbeat heartbeat = Heartbeat.start(heartbeats, leases, mailboxId, owner, config.lease(),
+                    () -> leaseLost(mailboxId))) {
+                syncMailbox(mailboxId, owner);
+            }
+            if (lost.contains(mailboxId)) {
+                throw new LeaseLost(mailboxId);
+            }
             leases.succeeded(mailboxId, owner);
             Log.debugf("Sync pass done in %d ms", (System.nanoTime() - started) / 1_000_000);
         } catch (LeaseLost e) {
@@ -104,7 +125,7 @@ public class MailboxSyncer {
             metrics.imapError(isConnectionFailure(e) ? "connection" : "protocol");
             outcome = fail(mailboxId, owner, "imap_error", String.valueOf(e.getMessage()), null);
         } catch (SQLException | RuntimeException e) {
-            if (!aborted.contains(mailboxId)) {
+            if (!aborted.contains(mailboxId) && !lost.contains(mailboxId)) {
                 Log.errorf(e, "Sync pass failed");
             }
             outcome = fail(mailboxId, owner, "internal_error", "The pass failed inside mailsync; it was logged",
@@ -112,6 +133,7 @@ public class MailboxSyncer {
         } finally {
             open.remove(mailboxId);
             aborted.remove(mailboxId);
+            lost.remove(mailboxId);
             if (!outcome.equals("lease_lost") && !outcome.equals("released")) {
                 indexForSearch(mailboxId);
             }
@@ -136,8 +158,24 @@ public class MailboxSyncer {
         }
     }
 
-    /** Records a failed pass, or, when the replica is shutting down, gives the mailbox back unjudged. */
+    /** The heartbeat found another replica holding the mailbox: this pass stops at once (its connection drops). */
+    private void leaseLost(UUID mailboxId) {
+        lost.add(mailboxId);
+        ImapSession imap = open.get(mailboxId);
+        if (imap != null) {
+            imap.abort();
+        }
+    }
+
+    /**
+     * Records a failed pass, or, when the replica is shutting down, gives the mailbox back unjudged, or, when the
+     * lease was lost (the failure is this pass being stopped), records nothing.
+     */
     private String fail(UUID mailboxId, String owner, String code, String message, Duration retryAfter) {
+        if (lost.contains(mailboxId)) {
+            Log.warnf("Sync pass stopped: the lease on mailbox %s was lost", mailboxId);
+            return "lease_lost";
+        }
         if (aborted.remove(mailboxId)) {
             Log.info("Sync pass stopped by shutdown; its lease is released for another replica");
             leases.release(mailboxId, owner);
@@ -165,49 +203,10 @@ public class MailboxSyncer {
         try (ImapSession imap = imapConnector.open(mailboxId)) {
             open.put(mailboxId, imap);
             boolean condstore = imap.hasCondstore();
-            for (Folder folder : reconcileFolders(mailboxId, imap.listFolders())) {
+            for (Folder folder : folders.reconcile(mailboxId, imap.listFolders())) {
                 syncFolder(imap, folder, condstore, owner);
             }
         }
-    }
-
-    /** Records the server's folders: new ones get the default sync choice, vanished ones go with their mail. */
-    private List<Folder> reconcileFolders(UUID mailboxId, List<RemoteFolder> remote) {
-        return QuarkusTransaction.requiringNew().call(() -> {
-            Map<String, Folder> known = new HashMap<>();
-            for (Folder f : Folder.<Folder>list("mailboxId", mailboxId)) {
-                known.put(f.name, f);
-            }
-            Set<String> present = new HashSet<>();
-            List<Folder> toSync = new ArrayList<>();
-            for (RemoteFolder r : remote) {
-                if (!r.selectable()) {
-                    continue;
-                }
-                present.add(r.name());
-                Folder f = known.get(r.name());
-                if (f == null) {
-                    f = new Folder();
-                    f.mailboxId = mailboxId;
-                    f.name = r.name();
-                    f.sync = SyncPlan.syncByDefault(r, remote, config.sentFolderNames());
-                }
-                f.delimiter = r.delimiter();
-                f.specialUse = SyncPlan.specialUse(r);
-                f.persist();
-                if (f.sync) {
-                    toSync.add(f);
-                }
-            }
-            for (Folder f : known.values()) {
-                if (!present.contains(f.name)) {
-                    Log.infof("Folder %s is gone from the server", f.name);
-                    f.delete();
-                }
-            }
-            toSync.sort((a, b) -> Boolean.compare(!"INBOX".equalsIgnoreCase(a.name), !"INBOX".equalsIgnoreCase(b.name)));
-            return toSync;
-        });
     }
 
     private void syncFolder(ImapSession imap, Folder folder, boolean condstore, String owner)
@@ -257,6 +256,9 @@ public class MailboxSyncer {
                     plan.toDelete().size());
         }
         int total = plan.toFetch().size();
+        long maxMessage = config.maxMessageSize().asLongValue();
+        List<ServerMessage> whole = plan.toFetch().stream().filter(m -> m.size() <= maxMessage).toList();
+        List<ServerMessage> large = plan.toFetch().stream().filter(m -> m.size() > maxMessage).toList();
         // three stages: batches are fetched (this thread), parsed (in parallel) and stored on two connections
         // (PostgreSQL indexes one batch while it receives the next); at most four batches are in flight
         FolderProgress progress = new FolderProgress(folder, uidValidity, owner, total);
@@ -265,8 +267,7 @@ public class MailboxSyncer {
                 CompletableFuture.completedFuture(null)));
         long fetchNanos = 0;
         int index = 0;
-        for (List<ServerMessage> batch : SyncPlan.batches(plan.toFetch(), config.batchMessages(),
-                config.batchBytes())) {
+        for (List<ServerMessage> batch : SyncPlan.batches(whole, config.batchMessages(), config.batchBytes())) {
             long t0 = System.nanoTime();
             List<RawMessage> raw;
             try {
@@ -277,8 +278,8 @@ public class MailboxSyncer {
                 throw e;
             }
             fetchNanos += System.nanoTime() - t0;
-            CompletableFuture<List<NewMessage>> parsed = CompletableFuture.supplyAsync(() -> progress.parse(raw),
-                    parseWorkers);
+            CompletableFuture<List<NewMessage>> parsed = CompletableFuture.supplyAsync(
+                    () -> progress.parse(batch, raw), parseWorkers);
             int lane = index++ % lanes.size();
             CompletableFuture<Void> next = lanes.get(lane).thenCombine(parsed, (previous, messages) -> messages)
                     .thenAcceptAsync(messages -> progress.store(messages, batch.size()), storeWorkers);
@@ -290,6 +291,9 @@ public class MailboxSyncer {
         }
         CompletableFuture<Void> storing = CompletableFuture.allOf(lanes.toArray(CompletableFuture[]::new));
         await(storing);
+        for (ServerMessage m : large) {
+            progress.store(List.of(outlined(imap, folder, uidValidity, m)), 1);
+        }
         if (total > 0) {
             Log.debugf("%s: %d new messages (fetch %d ms, parse %d ms, store %d ms)", folder.name, total,
                     fetchNanos / 1_000_000, progress.parseNanos.get() / 1_000_000, progress.storeNanos.get() / 1_000_000);
@@ -316,13 +320,24 @@ public class MailboxSyncer {
             this.total = total;
         }
 
-        List<NewMessage> parse(List<RawMessage> raw) {
+        /**
+         * The batch's messages, parsed. One the server's answer held nothing readable for (Angus drops a response it
+         * cannot parse) is stored as listed, marked malformed, so that it is not fetched again at every pass; had
+         * it been expunged meanwhile, the next pass deletes it.
+         */
+        List<NewMessage> parse(List<ServerMessage> batch, List<RawMessage> raw) {
             long t0 = System.nanoTime();
-            List<NewMessage> parsed = new ArrayList<>(raw.size());
-            for (RawMessage m : raw) {
-                parsed.add(new NewMessage(folder.mailboxId, folder.id, uidValidity, m.uid(),
-                        m.internalDate() != null ? m.internalDate() : Instant.now(), (int) m.size(),
-                        MessageFlags.of(m.flags()), MimeReader.read(m.buffer(), m.offset(), m.length())));
+            Map<Long, RawMessage> byUid = new java.util.HashMap<>();
+            raw.forEach(m -> byUid.put(m.uid(), m));
+            List<NewMessage> parsed = new ArrayList<>(batch.size());
+            for (ServerMessage listed : batch) {
+                RawMessage m = byUid.get(listed.uid());
+                parsed.add(m == null ? new NewMessage(folder.mailboxId, folder.id, uidValidity, listed.uid(),
+                        Instant.now(), SyncPlan.size(listed.size()), listed.flags(),
+                        MimeReader.unreadable("the server's answer held nothing readable for this message", limits))
+                        : new NewMessage(folder.mailboxId, folder.id, uidValidity, m.uid(),
+                                SyncPlan.internalDate(m.internalDate()), SyncPlan.size(m.size()),
+                                MessageFlags.of(m.flags()), MimeReader.read(m.buffer(), m.offset(), m.length(), limits)));
             }
             parseNanos.addAndGet(System.nanoTime() - t0);
             return parsed;
@@ -333,13 +348,13 @@ public class MailboxSyncer {
             // the folder's counts follow every ~2,000 messages (a recount reads the whole folder) and at the end
             int before = done.get();
             boolean recount = (before + fetched) / RECOUNT_EVERY > before / RECOUNT_EVERY;
-            QuarkusTransaction.requiringNew().call(() -> {
-                store.insert(parsed);
-                if (recount) {
+            writer.write(parsed);
+            if (recount) {
+                QuarkusTransaction.requiringNew().call(() -> {
                     store.recount(folder.id);
-                }
-                return null;
-            });
+                    return null;
+                });
+            }
             storeNanos.addAndGet(System.nanoTime() - t0);
             int stored = done.addAndGet(fetched);
             metrics.messages(parsed.size(), 0, 0);
@@ -347,6 +362,30 @@ public class MailboxSyncer {
                 throw new LeaseLost(folder.mailboxId);
             }
         }
+    }
+
+    /**
+     * A message larger than {@code max-message-size}, read from its header, BODYSTRUCTURE and the start of its text
+     * parts instead of being fetched whole (its attachments download from the server on demand).
+     */
+    private NewMessage outlined(ImapSession imap, Folder folder, long uidValidity, ServerMessage m)
+            throws MessagingException {
+        MessageOutline outline = imap.outline(m.uid()).orElse(null);
+        if (outline == null) {
+            // the server's answer could not be read (Angus drops a response it cannot parse), or the message was
+            // expunged since the listing: stored as it was listed, so that it is not tried again at every pass
+            // (if it is gone, the next pass deletes it)
+            return new NewMessage(folder.mailboxId, folder.id, uidValidity, m.uid(), Instant.now(),
+                    SyncPlan.size(m.size()), m.flags(), MimeReader.unreadable(
+                            "the server's description of this large message could not be read", limits));
+        }
+        List<String> sections = OutlineReader.bodySections(outline.parts());
+        // the start of each text part: up to 4 bytes per byte kept (base64, UTF-32), never the whole of a huge one
+        Map<String, byte[]> texts = imap.sections(m.uid(), sections, 4 * limits.maxBodyBytes() + 4);
+        return new NewMessage(folder.mailboxId, folder.id, uidValidity, m.uid(),
+                SyncPlan.internalDate(outline.internalDate()), SyncPlan.size(outline.size()),
+                MessageFlags.of(outline.flags()),
+                OutlineReader.read(outline.header(), outline.parts(), outline.cut(), texts, limits));
     }
 
     private static void await(CompletableFuture<Void> stage) throws SQLException {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -49,6 +50,31 @@ public interface SyncConfig {
     /** At shutdown, how long running passes may go on before their connections are closed and leases released. */
     @WithDefault("20s")
     Duration shutdownGrace();
+
+    /**
+     * Text and HTML bodies are stored up to this size each (UTF-8); the rest is cut and the message marked
+     * {@code truncated} (its raw form, from the server, stays whole).
+     */
+    @WithDefault("2M")
+    MemorySize maxBodySize();
+
+    /**
+     * Messages larger than this (by RFC822.SIZE) are not fetched whole: they are stored from their header,
+     * BODYSTRUCTURE and the start of their text parts; attachments download from the server on demand.
+     */
+    @WithDefault("25M")
+    MemorySize maxMessageSize();
+
+    /** Time one message's MIME walk may take; what is not read by then is left out and the message marked malformed. */
+    @WithDefault("5s")
+    Duration parseBudget();
+
+    /**
+     * A folder missing from the server's folder list is hidden and not synced at once, but deleted with its mail
+     * only when it has stayed missing this long (a folder list can be incomplete for a moment).
+     */
+    @WithDefault("24h")
+    Duration folderPurgeAfter();
 
     /** Names that mark the Sent folder when the server offers no SPECIAL-USE {@code \Sent}. */
     @WithDefault("Sent Items,Sent,Sent Messages,Sent Mail,Gesendete Elemente,Gesendet,Éléments envoyés,Skickat")

@@ -8,6 +8,7 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.mailsync.common.db.Jdbc;
+import dev.mailsync.common.db.PgText;
 
 /**
  * The schedule and leases of sync passes in PostgreSQL ({@code mailbox_sync}). Due mailboxes are claimed with
@@ -60,7 +61,14 @@ public class SyncLeases {
                 update mailbox_sync set lease_until = now() + make_interval(secs => ?),
                     progress_folder = ?, progress_done = ?, progress_total = ?
                 where mailbox_id = ? and lease_owner = ?""",
-                seconds(config.lease()), folder, done, total, mailboxId, owner) == 1;
+                seconds(config.lease()), PgText.clean(folder), done, total, mailboxId, owner) == 1;
+    }
+
+    /** Extends the lease of a pass at work (its heartbeat); {@code false} when the lease was lost. */
+    public boolean extend(UUID mailboxId, String owner) {
+        return jdbc.update("""
+                update mailbox_sync set lease_until = now() + make_interval(secs => ?)
+                where mailbox_id = ? and lease_owner = ?""", seconds(config.lease()), mailboxId, owner) == 1;
     }
 
     /** Ends a successful pass: next one after the interval. */
@@ -116,8 +124,9 @@ public class SyncLeases {
         return d.toMillis() / 1000.0;
     }
 
+    /** An error message (it may quote the mail server) as PostgreSQL takes it, at most 500 characters. */
     private static String truncate(String message) {
-        return message == null || message.length() <= 500 ? message : message.substring(0, 500);
+        return PgText.clean(PgText.truncate(message, 500));
     }
 
 }

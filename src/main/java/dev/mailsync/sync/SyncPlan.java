@@ -1,5 +1,6 @@
 package dev.mailsync.sync;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -20,6 +21,8 @@ import dev.mailsync.message.MessageFlags;
  */
 record SyncPlan(List<ServerMessage> toFetch, Map<Long, MessageFlags> flagChanges, List<Long> toDelete) {
 
+    private static final Instant EARLIEST = Instant.parse("1900-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
     private static final Map<String, String> WELL_KNOWN = Map.of(
             "sent items", "\\Sent", "sent", "\\Sent", "deleted items", "\\Trash", "trash", "\\Trash",
             "drafts", "\\Drafts", "junk email", "\\Junk", "junk", "\\Junk", "archive", "\\Archive");
@@ -67,6 +70,16 @@ record SyncPlan(List<ServerMessage> toFetch, Map<Long, MessageFlags> flagChanges
             batches.add(current);
         }
         return batches;
+    }
+
+    /** The server's INTERNALDATE, or now when it has none or one outside the years 1900 to 9999. */
+    static Instant internalDate(Instant date) {
+        return date == null || date.isBefore(EARLIEST) || date.isAfter(LATEST) ? Instant.now() : date;
+    }
+
+    /** RFC822.SIZE as stored (an int column: a size beyond 2 GiB is a lie of the server's or an attack). */
+    static int size(long size) {
+        return (int) Math.max(0, Math.min(size, Integer.MAX_VALUE));
     }
 
     /** IMAP sequence-set syntax for UIDs: {@code 1:3,7,9:10}. */

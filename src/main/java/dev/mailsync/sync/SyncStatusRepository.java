@@ -36,7 +36,8 @@ public class SyncStatusRepository implements SyncSummaries {
     public SyncStatus status(UUID mailboxId) {
         SyncStatus status = statuses(List.of(mailboxId)).get(mailboxId);
         List<SyncStatus.FolderCount> folders = new ArrayList<>();
-        jdbc.query("select name, messages from folder where mailbox_id = ? and sync order by lower(name) <> 'inbox', name",
+        jdbc.query("select name, messages from folder where mailbox_id = ? and sync and gone_since is null"
+                + " order by lower(name) <> 'inbox', name",
                 List.of(mailboxId), rs -> folders.add(new SyncStatus.FolderCount(rs.getString(1), rs.getInt(2))));
         return new SyncStatus(status.state(), status.lastStartedAt(), status.lastFinishedAt(), status.lastSuccessAt(),
                 status.nextRunAt(), status.lastError(), status.progress(), folders);

@@ -11,7 +11,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A TCP relay on 127.0.0.1 that a test can make cut its connections after some bytes from the server. */
+/**
+ * A TCP relay on 127.0.0.1 that a test can make cut its connections after some bytes from the server, or slow the
+ * server down.
+ */
 public class TcpProxy implements AutoCloseable {
 
     private final ServerSocket listener;
@@ -20,6 +23,8 @@ public class TcpProxy implements AutoCloseable {
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final AtomicLong cutAfter = new AtomicLong(-1);
 
+    private final AtomicLong bytesPerSecond = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicReference<String[]> rewrite = new java.util.concurrent.atomic.AtomicReference<>();
     private final AtomicInteger cuts = new AtomicInteger();
     private final StringBuffer clientTranscript = new StringBuffer();
 
@@ -43,6 +48,19 @@ public class TcpProxy implements AutoCloseable {
     /** The next connection is cut after the server sent this many bytes through it. */
     public void cutNextConnectionAfter(long bytes) {
         cutAfter.set(bytes);
+    }
+
+    /** From now on the server's bytes reach clients at this rate (0: as fast as they come), on every connection. */
+    public void throttle(long rate) {
+        bytesPerSecond.set(rate);
+    }
+
+    /**
+     * From now on the server's bytes have {@code from} replaced by {@code to} (of the same length, so literals keep
+     * their sizes; within a read of up to 8 KB: an occurrence split across two reads passes unchanged); null: off.
+     */
+    public void rewrite(String from, String to) {
+        rewrite.set(from == null ? null : new String[] { from, to });
     }
 
     /** What clients sent so far (the first 4 KB of each connection), to check which commands were used. */
@@ -87,12 +105,24 @@ public class TcpProxy implements AutoCloseable {
                     if (record && total < 4096) {
                         clientTranscript.append(new String(buffer, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1));
                     }
+                    long rate = record ? 0 : bytesPerSecond.get();
+                    if (rate > 0) {
+                        Thread.sleep(n * 1000L / rate);
+                    }
+                    String[] replace = record ? null : rewrite.get();
+                    if (replace != null) {
+                        byte[] changed = new String(buffer, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1)
+                                .replace(replace[0], replace[1]).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+                        System.arraycopy(changed, 0, buffer, 0, n);
+                    }
                     out.write(buffer, 0, n);
                     out.flush();
                     total += n;
                 }
             } catch (IOException e) {
                 // the other side closed
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 closeQuietly(from);
                 closeQuietly(to);
