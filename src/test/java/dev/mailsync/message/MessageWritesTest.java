@@ -6,10 +6,17 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.security.SecureRandom;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -81,11 +88,23 @@ class MessageWritesTest {
         pass();
         String messageId = firstId();
 
-        Response download = given().header("Authorization", bearer)
-                .get("/api/v1/mailboxes/" + id + "/messages/" + messageId + "/attachments/1");
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        Response download;
+        List<String> spooled = new ArrayList<>();
+        try (WatchService watch = tmp.getFileSystem().newWatchService()) {
+            tmp.register(watch, StandardWatchEventKinds.ENTRY_CREATE);
+            download = given().header("Authorization", bearer)
+                    .get("/api/v1/mailboxes/" + id + "/messages/" + messageId + "/attachments/1");
+            for (WatchKey key = watch.poll(1, TimeUnit.SECONDS); key != null;
+                    key = watch.poll(200, TimeUnit.MILLISECONDS)) {
+                key.pollEvents().forEach(e -> spooled.add(e.context().toString()));
+            }
+        }
 
+        // streamed from the server as it comes: chunked, nothing spooled to disk (the pod's emptyDir is small)
+        assertThat(spooled).noneMatch(name -> name.startsWith("mailsync"));
         download.then().statusCode(200).contentType("application/pdf")
-                .header("Content-Length", String.valueOf(content.length))
+                .header("Transfer-Encoding", "chunked")
                 .header("Content-Disposition", "attachment; filename=\"Pr_fbericht _final_.pdf\"; "
                         + "filename*=UTF-8''Pr%C3%BCfbericht%20%22final%22.pdf")
                 .header("X-Content-Type-Options", "nosniff");

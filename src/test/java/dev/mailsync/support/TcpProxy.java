@@ -21,6 +21,7 @@ public class TcpProxy implements AutoCloseable {
     private final AtomicLong cutAfter = new AtomicLong(-1);
 
     private final AtomicInteger cuts = new AtomicInteger();
+    private final AtomicInteger connections = new AtomicInteger();
     private final StringBuffer clientTranscript = new StringBuffer();
 
     public TcpProxy(String targetHost, int targetPort) {
@@ -50,6 +51,11 @@ public class TcpProxy implements AutoCloseable {
         return clientTranscript.toString();
     }
 
+    /** Connections accepted so far (an IMAP connection is one login). */
+    public int connections() {
+        return connections.get();
+    }
+
     /** Connections cut so far. */
     public int cuts() {
         return cuts.get();
@@ -59,6 +65,7 @@ public class TcpProxy implements AutoCloseable {
         while (!listener.isClosed()) {
             try {
                 Socket client = listener.accept();
+                connections.incrementAndGet();
                 Socket server = new Socket(targetHost, targetPort);
                 sockets.add(client);
                 sockets.add(server);
