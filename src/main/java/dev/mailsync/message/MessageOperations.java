@@ -205,6 +205,10 @@ public class MessageOperations {
         long[] targetUidValidity = { 0 };
         List<Location> done = new ArrayList<>();
         onServer(mailboxId, "change the messages", session -> {
+            if (change instanceof MoveTo move && move.synced()) {
+                // asked while no folder is open: with one open, Angus would log in again for this STATUS
+                targetUidValidity[0] = session.uidValidity(move.folder());
+            }
             boolean connected = true;
             for (List<Location> group : byFolder.values()) {
                 if (!connected) {
@@ -213,9 +217,6 @@ public class MessageOperations {
                 }
                 try {
                     done.addAll(applyInFolder(session, group, change, outcome, movedTo));
-                    if (change instanceof MoveTo move && targetUidValidity[0] == 0 && !movedTo.isEmpty()) {
-                        targetUidValidity[0] = session.uidValidity(move.folder());
-                    }
                 } catch (MessagingException | IllegalStateException e) {
                     // IllegalStateException: Angus on a connection that just closed
                     Log.warnf("IMAP refused to change %d messages in %s: %s", group.size(), group.get(0).folder(),

@@ -23,13 +23,11 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.Part;
 import jakarta.mail.Session;
 import jakarta.mail.internet.AddressException;
-import jakarta.mail.internet.ContentType;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.internet.MimeUtility;
-import jakarta.mail.internet.ParseException;
 import jakarta.mail.util.ByteArrayDataSource;
 
 import org.jsoup.Jsoup;
@@ -430,17 +428,8 @@ final class MailComposer {
 
     /** A stored content type as a bare media type ({@code type/subtype}), else application/octet-stream. */
     static String mediaType(String contentType) {
-        if (contentType != null) {
-            try {
-                String base = new ContentType(contentType).getBaseType().toLowerCase(Locale.ROOT);
-                if (base.matches("[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+")) {
-                    return base;
-                }
-            } catch (ParseException e) {
-                // not a content type: fall through
-            }
-        }
-        return "application/octet-stream";
+        String base = contentType == null ? "" : contentType.strip().split("[;\\s]", 2)[0].toLowerCase(Locale.ROOT);
+        return base.matches("[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+") ? base : "application/octet-stream";
     }
 
     /** In the limit's own unit: Quarkus reads {@code 25M} as 25 × 1,048,576 bytes. */

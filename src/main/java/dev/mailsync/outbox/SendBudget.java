@@ -3,7 +3,6 @@ package dev.mailsync.outbox;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -20,8 +19,6 @@ public class SendBudget {
 
     private final Semaphore kilobytes;
     private final int total;
-    private final AtomicLong held = new AtomicLong();
-    private final AtomicLong peak = new AtomicLong();
     private final Duration wait;
 
     public SendBudget(OutboxConfig config) {
@@ -33,20 +30,16 @@ public class SendBudget {
     /** A share of the budget; closing it gives it back. */
     public final class Share implements AutoCloseable {
         private final int permits;
-        private final long bytes;
         private boolean released;
 
-        private Share(int permits, long bytes) {
+        private Share(int permits) {
             this.permits = permits;
-            this.bytes = bytes;
-            peak.accumulateAndGet(held.addAndGet(bytes), Math::max);
         }
 
         @Override
         public void close() {
             if (!released) {
                 released = true;
-                held.addAndGet(-bytes);
                 kilobytes.release(permits);
             }
         }
@@ -57,7 +50,7 @@ public class SendBudget {
         int permits = permits(bytes);
         try {
             if (kilobytes.tryAcquire(permits, wait.toMillis(), TimeUnit.MILLISECONDS)) {
-                return new Share(permits, bytes);
+                return new Share(permits);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -70,15 +63,10 @@ public class SendBudget {
     public Share forSubmission(long bytes) {
         int permits = permits(bytes);
         kilobytes.acquireUninterruptibly(permits);
-        return new Share(permits, bytes);
+        return new Share(permits);
     }
 
     private int permits(long bytes) {
         return (int) Math.min(total, Math.max(1, (bytes + 1023) / 1024));
-    }
-
-    /** The most bytes held at once so far (tests). */
-    long peak() {
-        return peak.get();
     }
 }

@@ -199,6 +199,61 @@ class MessageWritesTest {
     }
 
     @Test
+    void shouldApplyABatchInOneImapSessionWithUidSetsAndReportEachMessage() throws Exception {
+        List<Long> inboxUids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            inboxUids.add(Mailboxes.append(inbox, "inbox " + i, "x", null));
+        }
+        MailFolder archive = Mailboxes.folder(mail, address, "Archive");
+        for (int i = 0; i < 3; i++) {
+            Mailboxes.append(archive, "archive " + i, "x", null);
+        }
+        pass(); // the folder list
+        given().header("Authorization", bearer).contentType("application/json").body("{\"sync\": true}")
+                .put("/api/v1/mailboxes/" + id + "/folders/Archive").then().statusCode(200);
+        pass();
+        List<String> ids = new ArrayList<>();
+        for (String subject : List.of("inbox 0", "inbox 1", "inbox 2", "inbox 3", "inbox 4", "archive 0", "archive 1",
+                "archive 2")) {
+            ids.add(idOf(subject));
+        }
+        ids.add("999999999");
+        // "inbox 2" disappears on the server behind the store's back
+        inbox.getMessage(inboxUids.get(2)).setFlag(Flags.Flag.DELETED, true);
+        inbox.expunge();
+        String body = "{\"ids\": [\"" + String.join("\", \"", ids) + "\"], \"action\": \"%s\"%s}";
+
+        int logins = imapProxy.connections();
+        given().header("Authorization", bearer).contentType("application/json").body(String.format(body, "markRead", ""))
+                .post("/api/v1/mailboxes/" + id + "/messages/batch")
+                .then().statusCode(200)
+                .body("results.id", equalTo(ids))
+                .body("results.status", equalTo(List.of("done", "done", "failed", "done", "done", "done", "done",
+                        "done", "failed")))
+                .body("results[2].code", equalTo("message_changed"))
+                .body("results[8].code", equalTo("not_found"));
+
+        assertThat(imapProxy.connections() - logins).as("IMAP logins for one batch").isEqualTo(1);
+        String set = inboxUids.get(0) + ":" + inboxUids.get(1) + "," + inboxUids.get(3) + ":" + inboxUids.get(4);
+        assertThat(imapProxy.clientTranscript()).contains("UID STORE " + set + " +FLAGS.SILENT (\\Seen)");
+        assertThat(inbox.getMessages().stream().allMatch(m -> m.isSet(Flags.Flag.SEEN))).isTrue();
+        assertThat(archive.getMessages().stream().allMatch(m -> m.isSet(Flags.Flag.SEEN))).isTrue();
+        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "' and seen"))
+                .isEqualTo(7);
+
+        logins = imapProxy.connections();
+        given().header("Authorization", bearer).contentType("application/json")
+                .body(String.format(body, "move", ", \"folder\": \"Deleted Items\""))
+                .post("/api/v1/mailboxes/" + id + "/messages/batch")
+                .then().statusCode(200).body("results.status", equalTo(List.of("done", "done", "failed", "done", "done",
+                        "done", "done", "done", "failed")));
+        assertThat(imapProxy.connections() - logins).isEqualTo(1);
+        assertThat(inbox.getMessageCount()).isZero();
+        assertThat(archive.getMessageCount()).isZero();
+        assertThat(Mailboxes.folder(mail, address, "Deleted Items").getMessageCount()).isEqualTo(7);
+    }
+
+    @Test
     void shouldAskForReconnectWhenTheMailboxNeedsIt() throws Exception {
         Mailboxes.append(inbox, "stuck", "x", null);
         pass();
