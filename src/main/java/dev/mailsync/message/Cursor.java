@@ -22,7 +22,8 @@ public record Cursor(Instant at, String key) {
 
     /**
      * Checks everything a client could have changed: the length, the time (it goes into a query: a time PostgreSQL
-     * cannot hold would fail it) and the key (PostgreSQL refuses NUL in text; a stored thread id may hold any other character).
+     * cannot hold would fail it) and the key (PostgreSQL refuses NUL in text; a stored thread id may hold any
+     * other character).
      *
      * @throws IllegalArgumentException when the text is not a cursor this service wrote
      */

@@ -173,8 +173,8 @@ public class MessageQueries {
     }
 
     /**
-     * One message. The bodies are read after the rest, within the HTML budget ({@link HtmlBodies}) unless the
-     * sanitised HTML is cached; attachment URLs (and the {@code cid:} images pointing at them) are signed.
+     * One message. The HTML body is read after the rest, within the HTML budget ({@link HtmlBodies}), unless its
+     * sanitised form is cached; attachment URLs (and the {@code cid:} images pointing at them) are signed.
      *
      * @param remoteImages whether remote images keep their URLs in the HTML
      */
@@ -187,7 +187,7 @@ public class MessageQueries {
                 select m.id, f.name, m.thread_id, m.message_id, m.in_reply_to, m.reference_ids, m.list_unsubscribe,
                        m.subject, m.from_addr, m.to_addr, m.cc_addr, m.bcc_addr, m.reply_to, m.sent_at,
                        m.internal_date, m.seen, m.flagged, m.answered, m.draft, m.size, octet_length(m.html_body),
-                       m.attachments, m.malformed
+                       m.attachments, m.malformed, m.text_body
                 from message m join folder f on f.id = m.folder_id where m.mailbox_id = ? and m.id = ?""",
                 List.of(mailboxId, messageId), rs -> {
                     String id = String.valueOf(rs.getLong(1));
@@ -210,24 +210,23 @@ public class MessageQueries {
                             read(rs.getString(11), ADDRESSES), read(rs.getString(12), ADDRESSES),
                             read(rs.getString(13), ADDRESSES), instant(rs, 14), instant(rs, 15),
                             new Flags(rs.getBoolean(16), rs.getBoolean(17), rs.getBoolean(18), rs.getBoolean(19)),
-                            rs.getInt(20), null, null, attachments, rs.getBoolean(23)));
+                            rs.getInt(20), rs.getString(24), null, attachments, rs.getBoolean(23)));
                 });
         if (found.isEmpty()) {
             return Optional.empty();
         }
         MessageDetail d = found.get(0);
-        String text = body(messageId, "text_body");
         String html = htmlLength[0] < 0 ? null
                 : bodies.render(new HtmlBodies.Key(messageId, remoteImages, expires), htmlLength[0],
-                        () -> body(messageId, "html_body"), cidUrls);
+                        () -> htmlBody(messageId), cidUrls);
         return Optional.of(new MessageDetail(d.id(), d.folder(), d.threadId(), d.messageId(), d.inReplyTo(),
                 d.references(), d.listUnsubscribe(), d.subject(), d.from(), d.to(), d.cc(), d.bcc(), d.replyTo(),
-                d.date(), d.receivedAt(), d.flags(), d.size(), text, html, d.attachments(), d.malformed()));
+                d.date(), d.receivedAt(), d.flags(), d.size(), d.text(), html, d.attachments(), d.malformed()));
     }
 
-    private String body(long messageId, String column) {
+    private String htmlBody(long messageId) {
         String[] body = { null };
-        query("select " + column + " from message where id = ?", List.of(messageId), rs -> body[0] = rs.getString(1));
+        query("select html_body from message where id = ?", List.of(messageId), rs -> body[0] = rs.getString(1));
         return body[0];
     }
 

@@ -25,8 +25,8 @@ import dev.mailsync.message.MessageOperations;
 
 /**
  * Accepts mail into the outbox: the message is composed (a forward's attachments streamed from the server into it,
- * within the send memory budget) and stored as the exact bytes that will be submitted, so that what was accepted can always be sent, and an
- * {@code Idempotency-Key} repeat answers the first item instead of adding another.
+ * within the send memory budget) and stored as the exact bytes that will be submitted, so that what was accepted can
+ * always be sent, and an {@code Idempotency-Key} repeat answers the first item instead of adding another.
  */
 @ApplicationScoped
 public class OutboxService {

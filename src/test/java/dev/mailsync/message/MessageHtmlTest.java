@@ -101,7 +101,8 @@ class MessageHtmlTest {
                 .jsonPath().getString("html"));
         for (Element e : blocked.getAllElements()) {
             for (String attribute : List.of("src", "srcset", "background")) {
-                assertThat(e.attr(attribute)).as("%s of %s", attribute, e.tagName()).doesNotContainIgnoringCase("tracker");
+                assertThat(e.attr(attribute)).as("%s of %s", attribute, e.tagName())
+                        .doesNotContainIgnoringCase("tracker");
             }
         }
         assertThat(blocked.select("img[data-mailsync-src]").eachAttr("data-mailsync-src")).containsExactly(

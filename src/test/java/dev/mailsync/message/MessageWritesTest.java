@@ -224,7 +224,8 @@ class MessageWritesTest {
         String body = "{\"ids\": [\"" + String.join("\", \"", ids) + "\"], \"action\": \"%s\"%s}";
 
         int logins = imapProxy.connections();
-        given().header("Authorization", bearer).contentType("application/json").body(String.format(body, "markRead", ""))
+        given().header("Authorization", bearer).contentType("application/json")
+                .body(String.format(body, "markRead", ""))
                 .post("/api/v1/mailboxes/" + id + "/messages/batch")
                 .then().statusCode(200)
                 .body("results.id", equalTo(ids))

@@ -528,8 +528,8 @@ class OutboxTest {
         String original = receiveWithAttachment("hostile.pdf", new byte[] { 1, 2, 3 });
         // what a hostile sender's RFC 2231 filename decodes to, stored as received
         Sql.execute(dataSource, "update message set attachments = jsonb_set(jsonb_set(attachments, '{0,filename}', "
-                + "to_jsonb(E'evil\\r\\nBcc: all@fabrikam.example\\r\\n\\u0001\\u0085x.pdf'::text)), '{0,contentType}', "
-                + "to_jsonb(E'application/pdf\\r\\nX-Injected: yes'::text)) where id = " + original);
+                + "to_jsonb(E'evil\\r\\nBcc: all@fabrikam.example\\r\\n\\u0001\\u0085x.pdf'::text)), "
+                + "'{0,contentType}', to_jsonb(E'application/pdf\\r\\nX-Injected: yes'::text)) where id = " + original);
 
         String forward = send(Map.of("to", List.of(Map.of("address", friend)), "text", "FYI",
                 "reference", Map.of("messageId", original, "action", "forward")));

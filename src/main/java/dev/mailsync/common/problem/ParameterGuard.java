@@ -81,8 +81,9 @@ public class ParameterGuard {
                 list.add(new Check(path != null, name, v -> v.equals("true") || v.equals("false"),
                         "must be true or false"));
             } else if (path != null) {
-                // query strings are checked for control characters before routing (UriGuard)
-                list.add(new Check(true, name, v -> !UriGuard.hasControl(v), "must not contain control characters"));
+                // query strings are checked for control characters before routing (UriGuard) and where parsed
+                list.add(new Check(true, name, v -> !UriGuard.hasControl(v, false),
+                        "must not contain control characters"));
             }
         }
         return List.copyOf(list);

@@ -40,6 +40,8 @@ public final class QueryParams {
         }
         if (value.length() > max) {
             errors.add(new FieldError(name, "must be at most " + max + " characters"));
+        } else if (UriGuard.hasControl(value, false)) {
+            errors.add(new FieldError(name, "must not contain control characters"));
         }
         return value;
     }
@@ -48,7 +50,7 @@ public final class QueryParams {
         if (value == null || value.isBlank()) {
             return null;
         }
-        if (!value.matches("[^@\\s]+@[^@\\s]+")) {
+        if (!value.matches("[^@\\s\\p{Cntrl}]+@[^@\\s\\p{Cntrl}]+")) {
             errors.add(new FieldError(name, "must be an email address"));
         }
         return value.strip();

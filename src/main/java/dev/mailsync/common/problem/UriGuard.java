@@ -23,8 +23,10 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Refuses, before any resource sees it, a request URI that cannot be read as text: malformed percent-encoding or
- * bytes that are not UTF-8 anywhere, and control characters (NUL above all: PostgreSQL refuses it in text, and a
- * query failing on it used to answer 500) in query parameters. The answer is a 400 problem naming each parameter.
+ * bytes that are not UTF-8 anywhere, and control characters in query parameters (NUL above all: PostgreSQL refuses
+ * it in text, and a query failing on it used to answer 500). Line breaks and tabs pass here, as Microsoft's
+ * multi-line {@code error_description} on the OAuth callback carries them: the parameters that must not hold them
+ * refuse them where they are parsed ({@link QueryParams}). The answer is a 400 problem naming each parameter.
  * Path parameters are checked by name after routing ({@link ParameterGuard}). Non-ASCII must be percent-encoded.
  * (A URI that is no URI at all, such as {@code %ZZ}, never gets here: Quarkus refuses it first with a bare 400.)
  */
@@ -78,20 +80,21 @@ public class UriGuard {
             int eq = pair.indexOf('=');
             String name = decode(eq < 0 ? pair : pair.substring(0, eq), true);
             String value = eq < 0 ? "" : decode(pair.substring(eq + 1), true);
-            if (name == null || hasControl(name)) {
+            if (name == null || hasControl(name, false)) {
                 errors.add(new FieldError("query", "a parameter name is not valid percent-encoded UTF-8 text"));
             } else if (value == null) {
                 errors.add(new FieldError(name, "must be valid percent-encoded UTF-8"));
-            } else if (hasControl(value)) {
+            } else if (hasControl(value, true)) {
                 errors.add(new FieldError(name, "must not contain control characters"));
             }
         }
     }
 
-    static boolean hasControl(String value) {
+    /** Whether the text holds a C0 control character or DEL (tab, CR and LF aside when {@code allowLineBreaks}). */
+    public static boolean hasControl(String value, boolean allowLineBreaks) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
+            if ((c < 0x20 || c == 0x7f) && !(allowLineBreaks && (c == '\t' || c == '\r' || c == '\n'))) {
                 return true;
             }
         }
