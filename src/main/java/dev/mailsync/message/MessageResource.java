@@ -56,14 +56,16 @@ public class MessageResource {
     private final MessageOperations operations;
     private final CurrentUser user;
     private final SignedLinks links;
+    private final MessageDownloads downloads;
 
     public MessageResource(MailboxService mailboxes, MessageQueries queries, MessageOperations operations,
-            CurrentUser user, SignedLinks links) {
+            CurrentUser user, SignedLinks links, MessageDownloads downloads) {
         this.mailboxes = mailboxes;
         this.queries = queries;
         this.operations = operations;
         this.user = user;
         this.links = links;
+        this.downloads = downloads;
     }
 
     /**
@@ -142,7 +144,7 @@ public class MessageResource {
         } else {
             mailboxes.requireOwned(id, user.id());
         }
-        return stream(operations.attachment(id, messageId, attachmentId), "attachment");
+        return stream(downloads.attachment(id, messageId, attachmentId), "attachment");
     }
 
     /** The whole message as the server has it, streamed. */
@@ -151,14 +153,14 @@ public class MessageResource {
     @Produces("message/rfc822")
     public Response raw(@PathParam("id") UUID id, @PathParam("messageId") long messageId) {
         mailboxes.requireOwned(id, user.id());
-        return stream(operations.raw(id, messageId), "message-" + messageId + ".eml");
+        return stream(downloads.raw(id, messageId), "message-" + messageId + ".eml");
     }
 
     /**
      * A download as it comes from the server: chunked (the decoded size is not known before), nothing spooled to
      * memory or disk.
      */
-    private static Response stream(MessageOperations.Download download, String fallbackName) {
+    private static Response stream(MessageDownloads.Download download, String fallbackName) {
         try {
             StreamingOutput body = download::writeTo;
             return Response.ok(body, safeType(download.contentType()))

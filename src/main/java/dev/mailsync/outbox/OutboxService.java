@@ -21,7 +21,7 @@ import dev.mailsync.mailbox.Mailbox;
 import dev.mailsync.mailbox.MailboxService;
 import dev.mailsync.mailbox.MailboxState;
 import dev.mailsync.message.AttachmentInfo;
-import dev.mailsync.message.MessageOperations;
+import dev.mailsync.message.MessageDownloads;
 
 /**
  * Accepts mail into the outbox: the message is composed (a forward's attachments streamed from the server into it,
@@ -33,13 +33,13 @@ public class OutboxService {
 
     private final MailboxService mailboxes;
     private final OutboxStore store;
-    private final MessageOperations messages;
+    private final MessageDownloads messages;
     private final OutboxConfig config;
     private final ObjectMapper json;
     private final OutboxSender sender;
     private final SendBudget budget;
 
-    public OutboxService(MailboxService mailboxes, OutboxStore store, MessageOperations messages, OutboxConfig config,
+    public OutboxService(MailboxService mailboxes, OutboxStore store, MessageDownloads messages, OutboxConfig config,
             ObjectMapper json, OutboxSender sender, SendBudget budget) {
         this.mailboxes = mailboxes;
         this.store = store;
