@@ -3,9 +3,12 @@ package dev.mailsync.imap;
 import java.text.SimpleDateFormat;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.TimeZone;
 
@@ -231,6 +234,16 @@ public final class ImapSession implements AutoCloseable {
      */
     public java.util.Optional<IMAPMessage> message(String folderName, long uidValidity, long uid, boolean write)
             throws MessagingException {
+        return messages(folderName, uidValidity, List.of(uid), write).map(found -> found.get(uid));
+    }
+
+    /**
+     * Opens a folder for an operation on some of its messages and finds them by UID (one {@code UID FETCH} of the
+     * set); empty when the folder's UIDVALIDITY is no longer the one they were stored under. UIDs that are gone
+     * from the server are missing from the answer.
+     */
+    public java.util.Optional<Map<Long, IMAPMessage>> messages(String folderName, long uidValidity,
+            Collection<Long> uids, boolean write) throws MessagingException {
         closeFolder();
         IMAPFolder folder = (IMAPFolder) store.getFolder(folderName);
         folder.open(write ? Folder.READ_WRITE : Folder.READ_ONLY);
@@ -238,7 +251,13 @@ public final class ImapSession implements AutoCloseable {
         if (folder.getUIDValidity() != uidValidity) {
             return java.util.Optional.empty();
         }
-        return java.util.Optional.ofNullable((IMAPMessage) folder.getMessageByUID(uid));
+        Map<Long, IMAPMessage> found = new LinkedHashMap<>();
+        for (jakarta.mail.Message m : folder.getMessagesByUID(uids.stream().mapToLong(Long::longValue).toArray())) {
+            if (m != null) {
+                found.put(folder.getUID(m), (IMAPMessage) m);
+            }
+        }
+        return java.util.Optional.of(found);
     }
 
     /** The part of a message at an IMAP section ("1", "2.1"), from its BODYSTRUCTURE; nothing is fetched yet. */
@@ -260,18 +279,63 @@ public final class ImapSession implements AutoCloseable {
         return java.util.Optional.of(part);
     }
 
-    /** Moves a message (MOVE, or COPY + expunge); answers its UID in the target folder when the server tells. */
-    public java.util.OptionalLong move(IMAPMessage message, String target) throws MessagingException {
-        org.eclipse.angus.mail.imap.AppendUID[] uids = open.moveUIDMessages(new jakarta.mail.Message[] { message },
-                store.getFolder(target));
-        return uids != null && uids.length == 1 && uids[0] != null ? java.util.OptionalLong.of(uids[0].uid)
-                : java.util.OptionalLong.empty();
+    /** Adds or removes a flag on messages of the open folder: one {@code UID STORE} of the set. */
+    public void store(Collection<Long> uids, Flags.Flag flag, boolean set) throws MessagingException {
+        String name = flag == Flags.Flag.SEEN ? "\\Seen" : flag == Flags.Flag.FLAGGED ? "\\Flagged"
+                : flag == Flags.Flag.ANSWERED ? "\\Answered" : flag == Flags.Flag.DELETED ? "\\Deleted" : null;
+        if (name == null) {
+            throw new IllegalArgumentException("unsupported flag " + flag);
+        }
+        command("UID STORE " + uidSet(uids) + (set ? " +" : " -") + "FLAGS.SILENT (" + name + ")");
     }
 
-    /** Deletes a message for good: \Deleted, then UID EXPUNGE of just that message. */
-    public void expunge(IMAPMessage message) throws MessagingException {
-        message.setFlag(Flags.Flag.DELETED, true);
-        open.expunge(new jakarta.mail.Message[] { message });
+    /**
+     * Moves messages of the open folder to another folder in one command (MOVE); answers their UIDs there as far
+     * as the server tells (COPYUID), keyed by their UIDs here.
+     */
+    public Map<Long, Long> move(List<IMAPMessage> messages, String target) throws MessagingException {
+        org.eclipse.angus.mail.imap.AppendUID[] uids = open.moveUIDMessages(
+                messages.toArray(jakarta.mail.Message[]::new), store.getFolder(target));
+        Map<Long, Long> moved = new LinkedHashMap<>();
+        for (int i = 0; uids != null && i < uids.length && i < messages.size(); i++) {
+            if (uids[i] != null) {
+                moved.put(open.getUID(messages.get(i)), uids[i].uid);
+            }
+        }
+        return moved;
+    }
+
+    /** Deletes messages of the open folder for good: \Deleted, then UID EXPUNGE of just those. */
+    public void expunge(List<IMAPMessage> messages) throws MessagingException {
+        List<Long> uids = new ArrayList<>();
+        for (IMAPMessage m : messages) {
+            uids.add(open.getUID(m));
+        }
+        store(uids, Flags.Flag.DELETED, true);
+        open.expunge(messages.toArray(jakarta.mail.Message[]::new));
+    }
+
+    /** Whether the connection is still up (after a failed command). */
+    public boolean isConnected() {
+        return store.isConnected();
+    }
+
+    /** IMAP sequence-set syntax for UIDs: {@code 3:5,9}. */
+    static String uidSet(Collection<Long> uids) {
+        long[] sorted = uids.stream().mapToLong(Long::longValue).sorted().distinct().toArray();
+        StringBuilder set = new StringBuilder();
+        for (int i = 0; i < sorted.length; i++) {
+            int j = i;
+            while (j + 1 < sorted.length && sorted[j + 1] == sorted[j] + 1) {
+                j++;
+            }
+            set.append(set.isEmpty() ? "" : ",").append(sorted[i]);
+            if (j > i) {
+                set.append(':').append(sorted[j]);
+            }
+            i = j;
+        }
+        return set.toString();
     }
 
     /** The Sent folder: SPECIAL-USE {@code \Sent}, else the first folder with one of these names. */

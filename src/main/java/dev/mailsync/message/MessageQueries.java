@@ -55,11 +55,15 @@ public class MessageQueries {
     private final Jdbc jdbc;
     private final QueryLimiter limiter;
     private final ObjectMapper json;
+    private final SignedLinks links;
+    private final HtmlBodies bodies;
 
-    public MessageQueries(Jdbc jdbc, QueryLimiter limiter, ObjectMapper json) {
+    public MessageQueries(Jdbc jdbc, QueryLimiter limiter, ObjectMapper json, SignedLinks links, HtmlBodies bodies) {
         this.jdbc = jdbc;
         this.limiter = limiter;
         this.json = json;
+        this.links = links;
+        this.bodies = bodies;
     }
 
     /** Every read of the messages API waits for its turn ({@link QueryLimiter}). */
@@ -168,27 +172,37 @@ public class MessageQueries {
         }
     }
 
-    public Optional<MessageDetail> get(UUID mailboxId, long messageId, String attachmentBaseUrl) {
+    /**
+     * One message. The HTML body is read after the rest, within the HTML budget ({@link HtmlBodies}), unless its
+     * sanitised form is cached; attachment URLs (and the {@code cid:} images pointing at them) are signed.
+     *
+     * @param remoteImages whether remote images keep their URLs in the HTML
+     */
+    public Optional<MessageDetail> get(UUID mailboxId, long messageId, boolean remoteImages) {
         List<MessageDetail> found = new ArrayList<>();
+        long[] htmlLength = { -1 };
+        long expires = links.expiry();
+        Map<String, String> cidUrls = new HashMap<>();
         query("""
                 select m.id, f.name, m.thread_id, m.message_id, m.in_reply_to, m.reference_ids, m.list_unsubscribe,
                        m.subject, m.from_addr, m.to_addr, m.cc_addr, m.bcc_addr, m.reply_to, m.sent_at,
-                       m.internal_date, m.seen, m.flagged, m.answered, m.draft, m.size, m.text_body, m.html_body,
-                       m.attachments, m.malformed, m.truncated
+                       m.internal_date, m.seen, m.flagged, m.answered, m.draft, m.size, octet_length(m.html_body),
+                       m.attachments, m.malformed, m.text_body, m.truncated
                 from message m join folder f on f.id = m.folder_id where m.mailbox_id = ? and m.id = ?""",
                 List.of(mailboxId, messageId), rs -> {
                     String id = String.valueOf(rs.getLong(1));
-                    List<AttachmentInfo> parts = read(rs.getString(23), ATTACHMENTS);
+                    List<AttachmentInfo> parts = read(rs.getString(22), ATTACHMENTS);
                     List<Attachment> attachments = new ArrayList<>();
-                    Map<String, String> cidUrls = new HashMap<>();
                     for (AttachmentInfo a : parts) {
-                        String url = attachmentBaseUrl + "/" + id + "/attachments/" + a.id();
+                        String url = links.attachmentUrl(mailboxId, messageId, a.id(), expires);
                         attachments.add(new Attachment(String.valueOf(a.id()), a.filename(), a.contentType(), a.size(),
                                 a.contentId(), a.inline(), url));
                         if (a.contentId() != null) {
                             cidUrls.put(a.contentId(), url);
                         }
                     }
+                    long length = rs.getLong(21);
+                    htmlLength[0] = rs.wasNull() ? -1 : length;
                     String[] references = (String[]) rs.getArray(6).getArray();
                     found.add(new MessageDetail(id, rs.getString(2), rs.getString(3), rs.getString(4),
                             rs.getString(5), List.of(references), rs.getString(7), rs.getString(8),
@@ -196,10 +210,26 @@ public class MessageQueries {
                             read(rs.getString(11), ADDRESSES), read(rs.getString(12), ADDRESSES),
                             read(rs.getString(13), ADDRESSES), instant(rs, 14), instant(rs, 15),
                             new Flags(rs.getBoolean(16), rs.getBoolean(17), rs.getBoolean(18), rs.getBoolean(19)),
-                            rs.getInt(20), rs.getString(21), HtmlSanitizer.sanitize(rs.getString(22), cidUrls),
-                            attachments, rs.getBoolean(24), rs.getBoolean(25)));
+                            rs.getInt(20), rs.getString(24), null, attachments, rs.getBoolean(23),
+                            rs.getBoolean(25)));
                 });
-        return found.stream().findFirst();
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        MessageDetail d = found.get(0);
+        String html = htmlLength[0] < 0 ? null
+                : bodies.render(new HtmlBodies.Key(messageId, remoteImages, expires), htmlLength[0],
+                        () -> htmlBody(messageId), cidUrls);
+        return Optional.of(new MessageDetail(d.id(), d.folder(), d.threadId(), d.messageId(), d.inReplyTo(),
+                d.references(), d.listUnsubscribe(), d.subject(), d.from(), d.to(), d.cc(), d.bcc(), d.replyTo(),
+                d.date(), d.receivedAt(), d.flags(), d.size(), d.text(), html, d.attachments(), d.malformed(),
+                d.truncated()));
+    }
+
+    private String htmlBody(long messageId) {
+        String[] body = { null };
+        query("select html_body from message where id = ?", List.of(messageId), rs -> body[0] = rs.getString(1));
+        return body[0];
     }
 
     /** Where a stored message lives on the server. */
@@ -215,6 +245,18 @@ public class MessageQueries {
                 List.of(mailboxId, messageId), rs -> found.add(new Location(rs.getLong(1), rs.getLong(2),
                         rs.getString(3), rs.getLong(4), rs.getLong(5), read(rs.getString(6), ATTACHMENTS))));
         return found.stream().findFirst();
+    }
+
+    /** Where each of these stored messages lives on the server (those of the mailbox; others are left out). */
+    public Map<Long, Location> locations(UUID mailboxId, java.util.Collection<Long> messageIds) {
+        Map<Long, Location> found = new HashMap<>();
+        query("""
+                select m.id, m.folder_id, f.name, m.uidvalidity, m.uid, m.attachments
+                from message m join folder f on f.id = m.folder_id where m.mailbox_id = ? and m.id = any(?)""",
+                List.of(mailboxId, messageIds.toArray(Long[]::new)), rs -> found.put(rs.getLong(1),
+                        new Location(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getLong(4), rs.getLong(5),
+                                read(rs.getString(6), ATTACHMENTS))));
+        return found;
     }
 
     public Page<ThreadSummary> threads(UUID mailboxId, String folder, String cursor, int limit) {

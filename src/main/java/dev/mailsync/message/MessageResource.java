@@ -1,11 +1,11 @@
 package dev.mailsync.message;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
+import jakarta.annotation.security.PermitAll;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.NotBlank;
@@ -21,7 +21,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
@@ -49,18 +48,24 @@ import io.quarkus.security.Authenticated;
 public class MessageResource {
 
     private static final String NOT_A_CURSOR = "is not a cursor from a previous page";
+    static final String NO_CONTROLS = "[^\\p{Cntrl}]*";
+    static final String CONTROLS = "must not contain control characters";
 
     private final MailboxService mailboxes;
     private final MessageQueries queries;
     private final MessageOperations operations;
     private final CurrentUser user;
+    private final SignedLinks links;
+    private final MessageDownloads downloads;
 
     public MessageResource(MailboxService mailboxes, MessageQueries queries, MessageOperations operations,
-            CurrentUser user) {
+            CurrentUser user, SignedLinks links, MessageDownloads downloads) {
         this.mailboxes = mailboxes;
         this.queries = queries;
         this.operations = operations;
         this.user = user;
+        this.links = links;
+        this.downloads = downloads;
     }
 
     /**
@@ -93,48 +98,79 @@ public class MessageResource {
         return page.json();
     }
 
+    /**
+     * One message. Remote images in its HTML are not loaded unless {@code images=remote}: their URLs wait in
+     * {@code data-mailsync-src} (and {@code -srcset}, {@code -background}). Attachment URLs are signed and work
+     * without an {@code Authorization} header for {@code mailsync.api.signed-url-ttl}.
+     */
     @GET
     @Path("/messages/{messageId}")
-    public MessageDetail get(@PathParam("id") UUID id, @PathParam("messageId") long messageId) {
+    public MessageDetail get(@PathParam("id") UUID id, @PathParam("messageId") long messageId,
+            @QueryParam("images") String images) {
+        QueryParams p = new QueryParams();
+        Boolean remote = p.parse("images", images, MessageResource::remoteImages, "must be remote or blocked");
+        p.check();
         mailboxes.requireOwned(id, user.id());
-        return queries.get(id, messageId, "/api/v1/mailboxes/" + id + "/messages")
+        return detail(id, messageId, Boolean.TRUE.equals(remote));
+    }
+
+    private MessageDetail detail(UUID id, long messageId, boolean remoteImages) {
+        return queries.get(id, messageId, remoteImages)
                 .orElseThrow(() -> ProblemException.notFound("Message " + messageId));
     }
 
-    /** An attachment's content, fetched from the mail server (XOAUTH2, fresh token) as a download. */
+    private static boolean remoteImages(String value) {
+        return switch (value) {
+            case "remote" -> true;
+            case "blocked" -> false;
+            default -> throw new IllegalArgumentException(value);
+        };
+    }
+
+    /**
+     * An attachment's content, streamed from the mail server (XOAUTH2, fresh token) as a download. Either with the
+     * caller's bearer token, or without one through the signed URL of a message detail ({@code expires},
+     * {@code signature}), so that {@code <img src>} and {@code <a download>} work in a browser.
+     */
     @GET
     @Path("/messages/{messageId}/attachments/{attachmentId}")
     @Produces(MediaType.WILDCARD)
+    @PermitAll
     public Response attachment(@PathParam("id") UUID id, @PathParam("messageId") long messageId,
-            @PathParam("attachmentId") int attachmentId) throws IOException {
-        mailboxes.requireOwned(id, user.id());
-        MessageOperations.Download download = operations.attachment(id, messageId, attachmentId);
-        long length = Files.size(download.file());
-        StreamingOutput body = out -> {
-            try {
-                Files.copy(download.file(), out);
-            } finally {
-                Files.deleteIfExists(download.file());
-            }
-        };
-        return Response.ok(body, safeType(download.contentType()))
-                .header(HttpHeaders.CONTENT_LENGTH, length)
-                .header("Content-Disposition", ContentDisposition.attachment(download.filename(), "attachment"))
-                .header("X-Content-Type-Options", "nosniff")
-                .header("Cache-Control", "private, no-store").build();
+            @PathParam("attachmentId") int attachmentId, @QueryParam("expires") String expires,
+            @QueryParam("signature") String signature) {
+        if (expires != null || signature != null) {
+            links.verify(id, messageId, attachmentId, expires, signature);
+        } else {
+            mailboxes.requireOwned(id, user.id());
+        }
+        return stream(downloads.attachment(id, messageId, attachmentId), "attachment");
     }
 
-    /** The whole message as the server has it. */
+    /** The whole message as the server has it, streamed. */
     @GET
     @Path("/messages/{messageId}/raw")
     @Produces("message/rfc822")
     public Response raw(@PathParam("id") UUID id, @PathParam("messageId") long messageId) {
         mailboxes.requireOwned(id, user.id());
-        queries.location(id, messageId).orElseThrow(() -> ProblemException.notFound("Message " + messageId));
-        StreamingOutput body = out -> operations.writeRaw(id, messageId, out);
-        return Response.ok(body, "message/rfc822")
-                .header("Content-Disposition", ContentDisposition.attachment(null, "message-" + messageId + ".eml"))
-                .header("X-Content-Type-Options", "nosniff").build();
+        return stream(downloads.raw(id, messageId), "message-" + messageId + ".eml");
+    }
+
+    /**
+     * A download as it comes from the server: chunked (the decoded size is not known before), nothing spooled to
+     * memory or disk.
+     */
+    private static Response stream(MessageDownloads.Download download, String fallbackName) {
+        try {
+            StreamingOutput body = download::writeTo;
+            return Response.ok(body, safeType(download.contentType()))
+                    .header("Content-Disposition", ContentDisposition.attachment(download.filename(), fallbackName))
+                    .header("X-Content-Type-Options", "nosniff")
+                    .header("Cache-Control", "private, no-store").build();
+        } catch (RuntimeException e) {
+            download.close();
+            throw e;
+        }
     }
 
     /** Marks the message read or unread, flagged or not: on the server, then in the store. */
@@ -145,7 +181,7 @@ public class MessageResource {
             @NotNull @Valid FlagChange change) {
         mailboxes.requireOwned(id, user.id());
         operations.setFlags(id, messageId, change.seen(), change.flagged());
-        return get(id, messageId);
+        return detail(id, messageId, false);
     }
 
     @POST
@@ -172,36 +208,37 @@ public class MessageResource {
     }
 
     /**
-     * One action on up to 100 messages; answers each message's outcome ({@code done}, or a problem code such as
-     * {@code not_found} or {@code imap_refused}). A mailbox that must be reconnected fails the whole request (409).
+     * One action on up to 100 messages, in one IMAP session with one command per folder; answers each message's
+     * outcome ({@code done}, or a problem code such as {@code not_found}, {@code message_changed} or
+     * {@code imap_refused}). A mailbox that must be reconnected fails the whole request (409), as do an unknown
+     * target folder (404), no access token (503) or an unreachable server (502).
      */
     @POST
     @Path("/messages/batch")
     @Consumes(MediaType.APPLICATION_JSON)
     public BatchResult batch(@PathParam("id") UUID id, @NotNull @Valid Batch batch) {
         mailboxes.requireOwned(id, user.id());
+        List<Long> ids = new ArrayList<>();
+        for (String messageId : batch.ids()) {
+            if (messageId.matches("[0-9]{1,18}")) {
+                ids.add(Long.parseLong(messageId));
+            }
+        }
+        Map<Long, ProblemException> outcome = switch (batch.action()) {
+            case "markRead" -> operations.apply(id, ids, new MessageOperations.SetFlags(true, null, null));
+            case "markUnread" -> operations.apply(id, ids, new MessageOperations.SetFlags(false, null, null));
+            case "flag" -> operations.apply(id, ids, new MessageOperations.SetFlags(null, true, null));
+            case "unflag" -> operations.apply(id, ids, new MessageOperations.SetFlags(null, false, null));
+            case "move" -> operations.apply(id, ids, operations.moveTo(id, batch.folder()));
+            case "delete" -> operations.delete(id, ids, false);
+            default -> operations.delete(id, ids, true);
+        };
         List<BatchResult.Item> results = new ArrayList<>();
         for (String messageId : batch.ids()) {
-            try {
-                long mid = Long.parseLong(messageId);
-                switch (batch.action()) {
-                    case "markRead" -> operations.setFlags(id, mid, true, null);
-                    case "markUnread" -> operations.setFlags(id, mid, false, null);
-                    case "flag" -> operations.setFlags(id, mid, null, true);
-                    case "unflag" -> operations.setFlags(id, mid, null, false);
-                    case "move" -> operations.move(id, mid, batch.folder());
-                    case "delete" -> operations.delete(id, mid, false);
-                    default -> operations.delete(id, mid, true);
-                }
-                results.add(new BatchResult.Item(messageId, "done", null));
-            } catch (NumberFormatException e) {
-                results.add(new BatchResult.Item(messageId, "failed", "not_found"));
-            } catch (ProblemException e) {
-                if (e.code().equals("reauth_required")) {
-                    throw e;
-                }
-                results.add(new BatchResult.Item(messageId, "failed", e.code()));
-            }
+            ProblemException failed = messageId.matches("[0-9]{1,18}") ? outcome.get(Long.parseLong(messageId))
+                    : ProblemException.notFound("Message " + messageId);
+            results.add(failed == null ? new BatchResult.Item(messageId, "done", null)
+                    : new BatchResult.Item(messageId, "failed", failed.code()));
         }
         return new BatchResult(results);
     }
@@ -210,7 +247,7 @@ public class MessageResource {
             @NotNull @Pattern(regexp = "markRead|markUnread|flag|unflag|move|delete|deletePermanently",
                     message = "must be markRead, markUnread, flag, unflag, move, delete or deletePermanently")
             String action,
-            @Size(max = 1000) String folder) {
+            @Size(max = 1000) @Pattern(regexp = NO_CONTROLS, message = CONTROLS) String folder) {
 
         @AssertTrue(message = "a move needs the target folder")
         public boolean isFolderGivenForMove() {
@@ -231,7 +268,7 @@ public class MessageResource {
         }
     }
 
-    public record Move(@NotBlank @Size(max = 1000) String folder) {
+    public record Move(@NotBlank @Size(max = 1000) @Pattern(regexp = NO_CONTROLS, message = CONTROLS) String folder) {
     }
 
     private static MediaType safeType(String contentType) {

@@ -2,6 +2,8 @@ package dev.mailsync.outbox;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UnsupportedEncodingException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -15,7 +17,7 @@ import java.util.Properties;
 import java.util.regex.Pattern;
 
 import jakarta.activation.DataHandler;
-import jakarta.activation.FileDataSource;
+import jakarta.activation.DataSource;
 import jakarta.mail.Message.RecipientType;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Part;
@@ -32,6 +34,7 @@ import org.jsoup.Jsoup;
 
 import dev.mailsync.common.problem.Problem.FieldError;
 import dev.mailsync.common.problem.ProblemException;
+import dev.mailsync.message.AttachmentInfo;
 import dev.mailsync.message.EmailAddress;
 import dev.mailsync.outbox.SendRequest.Recipient;
 
@@ -55,8 +58,12 @@ final class MailComposer {
     record Sender(String address, String displayName) {
     }
 
-    /** An attachment of the original, already fetched into a file, that a forward carries. */
-    record Forwarded(java.nio.file.Path file, String filename, String contentType) {
+    /**
+     * An attachment of the original that a forward carries: its part on the server (read while the message is
+     * written out, so it is never held whole), and what the original said about it (from received mail: cleaned
+     * before it goes into a header).
+     */
+    record Forwarded(Part part, String filename, String contentType, long size) {
     }
 
     /** What gets stored in the outbox: the bytes, and what the API shows about them. */
@@ -64,8 +71,37 @@ final class MailComposer {
             List<EmailAddress> bcc, List<String> envelope) {
     }
 
+    /**
+     * Refuses, before anything is fetched, a forward whose attachments (their stored sizes) with the request's own
+     * cannot fit {@code max-message-size} once base64-encoded.
+     */
+    static void checkForwardedSize(SendRequest request, List<AttachmentInfo> carried, OutboxConfig config) {
+        long forwarded = carried.stream().mapToLong(AttachmentInfo::size).sum();
+        long own = request.attachments().stream().mapToLong(a -> a.content() == null ? 0 : a.content().length).sum();
+        long max = config.maxMessageSize().asLongValue();
+        if (forwarded > 0 && (forwarded + own) * 4 / 3 > max) {
+            throw ProblemException.invalid(List.of(new FieldError("reference", "the original's attachments come to "
+                    + megabytes(forwarded * 4 / 3) + " encoded" + (own > 0 ? ", with this message's "
+                    + megabytes((forwarded + own) * 4 / 3) : "") + "; the limit for the whole message is "
+                    + megabytes(max))));
+        }
+    }
+
+    /** Bytes a composition holds: the message as built, and its copy (attachments base64-encoded). */
+    static long memoryNeeded(SendRequest request, List<AttachmentInfo> carried) {
+        long attachments = carried.stream().mapToLong(AttachmentInfo::size).sum()
+                + request.attachments().stream().mapToLong(a -> a.content() == null ? 0 : a.content().length).sum();
+        long bodies = (request.text() == null ? 0 : request.text().length())
+                + 2L * (request.html() == null ? 0 : request.html().length());
+        return 2 * (attachments * 4 / 3 + bodies * 2 + 64 * 1024);
+    }
+
+    /**
+     * @throws MessagingException when a forwarded attachment cannot be read from the server
+     * @throws IOException likewise
+     */
     static Composed compose(Sender sender, SendRequest request, Original original, List<Forwarded> forwarded,
-            OutboxConfig config) {
+            OutboxConfig config) throws MessagingException, IOException {
         List<FieldError> errors = new ArrayList<>();
         List<InternetAddress> to = addresses("to", request.to(), errors);
         List<InternetAddress> cc = addresses("cc", request.cc(), errors);
@@ -86,50 +122,46 @@ final class MailComposer {
         if (!errors.isEmpty()) {
             throw ProblemException.invalid(errors);
         }
-        try {
-            String messageId = "<" + randomId() + "@" + domain(sender.address()) + ">";
-            MimeMessage message = new MimeMessage(SESSION) {
-                @Override
-                protected void updateMessageID() throws MessagingException {
-                    setHeader("Message-ID", messageId);
-                }
-            };
-            message.setFrom(new InternetAddress(sender.address(), blankToNull(sender.displayName()), "UTF-8"));
-            message.setRecipients(RecipientType.TO, to.toArray(InternetAddress[]::new));
-            message.setRecipients(RecipientType.CC, cc.toArray(InternetAddress[]::new));
-            if (!replyTo.isEmpty()) {
-                message.setReplyTo(replyTo.toArray(InternetAddress[]::new));
+        String messageId = "<" + randomId() + "@" + domain(sender.address()) + ">";
+        MimeMessage message = new MimeMessage(SESSION) {
+            @Override
+            protected void updateMessageID() throws MessagingException {
+                setHeader("Message-ID", messageId);
             }
-            String subject = subject(request.subject(), original, action);
-            message.setSubject(subject, "UTF-8");
-            message.setSentDate(new Date());
-            if (original != null && original.messageId() != null && !action.equals("forward")) {
-                message.setHeader("In-Reply-To", angled(original.messageId()));
-                message.setHeader("References", MimeUtility.fold(12, String.join(" ", references(original))));
-            }
-            setBody(message, request, forwarded, contents);
-            message.saveChanges();
-            long attachmentBytes = contents.stream().mapToLong(c -> c.length).sum();
-            for (Forwarded f : forwarded) {
-                attachmentBytes += java.nio.file.Files.size(f.file());
-            }
-            // sized for the base64 attachments up front: no doubling copies of a message of many megabytes
-            ByteArrayOutputStream out = new ByteArrayOutputStream(
-                    (int) Math.min(Integer.MAX_VALUE - 16, attachmentBytes * 137 / 100 + 64 * 1024));
-            message.writeTo(out);
-            if (out.size() > config.maxMessageSize().asLongValue()) {
-                throw ProblemException.invalid(List.of(new FieldError("attachments", "the message would be "
-                        + megabytes(out.size()) + "; the limit is " + megabytes(config.maxMessageSize().asLongValue()))));
-            }
-            List<String> envelope = new ArrayList<>();
-            for (List<InternetAddress> list : List.of(to, cc, bcc)) {
-                list.forEach(a -> envelope.add(a.getAddress()));
-            }
-            return new Composed(out.toByteArray(), messageId, subject, views(to), views(cc), views(bcc),
-                    envelope.stream().distinct().toList());
-        } catch (MessagingException | IOException e) {
-            throw new IllegalStateException("composing the message failed: " + e.getMessage(), e);
+        };
+        message.setFrom(new InternetAddress(sender.address(), blankToNull(sender.displayName()), "UTF-8"));
+        message.setRecipients(RecipientType.TO, to.toArray(InternetAddress[]::new));
+        message.setRecipients(RecipientType.CC, cc.toArray(InternetAddress[]::new));
+        if (!replyTo.isEmpty()) {
+            message.setReplyTo(replyTo.toArray(InternetAddress[]::new));
         }
+        String subject = subject(request.subject(), original, action);
+        message.setSubject(subject, "UTF-8");
+        message.setSentDate(new Date());
+        if (original != null && original.messageId() != null && !action.equals("forward")) {
+            message.setHeader("In-Reply-To", angled(original.messageId()));
+            message.setHeader("References", MimeUtility.fold(12, String.join(" ", references(original))));
+        }
+        setBody(message, request, forwarded, contents);
+        message.saveChanges();
+        long attachmentBytes = contents.stream().mapToLong(c -> c.length).sum()
+                + forwarded.stream().mapToLong(Forwarded::size).sum();
+        long max = config.maxMessageSize().asLongValue();
+        // sized for the base64 attachments up front: no doubling copies of a message of many megabytes; and never
+        // beyond the limit, whatever the stored sizes of forwarded attachments claimed
+        Bounded out = new Bounded((int) Math.min(max + 1, attachmentBytes * 137 / 100 + 64 * 1024), max);
+        try {
+            message.writeTo(out);
+        } catch (Bounded.Exceeded e) {
+            throw ProblemException.invalid(List.of(new FieldError(forwarded.isEmpty() ? "attachments" : "reference",
+                    "the message would be larger than the limit of " + megabytes(max))));
+        }
+        List<String> envelope = new ArrayList<>();
+        for (List<InternetAddress> list : List.of(to, cc, bcc)) {
+            list.forEach(a -> envelope.add(a.getAddress()));
+        }
+        return new Composed(out.toByteArray(), messageId, subject, views(to), views(cc), views(bcc),
+                envelope.stream().distinct().toList());
     }
 
     /** Reply: the original's Reply-To or sender (its recipients when the original is our own mail); all: + to/cc. */
@@ -192,22 +224,77 @@ final class MailComposer {
                     a.filename()));
         }
         for (Forwarded f : forwarded) {
-            FileDataSource source = new FileDataSource(f.file().toFile()) {
-                @Override
-                public String getContentType() {
-                    return f.contentType() == null ? "application/octet-stream" : f.contentType();
-                }
-            };
-            mixed.addBodyPart(attachment(new DataHandler(source), f.filename()));
+            mixed.addBodyPart(attachment(new DataHandler(new PartSource(f)), f.filename()));
         }
         message.setContent(mixed);
+    }
+
+    /** The composed message, refused as soon as it grows beyond the limit. */
+    private static final class Bounded extends ByteArrayOutputStream {
+
+        private final long limit;
+
+        Bounded(int size, long limit) {
+            super(size);
+            this.limit = limit;
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            if (count + (long) len > limit) {
+                throw new Exceeded();
+            }
+            super.write(b, off, len);
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            if (count + 1L > limit) {
+                throw new Exceeded();
+            }
+            super.write(b);
+        }
+
+        static final class Exceeded extends RuntimeException {
+            Exceeded() {
+                super(null, null, false, false);
+            }
+        }
+    }
+
+    /** A forwarded attachment's content, read from its part on the server each time it is written. */
+    private record PartSource(Forwarded forwarded) implements DataSource {
+
+        @Override
+        public InputStream getInputStream() throws IOException {
+            try {
+                return forwarded.part().getInputStream();
+            } catch (MessagingException e) {
+                throw new IOException("the original's attachment could not be read: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public OutputStream getOutputStream() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public String getContentType() {
+            return mediaType(forwarded.contentType());
+        }
+
+        @Override
+        public String getName() {
+            return headerSafe(forwarded.filename());
+        }
     }
 
     private static MimeBodyPart attachment(DataHandler content, String filename) throws MessagingException {
         MimeBodyPart part = new MimeBodyPart();
         part.setDataHandler(content);
         part.setDisposition(Part.ATTACHMENT);
-        part.setFileName(filename == null ? "attachment" : filename);
+        part.setFileName(headerSafe(filename));
         part.setHeader("Content-Transfer-Encoding", "base64");
         return part;
     }
@@ -321,6 +408,28 @@ final class MailComposer {
 
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s.strip();
+    }
+
+    /**
+     * A file name for a header: line breaks become spaces, other control characters (C0, DEL, C1, line and paragraph
+     * separators) are dropped, so that a name from received mail cannot add or break headers.
+     */
+    static String headerSafe(String filename) {
+        if (filename == null) {
+            return "attachment";
+        }
+        String clean = filename.replaceAll("[\\r\\n\\t]+", " ")
+                .replaceAll("[\\p{Cntrl}\\u0080-\\u009f\\u2028\\u2029]", "").replaceAll(" {2,}", " ").strip();
+        if (clean.length() > 255) {
+            clean = clean.substring(0, 255);
+        }
+        return clean.isEmpty() ? "attachment" : clean;
+    }
+
+    /** A stored content type as a bare media type ({@code type/subtype}), else application/octet-stream. */
+    static String mediaType(String contentType) {
+        String base = contentType == null ? "" : contentType.strip().split("[;\\s]", 2)[0].toLowerCase(Locale.ROOT);
+        return base.matches("[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+") ? base : "application/octet-stream";
     }
 
     /** In the limit's own unit: Quarkus reads {@code 25M} as 25 × 1,048,576 bytes. */

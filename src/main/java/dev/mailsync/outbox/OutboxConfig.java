@@ -45,6 +45,18 @@ public interface OutboxConfig {
     @WithDefault("25M")
     MemorySize maxMessageSize();
 
+    /**
+     * Bytes of mail held in memory for sending at once on this replica: messages being composed by the API (about
+     * twice their size while composed) and being submitted by the sender. A message larger than this waits until it
+     * is alone.
+     */
+    @WithDefault("64M")
+    MemorySize memoryBudget();
+
+    /** How long an API request waits for its share of {@code memory-budget} before it is answered 503. */
+    @WithDefault("30s")
+    Duration memoryWait();
+
     /** Most attachments on one message. */
     @WithDefault("100")
     int maxAttachments();

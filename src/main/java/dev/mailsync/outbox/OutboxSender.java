@@ -43,13 +43,15 @@ public class OutboxSender {
     private final OutboxConfig config;
     private final SyncConfig sync;
     private final OutboxMetrics metrics;
+    private final SendBudget budget;
     private final String owner = ReplicaId.get();
     private final ExecutorService workers;
     private final AtomicInteger busy = new AtomicInteger();
     private volatile boolean stopping;
 
     public OutboxSender(OutboxStore store, SmtpSubmitter smtp, AccessTokens tokens, ImapConnector imap,
-            MessageOperations messages, OutboxConfig config, SyncConfig sync, OutboxMetrics metrics) {
+            MessageOperations messages, OutboxConfig config, SyncConfig sync, OutboxMetrics metrics,
+            SendBudget budget) {
         this.store = store;
         this.smtp = smtp;
         this.tokens = tokens;
@@ -58,6 +60,7 @@ public class OutboxSender {
         this.config = config;
         this.sync = sync;
         this.metrics = metrics;
+        this.budget = budget;
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(config.concurrency(), r -> {
             Thread t = new Thread(r, "outbox-" + n.incrementAndGet());
@@ -120,7 +123,14 @@ public class OutboxSender {
         return claimed.size();
     }
 
+    /** One attempt, with the item's share of the send memory budget (its message is loaded whole). */
     void attempt(OutboxStore.Claimed item) {
+        try (SendBudget.Share share = budget.forSubmission(item.size())) {
+            attemptWithin(item);
+        }
+    }
+
+    private void attemptWithin(OutboxStore.Claimed item) {
         OutboxStore.Pending pending = store.pending(item.id()).orElse(null);
         if (pending == null) {
             return;

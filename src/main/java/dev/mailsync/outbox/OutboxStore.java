@@ -51,8 +51,11 @@ public class OutboxStore {
             Long answersMessageId) {
     }
 
-    /** An item claimed for an attempt: {@code reconcile} when an earlier attempt may have reached the server. */
-    record Claimed(UUID id, UUID mailboxId, boolean reconcile) {
+    /**
+     * An item claimed for an attempt: {@code reconcile} when an earlier attempt may have reached the server;
+     * {@code size} of its message in bytes.
+     */
+    record Claimed(UUID id, UUID mailboxId, boolean reconcile, int size) {
     }
 
     /** What an attempt needs. */
@@ -100,9 +103,10 @@ public class OutboxStore {
                 update outbox o set state = 'sending', reconcile = due.reconcile, lease_owner = ?,
                     lease_until = now() + make_interval(secs => ?), attempts = o.attempts + 1, updated_at = now()
                 from due where o.id = due.id
-                returning o.id, o.mailbox_id, due.reconcile""", List.of(limit, owner, lease.toMillis() / 1000.0),
+                returning o.id, o.mailbox_id, due.reconcile, o.size""",
+                List.of(limit, owner, lease.toMillis() / 1000.0),
                 rs -> claimed.add(new Claimed(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class),
-                        rs.getBoolean(3))));
+                        rs.getBoolean(3), rs.getInt(4))));
         return claimed;
     }
 

@@ -6,10 +6,17 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.security.SecureRandom;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -81,11 +88,23 @@ class MessageWritesTest {
         pass();
         String messageId = firstId();
 
-        Response download = given().header("Authorization", bearer)
-                .get("/api/v1/mailboxes/" + id + "/messages/" + messageId + "/attachments/1");
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        Response download;
+        List<String> spooled = new ArrayList<>();
+        try (WatchService watch = tmp.getFileSystem().newWatchService()) {
+            tmp.register(watch, StandardWatchEventKinds.ENTRY_CREATE);
+            download = given().header("Authorization", bearer)
+                    .get("/api/v1/mailboxes/" + id + "/messages/" + messageId + "/attachments/1");
+            for (WatchKey key = watch.poll(1, TimeUnit.SECONDS); key != null;
+                    key = watch.poll(200, TimeUnit.MILLISECONDS)) {
+                key.pollEvents().forEach(e -> spooled.add(e.context().toString()));
+            }
+        }
 
+        // streamed from the server as it comes: chunked, nothing spooled to disk (the pod's emptyDir is small)
+        assertThat(spooled).noneMatch(name -> name.startsWith("mailsync"));
         download.then().statusCode(200).contentType("application/pdf")
-                .header("Content-Length", String.valueOf(content.length))
+                .header("Transfer-Encoding", "chunked")
                 .header("Content-Disposition", "attachment; filename=\"Pr_fbericht _final_.pdf\"; "
                         + "filename*=UTF-8''Pr%C3%BCfbericht%20%22final%22.pdf")
                 .header("X-Content-Type-Options", "nosniff");
@@ -177,6 +196,62 @@ class MessageWritesTest {
                 .body("{\"ids\": [], \"action\": \"explode\"}")
                 .post("/api/v1/mailboxes/" + id + "/messages/batch")
                 .then().statusCode(400).body("errors.field", org.hamcrest.Matchers.hasItems("ids", "action"));
+    }
+
+    @Test
+    void shouldApplyABatchInOneImapSessionWithUidSetsAndReportEachMessage() throws Exception {
+        List<Long> inboxUids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            inboxUids.add(Mailboxes.append(inbox, "inbox " + i, "x", null));
+        }
+        MailFolder archive = Mailboxes.folder(mail, address, "Archive");
+        for (int i = 0; i < 3; i++) {
+            Mailboxes.append(archive, "archive " + i, "x", null);
+        }
+        pass(); // the folder list
+        given().header("Authorization", bearer).contentType("application/json").body("{\"sync\": true}")
+                .put("/api/v1/mailboxes/" + id + "/folders/Archive").then().statusCode(200);
+        pass();
+        List<String> ids = new ArrayList<>();
+        for (String subject : List.of("inbox 0", "inbox 1", "inbox 2", "inbox 3", "inbox 4", "archive 0", "archive 1",
+                "archive 2")) {
+            ids.add(idOf(subject));
+        }
+        ids.add("999999999");
+        // "inbox 2" disappears on the server behind the store's back
+        inbox.getMessage(inboxUids.get(2)).setFlag(Flags.Flag.DELETED, true);
+        inbox.expunge();
+        String body = "{\"ids\": [\"" + String.join("\", \"", ids) + "\"], \"action\": \"%s\"%s}";
+
+        int logins = imapProxy.connections();
+        given().header("Authorization", bearer).contentType("application/json")
+                .body(String.format(body, "markRead", ""))
+                .post("/api/v1/mailboxes/" + id + "/messages/batch")
+                .then().statusCode(200)
+                .body("results.id", equalTo(ids))
+                .body("results.status", equalTo(List.of("done", "done", "failed", "done", "done", "done", "done",
+                        "done", "failed")))
+                .body("results[2].code", equalTo("message_changed"))
+                .body("results[8].code", equalTo("not_found"));
+
+        assertThat(imapProxy.connections() - logins).as("IMAP logins for one batch").isEqualTo(1);
+        String set = inboxUids.get(0) + ":" + inboxUids.get(1) + "," + inboxUids.get(3) + ":" + inboxUids.get(4);
+        assertThat(imapProxy.clientTranscript()).contains("UID STORE " + set + " +FLAGS.SILENT (\\Seen)");
+        assertThat(inbox.getMessages().stream().allMatch(m -> m.isSet(Flags.Flag.SEEN))).isTrue();
+        assertThat(archive.getMessages().stream().allMatch(m -> m.isSet(Flags.Flag.SEEN))).isTrue();
+        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "' and seen"))
+                .isEqualTo(7);
+
+        logins = imapProxy.connections();
+        given().header("Authorization", bearer).contentType("application/json")
+                .body(String.format(body, "move", ", \"folder\": \"Deleted Items\""))
+                .post("/api/v1/mailboxes/" + id + "/messages/batch")
+                .then().statusCode(200).body("results.status", equalTo(List.of("done", "done", "failed", "done", "done",
+                        "done", "done", "done", "failed")));
+        assertThat(imapProxy.connections() - logins).isEqualTo(1);
+        assertThat(inbox.getMessageCount()).isZero();
+        assertThat(archive.getMessageCount()).isZero();
+        assertThat(Mailboxes.folder(mail, address, "Deleted Items").getMessageCount()).isEqualTo(7);
     }
 
     @Test

@@ -42,6 +42,7 @@ import dev.mailsync.support.OutlookDelivery;
 import dev.mailsync.support.SmtpFront;
 import dev.mailsync.support.SmtpFront.Stage;
 import dev.mailsync.support.Sql;
+import dev.mailsync.support.TcpProxy;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.sync.MailboxSyncer;
 import dev.mailsync.sync.SyncLeases;
@@ -60,6 +61,7 @@ class OutboxTest {
     GreenMail mail;
     SmtpFront smtp;
     OutlookDelivery outlook;
+    TcpProxy imapProxy;
 
     @Inject
     OutboxSender sender;
@@ -69,6 +71,9 @@ class OutboxTest {
 
     @Inject
     SmtpSubmitter submitter;
+
+    @Inject
+    SendBudget budget;
 
     @Inject
     AccessTokens tokens;
@@ -517,6 +522,86 @@ class OutboxTest {
                 .body("lastError.code", equalTo(code)).extract().jsonPath();
         assertThat(failed.getString("lastError.message")).contains(explanation);
         assertThat(failed.getString("nextAttemptAt")).isNull();
+    }
+
+    @Test
+    void shouldCleanForwardedFileNamesAndTypesFromReceivedMailBeforeTheyGoIntoHeaders() throws Exception {
+        String original = receiveWithAttachment("hostile.pdf", new byte[] { 1, 2, 3 });
+        // what a hostile sender's RFC 2231 filename decodes to, stored as received
+        Sql.execute(dataSource, "update message set attachments = jsonb_set(jsonb_set(attachments, '{0,filename}', "
+                + "to_jsonb(E'evil\\r\\nBcc: all@fabrikam.example\\r\\n\\u0001\\u0085x.pdf'::text)), "
+                + "'{0,contentType}', to_jsonb(E'application/pdf\\r\\nX-Injected: yes'::text)) where id = " + original);
+
+        String forward = send(Map.of("to", List.of(Map.of("address", friend)), "text", "FYI",
+                "reference", Map.of("messageId", original, "action", "forward")));
+        assertThat(sender.sendDueNow()).isEqualTo(1);
+
+        MimeMessage f = only(friend, messageIdOf(forward));
+        Part carried = ((Multipart) f.getContent()).getBodyPart(1);
+        assertThat(carried.getFileName()).isEqualTo("evil Bcc: all@fabrikam.example x.pdf");
+        assertThat(carried.getContentType()).startsWith("application/pdf");
+        assertThat(carried.getInputStream().readAllBytes()).containsExactly(1, 2, 3);
+        java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+        f.writeTo(raw);
+        assertThat(raw.toString(StandardCharsets.UTF_8).lines())
+                .noneMatch(line -> line.startsWith("Bcc:") || line.startsWith("X-Injected"));
+        assertThat(received("all@fabrikam.example", messageIdOf(forward))).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseAForwardWhoseAttachmentsCannotFitBeforeFetchingThem() throws Exception {
+        String original = receiveWithAttachment("huge.bin", new byte[] { 1 });
+        // the stored size says what the server holds (the test profile limits a message to 2 MB)
+        Sql.execute(dataSource, "update message set attachments = jsonb_set(attachments, '{0,size}', '1700000') "
+                + "where id = " + original);
+        int logins = imapProxy.connections();
+
+        given().header("Authorization", bearer).contentType("application/json")
+                .body(Map.of("to", List.of(Map.of("address", friend)), "text", "FYI",
+                        "reference", Map.of("messageId", original, "action", "forward")))
+                .post("/api/v1/mailboxes/" + id + "/outbox").then().statusCode(400)
+                .contentType("application/problem+json").body("errors.field", hasItems("reference"));
+        assertThat(imapProxy.connections()).as("IMAP logins").isEqualTo(logins);
+        assertThat(count("select count(*) from outbox where mailbox_id = '" + id + "'")).isZero();
+    }
+
+    @Test
+    void shouldHoldLargeMessagesToTheSendMemoryBudget() throws Exception {
+        String queued = send(simple("waits for its share"));
+        java.util.concurrent.ExecutorService worker = java.util.concurrent.Executors.newSingleThreadExecutor();
+        java.util.concurrent.Future<Integer> sending;
+        try (SendBudget.Share all = budget.forSubmission(4 * 1024 * 1024)) { // the test profile's whole budget
+            given().header("Authorization", bearer).contentType("application/json").body(simple("no room"))
+                    .post("/api/v1/mailboxes/" + id + "/outbox").then().statusCode(503)
+                    .contentType("application/problem+json").body("code", equalTo("sending_busy"));
+            sending = worker.submit(sender::sendDueNow);
+            Thread.sleep(1500);
+            assertThat(sending.isDone()).isFalse();
+            item(queued).then().body("state", equalTo("sending"));
+            String messageId = item(queued).then().extract().path("messageId");
+            assertThat(received(friend, messageId)).isEmpty();
+        }
+        try {
+            assertThat(sending.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1);
+        } finally {
+            worker.shutdownNow();
+        }
+        item(queued).then().body("state", equalTo("sent"));
+        send(simple("room again"));
+    }
+
+    /** A message with one attachment in the INBOX, synced; answers its stored id. */
+    private String receiveWithAttachment(String filename, byte[] content) throws Exception {
+        MailFolder inbox = Mailboxes.folder(mail, address, "INBOX");
+        Mailboxes.appendRaw(inbox, ("From: Anna <anna@fabrikam.example>\r\nTo: " + address + "\r\n"
+                + "Subject: with a file\r\nMessage-ID: <" + filename + "@fabrikam.example>\r\n"
+                + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee\r\n"
+                + "--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=" + filename
+                + "\r\nContent-Transfer-Encoding: base64\r\n\r\n" + Base64.getMimeEncoder().encodeToString(content)
+                + "\r\n--b--\r\n").getBytes(StandardCharsets.US_ASCII));
+        pass();
+        return Sql.text(dataSource, "select id from message where message_id = '" + filename + "@fabrikam.example' "
+                + "and mailbox_id = '" + id + "'");
     }
 
     private void expectInvalid(Map<String, Object> body, String field) {

@@ -26,6 +26,7 @@ public class TcpProxy implements AutoCloseable {
     private final AtomicLong bytesPerSecond = new AtomicLong();
     private final java.util.concurrent.atomic.AtomicReference<String[]> rewrite = new java.util.concurrent.atomic.AtomicReference<>();
     private final AtomicInteger cuts = new AtomicInteger();
+    private final AtomicInteger connections = new AtomicInteger();
     private final StringBuffer clientTranscript = new StringBuffer();
 
     public TcpProxy(String targetHost, int targetPort) {
@@ -68,6 +69,11 @@ public class TcpProxy implements AutoCloseable {
         return clientTranscript.toString();
     }
 
+    /** Connections accepted so far (an IMAP connection is one login). */
+    public int connections() {
+        return connections.get();
+    }
+
     /** Connections cut so far. */
     public int cuts() {
         return cuts.get();
@@ -77,6 +83,7 @@ public class TcpProxy implements AutoCloseable {
         while (!listener.isClosed()) {
             try {
                 Socket client = listener.accept();
+                connections.incrementAndGet();
                 Socket server = new Socket(targetHost, targetPort);
                 sockets.add(client);
                 sockets.add(server);

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import com.icegreen.greenmail.store.MailFolder;
 import com.icegreen.greenmail.util.GreenMail;
 
+import dev.mailsync.support.Urls;
 import dev.mailsync.support.ConnectFlows;
 import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.HostileMail;
@@ -199,7 +200,7 @@ class SyncLimitsTest {
         assertThat(large.getBoolean("truncated")).isTrue();
         assertThat(large.getList("attachments.filename")).containsExactly("Prüfbericht.pdf");
         assertThat(large.getLong("attachments[0].size")).isBetween(290_000L, 310_000L);
-        byte[] downloaded = given().header("Authorization", bearer).get(large.getString("attachments[0].url"))
+        byte[] downloaded = given().header("Authorization", bearer).get(Urls.local(large.getString("attachments[0].url")))
                 .then().statusCode(200).extract().asByteArray();
         assertThat(downloaded).isEqualTo(attachment);
         given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync").then()

@@ -101,8 +101,9 @@ public class ProblemMappers {
         return respond(Problem.of(status.getStatusCode(), code, status.getReasonPhrase(), detail), uri);
     }
 
+    /** Anything else, errors included (a StackOverflowError is no Exception): a 500 problem, the trace only logged. */
     @ServerExceptionMapper
-    public Response unexpected(Exception e, UriInfo uri) {
+    public Response unexpected(Throwable e, UriInfo uri) {
         Log.errorf(e, "Unexpected failure on %s", uri.getPath());
         return respond(Problem.of(500, "internal_error", "Internal error",
                 "The request could not be completed; the failure was logged"), uri);

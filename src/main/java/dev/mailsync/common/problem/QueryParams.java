@@ -14,6 +14,13 @@ import dev.mailsync.common.problem.Problem.FieldError;
 /** Parses query parameters, collecting every problem before answering one 400 that names each field. */
 public final class QueryParams {
 
+    /**
+     * Times a request may name: ISO 8601's four-digit years. PostgreSQL's {@code timestamptz} ends in the year
+     * 294276, and Java reads years up to a billion: a time outside this range would fail in the query (500).
+     */
+    public static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
+
     private final List<FieldError> errors = new ArrayList<>();
 
     public Boolean bool(String name, String value) {
@@ -33,6 +40,8 @@ public final class QueryParams {
         }
         if (value.length() > max) {
             errors.add(new FieldError(name, "must be at most " + max + " characters"));
+        } else if (UriGuard.hasControl(value, false)) {
+            errors.add(new FieldError(name, "must not contain control characters"));
         }
         return value;
     }
@@ -41,7 +50,7 @@ public final class QueryParams {
         if (value == null || value.isBlank()) {
             return null;
         }
-        if (!value.matches("[^@\\s]+@[^@\\s]+")) {
+        if (!value.matches("[^@\\s\\p{Cntrl}]+@[^@\\s\\p{Cntrl}]+")) {
             errors.add(new FieldError(name, "must be an email address"));
         }
         return value.strip();
@@ -52,12 +61,21 @@ public final class QueryParams {
             return null;
         }
         try {
-            return value.length() == 10 ? LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant()
+            Instant time = value.length() == 10 ? LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant()
                     : OffsetDateTime.parse(value).toInstant();
+            if (inRange(time)) {
+                return time;
+            }
+            errors.add(new FieldError(name, "must lie between the years 0001 and 9999"));
         } catch (DateTimeParseException e) {
             errors.add(new FieldError(name, "must be an ISO date (2026-11-25) or date-time (2026-11-25T10:00:00Z)"));
-            return null;
         }
+        return null;
+    }
+
+    /** Whether a time lies within {@link #EARLIEST} and {@link #LATEST}. */
+    public static boolean inRange(Instant time) {
+        return !time.isBefore(EARLIEST) && !time.isAfter(LATEST);
     }
 
     public int limit(String value) {
