@@ -85,7 +85,10 @@ public class MessageQueries {
                 + "select m.id, m.uid, m.internal_date, f.name as folder, m.subject, m.from_addr, m.to_addr,"
                 + " m.snippet, m.seen, m.flagged, m.answered, m.draft, m.has_attachments, m.thread_id, m.size"
                 + " from message m join folder f on f.id = m.folder_id"
-                + " join mailbox mb on mb.id = m.mailbox_id and mb.user_id = ? where m.mailbox_id = ?");
+                + " join mailbox mb on mb.id = m.mailbox_id and mb.user_id = ? where m.mailbox_id = ?"
+                // a folder missing from the server's last LIST is kept a while (it may come back), not shown:
+                // after a rename its messages are listed once, in the new folder
+                + " and f.gone_since is null");
         List<Object> args = new ArrayList<>(List.of(userId, mailboxId));
         where(filter, sql, args);
         if (cursor != null) {
@@ -264,7 +267,7 @@ public class MessageQueries {
                 with t as (
                     select m.thread_id, max(m.internal_date) as last_at, count(*) as n
                     from message m join folder f on f.id = m.folder_id
-                    where m.mailbox_id = ?""");
+                    where m.mailbox_id = ? and f.gone_since is null""");
         List<Object> args = new ArrayList<>(List.of(mailboxId));
         if (folder != null) {
             sql.append(" and f.name = ?");
@@ -304,7 +307,8 @@ public class MessageQueries {
     public Optional<ThreadDetail> thread(UUID mailboxId, String threadId) {
         List<MessageSummary> messages = new ArrayList<>();
         query("select " + SUMMARY_COLUMNS + " from message m join folder f on f.id = m.folder_id"
-                + " where m.mailbox_id = ? and m.thread_id = ? order by m.internal_date, m.uid, m.id",
+                + " where m.mailbox_id = ? and m.thread_id = ? and f.gone_since is null"
+                + " order by m.internal_date, m.uid, m.id",
                 List.of(mailboxId, threadId), rs -> messages.add(summary(rs)));
         return messages.isEmpty() ? Optional.empty() : Optional.of(new ThreadDetail(threadId, messages));
     }

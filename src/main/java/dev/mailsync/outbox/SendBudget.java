@@ -55,8 +55,9 @@ public class SendBudget {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        throw new ProblemException(503, "sending_busy", "Too much mail being sent right now",
-                "Other large messages are being composed or sent on this replica; try again shortly");
+        throw ProblemException.unavailable("sending_busy",
+                "Other large messages are being composed or sent on this replica; try again shortly",
+                Duration.ofSeconds(5));
     }
 
     /** For the sender: waits as long as it takes (compositions hold their share for seconds). */

@@ -572,7 +572,7 @@ class OutboxTest {
         java.util.concurrent.Future<Integer> sending;
         try (SendBudget.Share all = budget.forSubmission(4 * 1024 * 1024)) { // the test profile's whole budget
             given().header("Authorization", bearer).contentType("application/json").body(simple("no room"))
-                    .post("/api/v1/mailboxes/" + id + "/outbox").then().statusCode(503)
+                    .post("/api/v1/mailboxes/" + id + "/outbox").then().statusCode(503).header("Retry-After", "5")
                     .contentType("application/problem+json").body("code", equalTo("sending_busy"));
             sending = worker.submit(sender::sendDueNow);
             Thread.sleep(1500);

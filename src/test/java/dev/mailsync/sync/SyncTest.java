@@ -374,6 +374,11 @@ class SyncTest {
         given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync")
                 .then().statusCode(200).body("state", equalTo("idle"))
                 .body("folders.name", org.hamcrest.Matchers.not(hasItem("Sent Items")));
+        // nor are its messages listed: a renamed folder's mail appears once, under the new name
+        given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/messages")
+                .then().statusCode(200).body("items.subject", org.hamcrest.Matchers.not(hasItem("sent a")));
+        given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/threads")
+                .then().statusCode(200).body("items.subject", org.hamcrest.Matchers.not(hasItem("sent a")));
 
         // back: the mark is cleared
         Thread.sleep(1100); // GreenMail derives UIDVALIDITY from the clock, in seconds
