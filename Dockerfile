@@ -39,7 +39,7 @@ USER 185
 # GC defaults and -XX:+ExitOnOutOfMemoryError; JAVA_OPTS_APPEND is added on top (never set JAVA_OPTS:
 # it replaces all of those defaults).
 # Heap: a third of the container limit (256 MB of 768 Mi); the sync streams batches, so a small heap
-# suffices, and the parallel collector gave the best sync throughput (README, figures).
+# suffices, and the parallel collector gave the best sync throughput (docs/benchmarks.md).
 ENV JAVA_MAX_MEM_RATIO=33
 ENV JAVA_OPTS_APPEND="-XX:+UseParallelGC -Dquarkus.http.host=0.0.0.0 -Djava.util.logging.manager=org.jboss.logmanager.LogManager"
 ENV JAVA_APP_JAR="/deployments/quarkus-run.jar"

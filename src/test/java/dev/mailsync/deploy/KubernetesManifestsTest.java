@@ -114,7 +114,7 @@ class KubernetesManifestsTest {
                 .plus(setting(SyncConfig.class, "shutdownGrace", "MAILSYNC_SYNC_SHUTDOWN_GRACE"))
                 .plus(SyncScheduler.ABORT_WAIT)
                 .plus(setting(OutboxConfig.class, "shutdownGrace", "MAILSYNC_OUTBOX_SHUTDOWN_GRACE"));
-        assertThat(worstCase).isEqualTo(Duration.ofSeconds(80)); // the sum the README and deployment.yaml document
+        assertThat(worstCase).isEqualTo(Duration.ofSeconds(80)); // as docs/operations.md and deployment.yaml say
         assertThat((Integer) pod.get("terminationGracePeriodSeconds"))
                 .isGreaterThanOrEqualTo((int) worstCase.toSeconds() + 10);
     }
