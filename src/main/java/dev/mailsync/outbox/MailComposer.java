@@ -352,7 +352,7 @@ final class MailComposer {
         if (given != null || original == null) {
             return given == null ? "" : given.strip();
         }
-        String subject = original.subject() == null ? "" : original.subject().strip();
+        String subject = original.subject() == null ? "" : headerText(original.subject());
         if (action.equals("forward")) {
             return FORWARD_PREFIX.matcher(subject).matches() ? subject : "Fwd: " + subject;
         }
@@ -382,7 +382,8 @@ final class MailComposer {
 
     private static InternetAddress internet(EmailAddress a) {
         try {
-            return new InternetAddress(a.address(), blankToNull(a.name()), "UTF-8");
+            return new InternetAddress(a.address(), blankToNull(a.name() == null ? null : headerText(a.name())),
+                    "UTF-8");
         } catch (UnsupportedEncodingException e) {
             throw new IllegalStateException(e);
         }
@@ -410,20 +411,26 @@ final class MailComposer {
         return s == null || s.isBlank() ? null : s.strip();
     }
 
-    /**
-     * A file name for a header: line breaks become spaces, other control characters (C0, DEL, C1, line and paragraph
-     * separators) are dropped, so that a name from received mail cannot add or break headers.
-     */
+    /** A file name for a header ({@link #headerText}), at most 255 characters, never empty. */
     static String headerSafe(String filename) {
         if (filename == null) {
             return "attachment";
         }
-        String clean = filename.replaceAll("[\\r\\n\\t]+", " ")
-                .replaceAll("[\\p{Cntrl}\\u0080-\\u009f\\u2028\\u2029]", "").replaceAll(" {2,}", " ").strip();
+        String clean = headerText(filename);
         if (clean.length() > 255) {
             clean = clean.substring(0, 255);
         }
         return clean.isEmpty() ? "attachment" : clean;
+    }
+
+    /**
+     * Text from received mail (a subject, a display name, a file name) made fit for a header: line breaks become
+     * spaces, other control characters (C0, DEL, C1, line and paragraph separators) are dropped, so that it cannot
+     * add or break headers of the mail we send.
+     */
+    static String headerText(String text) {
+        return text.replaceAll("[\\r\\n\\t]+", " ").replaceAll("[\\p{Cntrl}\\u0080-\\u009f\\u2028\\u2029]", "")
+                .replaceAll(" {2,}", " ").strip();
     }
 
     /** A stored content type as a bare media type ({@code type/subtype}), else application/octet-stream. */

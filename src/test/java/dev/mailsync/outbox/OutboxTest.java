@@ -549,6 +549,26 @@ class OutboxTest {
     }
 
     @Test
+    void shouldCleanTheSubjectAndNamesOfAReplyFromReceivedMailBeforeTheyGoIntoHeaders() throws Exception {
+        String original = receiveWithAttachment("reply-hostile.pdf", new byte[] { 1 });
+        // what hostile encoded words decode to, stored as received
+        Sql.execute(dataSource, "update message set subject = E'hi\\r\\nBcc: all@fabrikam.example\\r\\nX-Injected: 1', "
+                + "from_addr = jsonb_build_array(jsonb_build_object('name', E'Anna\\r\\nBcc: all@fabrikam.example', "
+                + "'address', 'anna@fabrikam.example')) where id = " + original);
+
+        String reply = send(Map.of("text", "thanks", "reference", Map.of("messageId", original, "action", "reply")));
+        assertThat(sender.sendDueNow()).isEqualTo(1);
+
+        MimeMessage r = only("anna@fabrikam.example", messageIdOf(reply));
+        assertThat(r.getSubject()).isEqualTo("Re: hi Bcc: all@fabrikam.example X-Injected: 1");
+        java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+        r.writeTo(raw);
+        assertThat(raw.toString(StandardCharsets.UTF_8).lines())
+                .noneMatch(line -> line.startsWith("Bcc:") || line.startsWith("X-Injected"));
+        assertThat(received("all@fabrikam.example", messageIdOf(reply))).isEmpty();
+    }
+
+    @Test
     void shouldRefuseAForwardWhoseAttachmentsCannotFitBeforeFetchingThem() throws Exception {
         String original = receiveWithAttachment("huge.bin", new byte[] { 1 });
         // the stored size says what the server holds (the test profile limits a message to 2 MB)
