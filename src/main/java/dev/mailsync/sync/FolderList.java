@@ -11,6 +11,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.mailsync.common.db.PgText;
 import dev.mailsync.imap.RemoteFolder;
 import dev.mailsync.message.Folder;
 import io.quarkus.logging.Log;
@@ -45,6 +46,13 @@ public class FolderList {
                 if (!r.selectable()) {
                     continue;
                 }
+                if (!storable(r.name())) {
+                    // a hostile or broken server: a name PostgreSQL refuses (NUL, broken UTF-16) or cannot index
+                    // would fail every pass of the mailbox; such a folder is left out, the others sync
+                    Log.warnf("A folder of mailbox %s has a name that cannot be stored (%d characters): not synced",
+                            mailboxId, r.name().length());
+                    continue;
+                }
                 present.add(r.name());
                 Folder f = known.get(r.name());
                 if (f == null) {
@@ -56,7 +64,7 @@ public class FolderList {
                     Log.infof("Folder %s is back on the server", f.name);
                     f.goneSince = null;
                 }
-                f.delimiter = r.delimiter();
+                f.delimiter = PgText.clean(r.delimiter());
                 f.specialUse = SyncPlan.specialUse(r);
                 f.persist();
                 if (f.sync) {
@@ -80,5 +88,12 @@ public class FolderList {
             toSync.sort((a, b) -> Boolean.compare(!"INBOX".equalsIgnoreCase(a.name), !"INBOX".equalsIgnoreCase(b.name)));
             return toSync;
         });
+    }
+
+    /** Longest folder name kept: far above any real one, far below PostgreSQL's index entry limit. */
+    static final int MAX_NAME = 1000;
+
+    static boolean storable(String name) {
+        return name != null && !name.isEmpty() && name.length() <= MAX_NAME && PgText.clean(name).equals(name);
     }
 }

@@ -354,6 +354,26 @@ class SyncTest {
     }
 
     @Test
+    void shouldSyncTheRestWhenTheServerListsFolderNamesThatCannotBeStored() throws Exception {
+        Mailboxes.append(inbox, "still synced", "body", null);
+        Mailboxes.folder(mail, address, "Projekt " + "x".repeat(3000)); // over PostgreSQL's index entry limit
+        Mailboxes.folder(mail, address, "nul\u0000folder");
+        Mailboxes.folder(mail, address, "Archive");
+        String id = Mailboxes.connect(fake, bearer, address);
+
+        pass(id);
+        pass(id);
+
+        given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync")
+                .then().statusCode(200).body("state", equalTo("idle")).body("lastError", nullValue());
+        given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/folders")
+                .then().statusCode(200).body("name", hasItem("Archive"))
+                .body("name.findAll { it.startsWith('Projekt') || it.startsWith('nul') }", org.hamcrest.Matchers.empty());
+        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id
+                + "' and subject = 'still synced'")).isEqualTo(1);
+    }
+
+    @Test
     void shouldHideAMissingFolderAndPurgeItOnlyAfterItStaysAwayForADay() throws Exception {
         Mailboxes.append(Mailboxes.folder(mail, address, "Sent Items"), "sent a", "a", null);
         Mailboxes.append(Mailboxes.folder(mail, address, "Sent Items"), "sent b", "b", null);
