@@ -264,7 +264,8 @@ class OutboxTest {
                 .post("/api/v1/mailboxes/" + id + "/outbox").then().statusCode(400);
         assertThat(bodyTooLarge()).startsWith("HTTP/1.1 413").contains("application/problem+json")
                 .contains("\"code\":\"body_too_large\"");
-        assertThat(smtp.clientTranscript()).doesNotContain("all@fabrikam.example");
+        // the transcript is shared with other tests, whose message texts may name the address: check the envelope
+        assertThat(smtp.clientTranscript().lines()).noneMatch(line -> line.startsWith("RCPT TO:<all@"));
         assertThat(count("select count(*) from outbox where mailbox_id = '" + id + "'")).isZero();
     }
 
