@@ -25,6 +25,8 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 say() { printf '[api-bench] %s\n' "$*"; }
+# the client side (the deep cursor, the search script, wrk's figures): messages_api.py, one subcommand per phase
+helper() { local c=$1; shift; python3 "$HERE/messages_api.py" "$c" -- "$@"; }
 DB=mailsync_apibench; WORK=/tmp/bench/api; mkdir -p "$WORK"; chmod 1777 "$WORK"  # psql (as postgres) writes into it
 command -v wrk >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 pg_lsclusters -h | grep -q online || pg_ctlcluster 15 main start
@@ -90,45 +92,15 @@ say "generated in $(( $(date +%s) - T0 )) s: $(psql_su "-d $DB -c \"select count
 
 TOKEN=$("$ROOT/src/dev/token.sh" bench-user)
 BASE="http://127.0.0.1:$PORT/api/v1/mailboxes/$MAILBOX/messages"
-CURSOR=$(curl -sf -H "Authorization: Bearer $TOKEN" "$BASE?limit=200" >/dev/null; python3 - "$BASE" "$TOKEN" <<'PY'
-import json, sys, urllib.request
-base, token = sys.argv[1], sys.argv[2]
-cursor = None
-for _ in range(50):  # 50 pages of 200 = 10,000 messages down
-    url = base + "?limit=200" + ("&cursor=" + cursor if cursor else "")
-    req = urllib.request.Request(url, headers={"Authorization": "Bearer " + token})
-    cursor = json.load(urllib.request.urlopen(req))["nextCursor"]
-print(cursor)
-PY
-)
-python3 - "$WORK/search-words.txt" "$WORK/search.lua" "$TOKEN" <<'PY'
-import sys
-words = [w.strip() for w in open(sys.argv[1], encoding="utf-8") if w.strip()]
-with open(sys.argv[2], "w", encoding="utf-8") as out:
-    out.write('wrk.headers["Authorization"] = "Bearer %s"\n' % sys.argv[3])
-    out.write("local words = {" + ",".join('"%s"' % w for w in words) + "}\n")
-    out.write("""local function enc(s) return (s:gsub("[^%w]", function(c) return string.format("%%%02X", c:byte()) end)) end
-request = function() return wrk.format("GET", wrk.path .. "?q=" .. enc(words[math.random(#words)])) end
-""")
-PY
+CURSOR=$(curl -sf -H "Authorization: Bearer $TOKEN" "$BASE?limit=200" >/dev/null; helper deep-cursor "$BASE" "$TOKEN")
+helper search-script "$WORK/search-words.txt" "$WORK/search.lua" "$TOKEN"
 printf 'wrk.headers["Authorization"] = "Bearer %s"\n' "$TOKEN" > "$WORK/auth.lua"
 
 run() {  # name url script [connections]
   local c="${4:-$CONNECTIONS}"
   say "$1: wrk -t1 -c$c -d$DURATION (one client thread: the machine has 2 cores)"
   wrk -t1 -c"$c" -d"$DURATION" --latency -s "$3" "$2" > "$WORK/$1.out"
-  python3 - "$1" "$WORK/$1.out" <<'PY'
-import re, sys
-name, text = sys.argv[1], open(sys.argv[2]).read()
-def ms(label):
-    m = re.search(r"^\s*" + label + r"%\s+([\d.]+)(us|ms|s)", text, re.M)
-    v, u = float(m.group(1)), m.group(2)
-    return v / 1000 if u == "us" else v * 1000 if u == "s" else v
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-print(f"RESULT {name:7s} p50 {ms('50'):7.2f} ms   p99 {ms('99'):7.2f} ms   {rps:8.1f} req/s"
-      + (f"   NON-2XX {errors.group(1)}" if errors else ""))
-PY
+  helper wrk-result "$1" "$WORK/$1.out"
 }
 curl -sf -H "Authorization: Bearer $TOKEN" "$BASE?limit=50" >/dev/null
 say "warm-up (JIT): 10 s of pages and 10 s of searches"
