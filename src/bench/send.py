@@ -261,6 +261,7 @@ def cmd_once(spool, sent_dir, inbox_dir, *itemfiles):
                       "avg_spool_bytes": round(sum(sizes) / len(sizes)) if sizes else 0}))
 
 def cmd_spooled(spool):
+    """How many files the spool holds."""
     print(len(os.listdir(spool)))
 
 def cmd_wait_spool(spool, above, timeout):
@@ -308,6 +309,7 @@ def cmd_metrics(base):
     print(json.dumps(out))
 
 def cmd_expect(itemsfile, want_state, want_code, want_attempts):
+    """The one item of a failure case has this state, lastError.code (- for none) and attempts? Exit 3 if not."""
     it = json.load(open(itemsfile))["items"][0]
     code = (it.get("lastError") or {}).get("code") or "-"
     ok = it["state"] == want_state and code == want_code and str(it["attempts"]) == want_attempts
@@ -805,7 +807,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, fn in commands.items():
-        p = sub.add_parser(name, help=(fn.__doc__ or "").split("\n")[0], description=fn.__doc__)
+        p = sub.add_parser(name, help=" ".join((fn.__doc__ or "").split()), description=fn.__doc__)
         for param in inspect.signature(fn).parameters.values():
             p.add_argument(param.name, nargs="+" if param.kind is param.VAR_POSITIONAL else None)
     args = parser.parse_args()
