@@ -34,9 +34,7 @@ public class MailboxService {
      * indexed lookup without an ORM session (the message list answers in a few milliseconds).
      */
     public void requireOwned(UUID id, String userId) {
-        boolean[] owned = { false };
-        jdbc.query("select 1 from mailbox where id = ? and user_id = ?", List.of(id, userId), rs -> owned[0] = true);
-        if (!owned[0]) {
+        if (!jdbc.exists("select 1 from mailbox where id = ? and user_id = ?", id, userId)) {
             throw ProblemException.notFound("Mailbox " + id);
         }
     }

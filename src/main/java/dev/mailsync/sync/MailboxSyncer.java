@@ -153,7 +153,7 @@ public class MailboxSyncer {
             if (indexed > 0) {
                 Log.debugf("%d messages indexed for search in %d ms", indexed, (System.nanoTime() - started) / 1_000_000);
             }
-        } catch (SQLException | RuntimeException e) {
+        } catch (RuntimeException e) {
             Log.warnf("Search indexing failed (retried after the next pass): %s", e.getMessage());
         }
     }
