@@ -51,8 +51,7 @@ public class MailboxService {
     @Transactional
     public Mailbox connectMailbox(NewConnection connection) {
         // one connect at a time per user: two finishing together for one account must not insert it twice
-        mailboxes.getEntityManager().createNativeQuery("select 1 from pg_advisory_xact_lock(hashtextextended(?1, 0))")
-                .setParameter(1, "mailbox-connect:" + connection.userId()).getSingleResult();
+        mailboxes.lockConnectsOf(connection.userId());
         Instant now = Instant.now();
         String address = connection.address().toLowerCase();
         Mailbox mailbox = mailboxes.findByAccount(connection.userId(), connection.provider(), connection.tenantId(),
