@@ -34,9 +34,7 @@ public class MailboxService {
      * indexed lookup without an ORM session (the message list answers in a few milliseconds).
      */
     public void requireOwned(UUID id, String userId) {
-        boolean[] owned = { false };
-        jdbc.query("select 1 from mailbox where id = ? and user_id = ?", List.of(id, userId), rs -> owned[0] = true);
-        if (!owned[0]) {
+        if (!jdbc.exists("select 1 from mailbox where id = ? and user_id = ?", id, userId)) {
             throw ProblemException.notFound("Mailbox " + id);
         }
     }
@@ -53,8 +51,7 @@ public class MailboxService {
     @Transactional
     public Mailbox connectMailbox(NewConnection connection) {
         // one connect at a time per user: two finishing together for one account must not insert it twice
-        mailboxes.getEntityManager().createNativeQuery("select 1 from pg_advisory_xact_lock(hashtextextended(?1, 0))")
-                .setParameter(1, "mailbox-connect:" + connection.userId()).getSingleResult();
+        mailboxes.lockConnectsOf(connection.userId());
         Instant now = Instant.now();
         String address = connection.address().toLowerCase();
         Mailbox mailbox = mailboxes.findByAccount(connection.userId(), connection.provider(), connection.tenantId(),

@@ -19,7 +19,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import dev.mailsync.common.problem.ProblemException;
 import dev.mailsync.common.security.CurrentUser;
 import dev.mailsync.mailbox.MailboxService;
-import io.quarkus.panache.common.Sort;
 
 /**
  * A mailbox's folders and which of them are synced. A folder name goes into the path percent-encoded
@@ -32,18 +31,19 @@ import io.quarkus.panache.common.Sort;
 public class FolderResource {
 
     private final MailboxService mailboxes;
+    private final FolderRepository folders;
     private final CurrentUser user;
 
-    public FolderResource(MailboxService mailboxes, CurrentUser user) {
+    public FolderResource(MailboxService mailboxes, FolderRepository folders, CurrentUser user) {
         this.mailboxes = mailboxes;
+        this.folders = folders;
         this.user = user;
     }
 
     @GET
     public List<FolderView> list(@PathParam("id") UUID id) {
         mailboxes.requireOwned(id, user.id());
-        return Folder.<Folder>list("mailboxId = ?1 and goneSince is null", Sort.by("name"), id).stream()
-                .map(FolderView::from).toList();
+        return folders.listPresent(id).stream().map(FolderView::from).toList();
     }
 
     /** Chooses whether the folder is synced; turning it off keeps what is stored, on fetches it at the next pass. */
@@ -54,8 +54,7 @@ public class FolderResource {
     public FolderView choose(@PathParam("id") UUID id, @PathParam("folder") String name,
             @NotNull @Valid SyncChoice choice) {
         mailboxes.requireOwned(id, user.id());
-        Folder folder = Folder.<Folder>find("mailboxId = ?1 and name = ?2 and goneSince is null", id, name)
-                .firstResultOptional()
+        Folder folder = folders.findPresentByName(id, name)
                 .orElseThrow(() -> ProblemException.notFound("Folder " + name));
         folder.sync = choice.sync();
         return FolderView.from(folder);

@@ -38,11 +38,14 @@ public class MessageOperations {
     private final ImapConnector imap;
     private final MessageQueries queries;
     private final MessageStore store;
+    private final FolderRepository folders;
 
-    public MessageOperations(ImapConnector imap, MessageQueries queries, MessageStore store) {
+    public MessageOperations(ImapConnector imap, MessageQueries queries, MessageStore store,
+            FolderRepository folders) {
         this.imap = imap;
         this.queries = queries;
         this.store = store;
+        this.folders = folders;
     }
 
     /** A change to messages: flags, a move to another folder of the mailbox, or deletion for good. */
@@ -84,8 +87,7 @@ public class MessageOperations {
 
     /** The move target by name: 404 when the mailbox has no such folder. */
     public MoveTo moveTo(UUID mailboxId, String targetName) {
-        Folder target = Folder.<Folder>find("mailboxId = ?1 and name = ?2", mailboxId, targetName)
-                .firstResultOptional().orElseThrow(() -> ProblemException.notFound("Folder " + targetName));
+        Folder target = folders.findByName(mailboxId, targetName).orElseThrow(() -> ProblemException.notFound("Folder " + targetName));
         return new MoveTo(target.id, target.name, target.sync);
     }
 
@@ -97,8 +99,7 @@ public class MessageOperations {
         if (permanent) {
             return apply(mailboxId, messageIds, new Expunge());
         }
-        Optional<Folder> trash = Folder.<Folder>find("mailboxId = ?1 and specialUse = ?2", mailboxId, "\\Trash")
-                .firstResultOptional();
+        Optional<Folder> trash = folders.findBySpecialUse(mailboxId, "\\Trash");
         Map<Long, Location> locations = queries.locations(mailboxId, messageIds);
         Map<Long, ProblemException> outcome = new LinkedHashMap<>();
         List<Long> toTrash = new ArrayList<>();

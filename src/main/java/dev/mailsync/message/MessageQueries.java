@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -211,7 +210,7 @@ public class MessageQueries {
                             rs.getString(5), List.of(references), rs.getString(7), rs.getString(8),
                             read(rs.getString(9), ADDRESSES), read(rs.getString(10), ADDRESSES),
                             read(rs.getString(11), ADDRESSES), read(rs.getString(12), ADDRESSES),
-                            read(rs.getString(13), ADDRESSES), instant(rs, 14), instant(rs, 15),
+                            read(rs.getString(13), ADDRESSES), Jdbc.instant(rs, 14), Jdbc.instant(rs, 15),
                             new Flags(rs.getBoolean(16), rs.getBoolean(17), rs.getBoolean(18), rs.getBoolean(19)),
                             rs.getInt(20), rs.getString(24), null, attachments, rs.getBoolean(23),
                             rs.getBoolean(25)));
@@ -291,7 +290,7 @@ public class MessageQueries {
         List<ThreadSummary> items = new ArrayList<>();
         query(sql.toString(), args, rs -> {
             java.sql.Array participants = rs.getArray(6);
-            items.add(new ThreadSummary(rs.getString(1), rs.getString(4), instant(rs, 2), rs.getInt(3),
+            items.add(new ThreadSummary(rs.getString(1), rs.getString(4), Jdbc.instant(rs, 2), rs.getInt(3),
                     participants == null ? List.of() : List.of((String[]) participants.getArray()), rs.getString(5)));
         });
         String next = null;
@@ -316,7 +315,7 @@ public class MessageQueries {
     private MessageSummary summary(ResultSet rs) throws SQLException {
         List<EmailAddress> from = read(rs.getString(4), ADDRESSES);
         return new MessageSummary(String.valueOf(rs.getLong(1)), rs.getString(2), rs.getString(3),
-                from.isEmpty() ? null : from.get(0), read(rs.getString(5), ADDRESSES), instant(rs, 6),
+                from.isEmpty() ? null : from.get(0), read(rs.getString(5), ADDRESSES), Jdbc.instant(rs, 6),
                 rs.getString(7), new Flags(rs.getBoolean(8), rs.getBoolean(9), rs.getBoolean(10), rs.getBoolean(11)),
                 rs.getBoolean(12), rs.getString(13), rs.getInt(14));
     }
@@ -327,10 +326,5 @@ public class MessageQueries {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("stored JSON unreadable", e);
         }
-    }
-
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
-        Timestamp t = rs.getTimestamp(column);
-        return t == null ? null : t.toInstant();
     }
 }

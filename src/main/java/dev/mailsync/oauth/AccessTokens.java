@@ -6,10 +6,10 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 
 import dev.mailsync.common.crypto.SecretUnreadable;
 import dev.mailsync.mailbox.Mailbox;
+import dev.mailsync.mailbox.MailboxRepository;
 import dev.mailsync.mailbox.MailboxState;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -25,16 +25,16 @@ public class AccessTokens {
 
     private static final Duration WAIT_STEP = Duration.ofMillis(200);
 
-    private final EntityManager em;
+    private final MailboxRepository mailboxes;
     private final EntraTokenClient tokenClient;
     private final ProviderSettingsService settings;
     private final MicrosoftConfig config;
     private final TokenMetrics metrics;
     private final String owner = ReplicaId.get();
 
-    public AccessTokens(EntityManager em, EntraTokenClient tokenClient, ProviderSettingsService settings,
+    public AccessTokens(MailboxRepository mailboxes, EntraTokenClient tokenClient, ProviderSettingsService settings,
             MicrosoftConfig config, TokenMetrics metrics) {
-        this.em = em;
+        this.mailboxes = mailboxes;
         this.tokenClient = tokenClient;
         this.settings = settings;
         this.config = config;
@@ -50,7 +50,7 @@ public class AccessTokens {
     public String accessToken(UUID mailboxId) {
         long deadline = System.nanoTime() + config.tokenTimeout().multipliedBy(2).toNanos();
         while (true) {
-            Mailbox mailbox = QuarkusTransaction.requiringNew().call(() -> em.find(Mailbox.class, mailboxId));
+            Mailbox mailbox = QuarkusTransaction.requiringNew().call(() -> mailboxes.findById(mailboxId));
             if (mailbox == null || mailbox.state != MailboxState.ACTIVE) {
                 throw new ReauthorizationRequired(mailboxId, mailbox == null ? "mailbox disconnected"
                         : mailbox.stateReason);
@@ -95,7 +95,7 @@ public class AccessTokens {
 
     private String refresh(UUID mailboxId) {
         // read again under the lease: whoever held it before may have just refreshed
-        Mailbox mailbox = QuarkusTransaction.requiringNew().call(() -> em.find(Mailbox.class, mailboxId));
+        Mailbox mailbox = QuarkusTransaction.requiringNew().call(() -> mailboxes.findById(mailboxId));
         if (isFresh(mailbox)) {
             return readable(mailbox, mailbox::accessToken);
         }
@@ -124,8 +124,16 @@ public class AccessTokens {
             throw new TokenUnavailable("token refresh failed: " + e.getMessage(), e.retryAfter().orElse(null));
         }
         metrics.refresh("success");
+        save(mailboxId, tokens);
+        Log.debugf("Refreshed the access token of mailbox %s, valid until %s", mailboxId,
+                tokens.accessTokenExpiresAt());
+        return tokens.accessToken();
+    }
+
+    /** Stores the new access token, its expiry and the rotated refresh token (if Microsoft sent one). */
+    private void save(UUID mailboxId, EntraTokenClient.TokenResponse tokens) {
         QuarkusTransaction.requiringNew().run(() -> {
-            Mailbox m = em.find(Mailbox.class, mailboxId);
+            Mailbox m = mailboxes.findById(mailboxId);
             if (m == null) {
                 return;
             }
@@ -139,15 +147,12 @@ public class AccessTokens {
             }
             m.updatedAt = Instant.now();
         });
-        Log.debugf("Refreshed the access token of mailbox %s, valid until %s", mailboxId,
-                tokens.accessTokenExpiresAt());
-        return tokens.accessToken();
     }
 
     /** Puts the mailbox in {@code REAUTH_REQUIRED} (it stops syncing until the user reconnects). */
     public void markReauthRequired(UUID mailboxId, String reason) {
         QuarkusTransaction.requiringNew().run(() -> {
-            Mailbox m = em.find(Mailbox.class, mailboxId);
+            Mailbox m = mailboxes.findById(mailboxId);
             if (m != null) {
                 m.state = MailboxState.REAUTH_REQUIRED;
                 m.stateReason = reason;
@@ -159,23 +164,12 @@ public class AccessTokens {
 
     private boolean claimRefresh(UUID mailboxId) {
         Instant now = Instant.now();
-        return QuarkusTransaction.requiringNew().call(() -> em.createQuery("""
-                update Mailbox m set m.tokenRefreshOwner = :owner, m.tokenRefreshUntil = :until
-                where m.id = :id and (m.tokenRefreshUntil is null or m.tokenRefreshUntil < :now)""")
-                .setParameter("owner", owner)
-                .setParameter("until", now.plus(config.tokenTimeout()).plusSeconds(10))
-                .setParameter("id", mailboxId)
-                .setParameter("now", now)
-                .executeUpdate()) == 1;
+        return QuarkusTransaction.requiringNew().call(() -> mailboxes.claimTokenRefresh(mailboxId, owner, now,
+                now.plus(config.tokenTimeout()).plusSeconds(10)));
     }
 
     private void releaseRefresh(UUID mailboxId) {
-        QuarkusTransaction.requiringNew().run(() -> em.createQuery("""
-                update Mailbox m set m.tokenRefreshOwner = null, m.tokenRefreshUntil = null
-                where m.id = :id and m.tokenRefreshOwner = :owner""")
-                .setParameter("id", mailboxId)
-                .setParameter("owner", owner)
-                .executeUpdate());
+        QuarkusTransaction.requiringNew().run(() -> mailboxes.releaseTokenRefresh(mailboxId, owner));
     }
 
     private static void sleep() {

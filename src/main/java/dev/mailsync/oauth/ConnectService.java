@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.LockModeType;
 
 import dev.mailsync.common.problem.ProblemException;
 import dev.mailsync.mailbox.MailboxService.NewConnection;
@@ -26,13 +25,15 @@ public class ConnectService {
     static final String SCOPES = "openid email profile offline_access "
             + "https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send";
 
+    private final PendingAuthorizationRepository pendingAuthorizations;
     private final ProviderSettingsService settings;
     private final EntraTokenClient tokenClient;
     private final PendingConnections connections;
     private final MicrosoftConfig config;
 
-    public ConnectService(ProviderSettingsService settings, EntraTokenClient tokenClient,
-            PendingConnections connections, MicrosoftConfig config) {
+    public ConnectService(PendingAuthorizationRepository pendingAuthorizations, ProviderSettingsService settings,
+            EntraTokenClient tokenClient, PendingConnections connections, MicrosoftConfig config) {
+        this.pendingAuthorizations = pendingAuthorizations;
         this.settings = settings;
         this.tokenClient = tokenClient;
         this.connections = connections;
@@ -53,7 +54,7 @@ public class ConnectService {
         String redirectUri = settings.redirectUri();
         Instant now = Instant.now();
         QuarkusTransaction.requiringNew().run(() -> {
-            PendingAuthorization.delete("expiresAt < ?1", now);
+            pendingAuthorizations.deleteExpired(now);
             PendingAuthorization pending = new PendingAuthorization();
             pending.stateHash = Randoms.sha256(state);
             pending.userId = userId;
@@ -63,7 +64,7 @@ public class ConnectService {
             pending.redirectUri = redirectUri;
             pending.createdAt = now;
             pending.expiresAt = now.plus(config.authorizationTtl());
-            pending.persist();
+            pendingAuthorizations.persist(pending);
         });
         Map<String, String> query = new LinkedHashMap<>();
         query.put("client_id", app.clientId().get());
@@ -92,14 +93,8 @@ public class ConnectService {
     public SignedIn finishSignIn(String state, String code, String error) {
         PendingAuthorization pending = consumeState(state);
         if (error != null) {
-            // the error comes from the browser's query: only a plain OAuth error code reaches the log or the page
-            String reported = error.matches("[a-z_]{1,50}") ? error : "unknown error";
-            Log.infof("Connect flow of user %s ended at Microsoft: %s", pending.userId, reported);
-            if ("access_denied".equals(error)) {
-                throw new ConnectFailure("access_denied", "The permission request was declined at Microsoft.");
-            }
-            throw new ConnectFailure("authorization_failed", "Microsoft did not authorize the connection ("
-                    + reported + ").");
+            Log.infof("Connect flow of user %s ended at Microsoft: %s", pending.userId, reportable(error));
+            throw declined(error);
         }
         if (code == null || code.isBlank()) {
             throw new ConnectFailure("missing_code", "Microsoft's answer had no authorization code.");
@@ -117,6 +112,37 @@ public class ConnectService {
                     "Microsoft did not accept the sign-in ("
                             + e.error().orElse(e.status() == 0 ? "unreachable" : "HTTP " + e.status()) + ").");
         }
+        IdTokenClaims claims = verifiedClaims(app, tokens, pending);
+        String address = claims.address().orElseThrow(() -> new ConnectFailure("no_address",
+                "The Microsoft account has no email address."));
+        if (tokens.refreshToken() == null) {
+            throw new ConnectFailure("offline_access_missing",
+                    "Microsoft granted no refresh token: the offline_access permission is missing.");
+        }
+        String connection = connections.keep(new NewConnection(pending.userId,
+                ProviderSettingsService.MICROSOFT, claims.tenantId().get(), claims.objectId().get(), address,
+                claims.name().orElse(null), tokens.accessToken(), tokens.accessTokenExpiresAt(), tokens.refreshToken(),
+                tokens.scope()));
+        return new SignedIn(connection, address);
+    }
+
+    /** Why Microsoft sent the browser back with an error, for the page. */
+    static ConnectFailure declined(String error) {
+        if ("access_denied".equals(error)) {
+            return new ConnectFailure("access_denied", "The permission request was declined at Microsoft.");
+        }
+        return new ConnectFailure("authorization_failed", "Microsoft did not authorize the connection ("
+                + reportable(error) + ").");
+    }
+
+    /** The error comes from the browser's query: only a plain OAuth error code reaches the log or the page. */
+    static String reportable(String error) {
+        return error.matches("[a-z_]{1,50}") ? error : "unknown error";
+    }
+
+    /** The id_token's claims, checked: for our app, this sign-in (nonce), and naming the account. */
+    private static IdTokenClaims verifiedClaims(MicrosoftApp app, EntraTokenClient.TokenResponse tokens,
+            PendingAuthorization pending) {
         IdTokenClaims claims;
         try {
             claims = IdTokenClaims.parse(tokens.idToken());
@@ -132,31 +158,15 @@ public class ConnectService {
             Log.warnf("Connect flow of user %s: id_token without tid or oid", pending.userId);
             throw new ConnectFailure("invalid_id_token", "Microsoft's answer did not identify the account.");
         }
-        String address = claims.address().orElseThrow(() -> new ConnectFailure("no_address",
-                "The Microsoft account has no email address."));
-        if (tokens.refreshToken() == null) {
-            throw new ConnectFailure("offline_access_missing",
-                    "Microsoft granted no refresh token: the offline_access permission is missing.");
-        }
-        String connection = connections.keep(new NewConnection(pending.userId,
-                ProviderSettingsService.MICROSOFT, claims.tenantId().get(), claims.objectId().get(), address,
-                claims.name().orElse(null), tokens.accessToken(), tokens.accessTokenExpiresAt(), tokens.refreshToken(),
-                tokens.scope()));
-        return new SignedIn(connection, address);
+        return claims;
     }
 
     private PendingAuthorization consumeState(String state) {
         if (state == null || state.isBlank() || state.length() > 200) {
             throw new ConnectFailure("invalid_state", "This sign-in is unknown or was already used: start again.");
         }
-        PendingAuthorization pending = QuarkusTransaction.requiringNew().call(() -> {
-            PendingAuthorization found = PendingAuthorization.findById(Randoms.sha256(state),
-                    LockModeType.PESSIMISTIC_WRITE);
-            if (found != null) {
-                found.delete();
-            }
-            return found;
-        });
+        PendingAuthorization pending = QuarkusTransaction.requiringNew()
+                .call(() -> pendingAuthorizations.take(Randoms.sha256(state)).orElse(null));
         if (pending == null) {
             throw new ConnectFailure("invalid_state", "This sign-in is unknown or was already used: start again.");
         }

@@ -8,12 +8,11 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 import dev.mailsync.common.crypto.SecretColumn;
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
 /** A started authorization-code flow: found by the hash of its state, used once, expires. */
 @Entity
 @Table(name = "pending_authorization")
-public class PendingAuthorization extends PanacheEntityBase {
+public class PendingAuthorization {
 
     @Id
     @Column(name = "state_hash")

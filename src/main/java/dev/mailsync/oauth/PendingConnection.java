@@ -8,7 +8,6 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 import dev.mailsync.common.crypto.SecretColumn;
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
 /**
  * A finished Microsoft sign-in waiting for the user who started the flow to attach it: found by the hash of the
@@ -16,7 +15,7 @@ import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
  */
 @Entity
 @Table(name = "pending_connection")
-public class PendingConnection extends PanacheEntityBase {
+public class PendingConnection {
 
     @Id
     @Column(name = "connection_hash")

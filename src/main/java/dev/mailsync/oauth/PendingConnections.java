@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.LockModeType;
 
 import dev.mailsync.common.problem.ProblemException;
 import dev.mailsync.mailbox.Mailbox;
@@ -25,10 +24,15 @@ public class PendingConnections {
 
     static final Duration PURGE_GRACE = Duration.ofMinutes(5);
 
+    private final PendingConnectionRepository pendingConnections;
+    private final PendingAuthorizationRepository pendingAuthorizations;
     private final MailboxService mailboxes;
     private final MicrosoftConfig config;
 
-    public PendingConnections(MailboxService mailboxes, MicrosoftConfig config) {
+    public PendingConnections(PendingConnectionRepository pendingConnections,
+            PendingAuthorizationRepository pendingAuthorizations, MailboxService mailboxes, MicrosoftConfig config) {
+        this.pendingConnections = pendingConnections;
+        this.pendingAuthorizations = pendingAuthorizations;
         this.mailboxes = mailboxes;
         this.config = config;
     }
@@ -38,7 +42,7 @@ public class PendingConnections {
         String connection = Randoms.token();
         Instant now = Instant.now();
         QuarkusTransaction.requiringNew().run(() -> {
-            PendingConnection.delete("expiresAt < ?1", now);
+            pendingConnections.deleteExpired(now);
             PendingConnection pending = new PendingConnection();
             pending.connectionHash = Randoms.sha256(connection);
             pending.userId = grant.userId();
@@ -53,7 +57,7 @@ public class PendingConnections {
             pending.scopes = grant.scopes();
             pending.createdAt = now;
             pending.expiresAt = now.plus(config.authorizationTtl());
-            pending.persist();
+            pendingConnections.persist(pending);
         });
         Log.infof("Connect flow of user %s signed in; waiting for the user to complete it", grant.userId());
         return connection;
@@ -71,12 +75,11 @@ public class PendingConnections {
         String hash = Randoms.sha256(connection);
         Outcome outcome = QuarkusTransaction.requiringNew().call(() -> {
             // no other rows are touched while this one is locked: two completes cannot deadlock
-            PendingConnection pending = PendingConnection.findById(hash, LockModeType.PESSIMISTIC_WRITE);
+            PendingConnection pending = pendingConnections.take(hash).orElse(null);
             if (pending == null) {
                 return new Outcome(null, new ProblemException(404, "connection_invalid", "Unknown connection",
                         "This connection is unknown or was already used: connect the mailbox again"));
             }
-            pending.delete();
             if (!pending.userId.equals(userId)) {
                 Log.warnf("Pending connection of user %s presented by user %s: discarded", pending.userId, userId);
                 return new Outcome(null, new ProblemException(403, "connection_not_yours", "Not your connection",
@@ -105,8 +108,8 @@ public class PendingConnections {
     void purgeExpired() {
         Instant before = Instant.now().minus(PURGE_GRACE);
         QuarkusTransaction.requiringNew().run(() -> {
-            long connections = PendingConnection.delete("expiresAt < ?1", before);
-            long authorizations = PendingAuthorization.delete("expiresAt < ?1", before);
+            long connections = pendingConnections.deleteExpired(before);
+            long authorizations = pendingAuthorizations.deleteExpired(before);
             if (connections + authorizations > 0) {
                 Log.infof("Purged %d expired pending connections and %d expired sign-ins", connections,
                         authorizations);

@@ -8,12 +8,11 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 import dev.mailsync.common.crypto.SecretColumn;
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
 /** Entra app settings saved by an administrator; the client secret is encrypted at rest. */
 @Entity
 @Table(name = "provider_settings")
-public class ProviderSettings extends PanacheEntityBase {
+public class ProviderSettings {
 
     @Id
     public String provider;

@@ -17,10 +17,13 @@ public class ProviderSettingsService {
     static final String MICROSOFT = "microsoft";
     static final String CALLBACK_PATH = "/api/v1/mailboxes/connect/microsoft/callback";
 
+    private final ProviderSettingsRepository saved;
     private final MicrosoftConfig microsoft;
     private final MailsyncConfig mailsync;
 
-    public ProviderSettingsService(MicrosoftConfig microsoft, MailsyncConfig mailsync) {
+    public ProviderSettingsService(ProviderSettingsRepository saved, MicrosoftConfig microsoft,
+            MailsyncConfig mailsync) {
+        this.saved = saved;
         this.microsoft = microsoft;
         this.mailsync = mailsync;
     }
@@ -28,10 +31,10 @@ public class ProviderSettingsService {
     /** The application in effect now. */
     @Transactional(Transactional.TxType.SUPPORTS)
     public MicrosoftApp microsoftApp() {
-        Optional<ProviderSettings> saved = ProviderSettings.findByIdOptional(MICROSOFT);
+        Optional<ProviderSettings> settings = saved.findByIdOptional(MICROSOFT);
         String authority = stripTrailingSlash(microsoft.authority());
-        if (saved.isPresent()) {
-            ProviderSettings s = saved.get();
+        if (settings.isPresent()) {
+            ProviderSettings s = settings.get();
             Optional<String> secret = savedSecret(s).or(microsoft::clientSecret);
             return new MicrosoftApp(authority, s.tenant, Optional.of(s.clientId), secret);
         }
@@ -61,8 +64,7 @@ public class ProviderSettingsService {
      */
     @Transactional
     public MicrosoftApp saveMicrosoftApp(String tenant, String clientId, String clientSecret, String adminId) {
-        ProviderSettings settings = ProviderSettings.<ProviderSettings>findByIdOptional(MICROSOFT)
-                .orElseGet(ProviderSettings::new);
+        ProviderSettings settings = saved.findByIdOptional(MICROSOFT).orElseGet(ProviderSettings::new);
         settings.provider = MICROSOFT;
         settings.tenant = tenant;
         settings.clientId = clientId;
@@ -71,7 +73,7 @@ public class ProviderSettingsService {
         }
         settings.updatedAt = Instant.now();
         settings.updatedBy = adminId;
-        settings.persist();
+        saved.persist(settings);
         Log.infof("Microsoft provider settings saved by %s: tenant=%s clientId=%s secret %s", adminId, tenant,
                 clientId, clientSecret == null ? "unchanged" : clientSecret.isEmpty() ? "removed" : "replaced");
         return microsoftApp();

@@ -82,10 +82,8 @@ public class OutboxStore {
     }
 
     Optional<Existing> byIdempotencyKey(UUID mailboxId, String key) {
-        List<Existing> found = new ArrayList<>();
-        jdbc.query("select id, request_hash from outbox where mailbox_id = ? and idempotency_key = ?",
-                List.of(mailboxId, key), rs -> found.add(new Existing(rs.getObject(1, UUID.class), rs.getString(2))));
-        return found.stream().findFirst();
+        return jdbc.optional("select id, request_hash from outbox where mailbox_id = ? and idempotency_key = ?",
+                rs -> new Existing(rs.getObject(1, UUID.class), rs.getString(2)), mailboxId, key);
     }
 
     /**
@@ -93,8 +91,7 @@ public class OutboxStore {
      * whose lease ran out (those must be reconciled).
      */
     List<Claimed> claim(String owner, int limit, Duration lease) {
-        List<Claimed> claimed = new ArrayList<>();
-        jdbc.query("""
+        return jdbc.list("""
                 with due as (
                     select o.id, (o.state = 'sending' or o.reconcile) as reconcile from outbox o
                     where (o.state = 'queued' and o.next_attempt_at <= now())
@@ -104,22 +101,19 @@ public class OutboxStore {
                     lease_until = now() + make_interval(secs => ?), attempts = o.attempts + 1, updated_at = now()
                 from due where o.id = due.id
                 returning o.id, o.mailbox_id, due.reconcile, o.size""",
-                List.of(limit, owner, lease.toMillis() / 1000.0),
-                rs -> claimed.add(new Claimed(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class),
-                        rs.getBoolean(3), rs.getInt(4))));
-        return claimed;
+                rs -> new Claimed(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getBoolean(3),
+                        rs.getInt(4)),
+                limit, owner, lease.toMillis() / 1000.0);
     }
 
     Optional<Pending> pending(UUID id) {
-        List<Pending> found = new ArrayList<>();
-        jdbc.query("""
+        return jdbc.optional("""
                 select o.mailbox_id, m.address, o.message_id, o.mime, o.envelope_to, o.attempts,
                        o.answers_message_id
-                from outbox o join mailbox m on m.id = o.mailbox_id where o.id = ?""", List.of(id),
-                rs -> found.add(new Pending(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
-                        rs.getBytes(4), List.of((String[]) rs.getArray(5).getArray()), rs.getInt(6),
-                        rs.getObject(7, Long.class))));
-        return found.stream().findFirst();
+                from outbox o join mailbox m on m.id = o.mailbox_id where o.id = ?""",
+                rs -> new Pending(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getBytes(4),
+                        Jdbc.strings(rs, 5), rs.getInt(6), rs.getObject(7, Long.class)),
+                id);
     }
 
     /** Sent (or found in the Sent folder): the bytes are dropped, the Sent folder has the copy. */
@@ -170,10 +164,8 @@ public class OutboxStore {
     }
 
     Optional<OutboxItem> get(UUID mailboxId, UUID id) {
-        List<OutboxItem> found = new ArrayList<>();
-        jdbc.query("select " + VIEW_COLUMNS + " from outbox where mailbox_id = ? and id = ?", List.of(mailboxId, id),
-                rs -> found.add(view(rs)));
-        return found.stream().findFirst();
+        return jdbc.optional("select " + VIEW_COLUMNS + " from outbox where mailbox_id = ? and id = ?", this::view,
+                mailboxId, id);
     }
 
     /** Newest first; {@code before} is the (created_at, id) of the last item of the previous page. */
@@ -206,25 +198,21 @@ public class OutboxStore {
 
     /** Seconds since the oldest queued or sending item was accepted (0 when there is none). */
     double oldestWaitingSeconds() {
-        double[] seconds = { 0 };
-        jdbc.query("""
+        return jdbc.one("""
                 select coalesce(extract(epoch from now() - min(created_at)), 0) from outbox
-                where state in ('queued', 'sending')""", List.of(), rs -> seconds[0] = rs.getDouble(1));
-        return seconds[0];
+                where state in ('queued', 'sending')""", rs -> rs.getDouble(1));
     }
 
     /** The stored message a reply or forward refers to. */
     Optional<Original> original(UUID mailboxId, long messageId) {
-        List<Original> found = new ArrayList<>();
-        jdbc.query("""
+        return jdbc.optional("""
                 select id, message_id, in_reply_to, reference_ids, subject, from_addr, to_addr, cc_addr, reply_to,
                        attachments
-                from message where mailbox_id = ? and id = ?""", List.of(mailboxId, messageId),
-                rs -> found.add(new Original(rs.getLong(1), rs.getString(2), rs.getString(3),
-                        List.of((String[]) rs.getArray(4).getArray()), rs.getString(5), read(rs, 6, ADDRESSES),
-                        read(rs, 7, ADDRESSES), read(rs, 8, ADDRESSES), read(rs, 9, ADDRESSES),
-                        read(rs, 10, ATTACHMENTS))));
-        return found.stream().findFirst();
+                from message where mailbox_id = ? and id = ?""",
+                rs -> new Original(rs.getLong(1), rs.getString(2), rs.getString(3), Jdbc.strings(rs, 4),
+                        rs.getString(5), read(rs, 6, ADDRESSES), read(rs, 7, ADDRESSES), read(rs, 8, ADDRESSES),
+                        read(rs, 9, ADDRESSES), read(rs, 10, ATTACHMENTS)),
+                mailboxId, messageId);
     }
 
     private OutboxItem view(ResultSet rs) throws SQLException {
@@ -235,9 +223,9 @@ public class OutboxStore {
         String messageId = rs.getString(3).replaceAll("^<|>$", "");
         return new OutboxItem(rs.getObject(1, UUID.class).toString(), state, messageId, rs.getString(4),
                 read(rs, 5, ADDRESSES), read(rs, 6, ADDRESSES), read(rs, 7, ADDRESSES), rs.getInt(8), rs.getInt(9),
-                waiting ? instant(rs, 10) : null,
-                errorCode == null ? null : new OutboxItem.Error(errorCode, rs.getString(12)), instant(rs, 13),
-                instant(rs, 14));
+                waiting ? Jdbc.instant(rs, 10) : null,
+                errorCode == null ? null : new OutboxItem.Error(errorCode, rs.getString(12)), Jdbc.instant(rs, 13),
+                Jdbc.instant(rs, 14));
     }
 
     private <T> T read(ResultSet rs, int column, TypeReference<T> type) throws SQLException {
@@ -254,11 +242,6 @@ public class OutboxStore {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
-        Timestamp t = rs.getTimestamp(column);
-        return t == null ? null : t.toInstant();
     }
 
     private static String truncate(String message) {

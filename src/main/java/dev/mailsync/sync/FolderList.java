@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.mailsync.common.db.PgText;
 import dev.mailsync.imap.RemoteFolder;
 import dev.mailsync.message.Folder;
+import dev.mailsync.message.FolderRepository;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
@@ -27,9 +28,11 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 @ApplicationScoped
 public class FolderList {
 
+    private final FolderRepository folders;
     private final SyncConfig config;
 
-    public FolderList(SyncConfig config) {
+    public FolderList(FolderRepository folders, SyncConfig config) {
+        this.folders = folders;
         this.config = config;
     }
 
@@ -37,7 +40,7 @@ public class FolderList {
     public List<Folder> reconcile(UUID mailboxId, List<RemoteFolder> remote) {
         return QuarkusTransaction.requiringNew().call(() -> {
             Map<String, Folder> known = new HashMap<>();
-            for (Folder f : Folder.<Folder>list("mailboxId", mailboxId)) {
+            for (Folder f : folders.listAll(mailboxId)) {
                 known.put(f.name, f);
             }
             Set<String> present = new HashSet<>();
@@ -66,7 +69,7 @@ public class FolderList {
                 }
                 f.delimiter = PgText.clean(r.delimiter());
                 f.specialUse = SyncPlan.specialUse(r);
-                f.persist();
+                folders.persist(f);
                 if (f.sync) {
                     toSync.add(f);
                 }
@@ -82,7 +85,7 @@ public class FolderList {
                     f.goneSince = now;
                 } else if (!f.goneSince.plus(config.folderPurgeAfter()).isAfter(now)) {
                     Log.infof("Folder %s has been gone since %s: deleted with its mail", f.name, f.goneSince);
-                    f.delete();
+                    folders.delete(f);
                 }
             }
             toSync.sort((a, b) -> Boolean.compare(!"INBOX".equalsIgnoreCase(a.name), !"INBOX".equalsIgnoreCase(b.name)));

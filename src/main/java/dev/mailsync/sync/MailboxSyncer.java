@@ -34,6 +34,7 @@ import dev.mailsync.imap.MessageOutline;
 import dev.mailsync.imap.RawMessage;
 import dev.mailsync.imap.ServerMessage;
 import dev.mailsync.message.Folder;
+import dev.mailsync.message.FolderRepository;
 import dev.mailsync.message.MessageFlags;
 import dev.mailsync.message.MessageStore;
 import dev.mailsync.message.MimeReader;
@@ -57,6 +58,7 @@ public class MailboxSyncer {
     private final MessageStore store;
     private final MessageWriter writer;
     private final FolderList folders;
+    private final FolderRepository folderRows;
     private final SyncLeases leases;
     private final SyncConfig config;
     private final ExecutorService storeWorkers;
@@ -69,11 +71,12 @@ public class MailboxSyncer {
     private final Set<UUID> lost = ConcurrentHashMap.newKeySet();
 
     public MailboxSyncer(ImapConnector imapConnector, MessageStore store, MessageWriter writer, FolderList folders,
-            SyncLeases leases, SyncConfig config, SyncMetrics metrics) {
+            FolderRepository folderRows, SyncLeases leases, SyncConfig config, SyncMetrics metrics) {
         this.imapConnector = imapConnector;
         this.store = store;
         this.writer = writer;
         this.folders = folders;
+        this.folderRows = folderRows;
         this.leases = leases;
         this.config = config;
         this.metrics = metrics;
@@ -153,7 +156,7 @@ public class MailboxSyncer {
             if (indexed > 0) {
                 Log.debugf("%d messages indexed for search in %d ms", indexed, (System.nanoTime() - started) / 1_000_000);
             }
-        } catch (SQLException | RuntimeException e) {
+        } catch (RuntimeException e) {
             Log.warnf("Search indexing failed (retried after the next pass): %s", e.getMessage());
         }
     }
@@ -231,7 +234,7 @@ public class MailboxSyncer {
         QuarkusTransaction.requiringNew().call(() -> {
             int dropped = store.deleteOtherUidValidity(folder.id, uidValidity);
             metrics.messages(0, 0, dropped);
-            Folder f = Folder.findById(folder.id);
+            Folder f = folderRows.findById(folder.id);
             if (dropped > 0 || !sameValidity) {
                 f.highestModseq = null;
             }
@@ -405,7 +408,7 @@ public class MailboxSyncer {
             if (recount) {
                 store.recount(folderId);
             }
-            Folder f = Folder.findById(folderId);
+            Folder f = folderRows.findById(folderId);
             f.uidnext = snapshot.uidNext() > 0 ? snapshot.uidNext() : null;
             f.highestModseq = snapshot.highestModseq() > 0 ? snapshot.highestModseq() : null;
             f.syncedAt = Instant.now();

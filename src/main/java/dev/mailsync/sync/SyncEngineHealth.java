@@ -1,12 +1,8 @@
 package dev.mailsync.sync;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-
-import javax.sql.DataSource;
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -14,6 +10,8 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
+
+import dev.mailsync.common.db.Jdbc;
 
 /**
  * Readiness of the sync engine: the scheduler is dispatching and the schedule table answers. A mailbox's own
@@ -25,12 +23,12 @@ public class SyncEngineHealth implements HealthCheck {
 
     private final SyncScheduler scheduler;
     private final SyncConfig config;
-    private final DataSource dataSource;
+    private final Jdbc jdbc;
 
-    public SyncEngineHealth(SyncScheduler scheduler, SyncConfig config, DataSource dataSource) {
+    public SyncEngineHealth(SyncScheduler scheduler, SyncConfig config, Jdbc jdbc) {
         this.scheduler = scheduler;
         this.config = config;
-        this.dataSource = dataSource;
+        this.jdbc = jdbc;
     }
 
     @Override
@@ -47,11 +45,9 @@ public class SyncEngineHealth implements HealthCheck {
             return response.withData("problem", "the scheduler has not dispatched for " + sinceDispatch.toSeconds()
                     + " s").down().build();
         }
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement("select 1 from mailbox_sync limit 1")) {
-            s.setQueryTimeout(5);
-            s.executeQuery().close();
-        } catch (SQLException e) {
+        try {
+            jdbc.query("select 1 from mailbox_sync limit 1", List.of(), Duration.ofSeconds(5), rs -> { });
+        } catch (Jdbc.Failed e) {
             return response.withData("problem", "cannot read the sync schedule").down().build();
         }
         return response.up().build();

@@ -1,7 +1,6 @@
 package dev.mailsync.sync;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -29,8 +28,7 @@ public class SyncLeases {
 
     /** Claims up to {@code limit} due mailboxes (requested first, then the most overdue) for {@code owner}. */
     public List<UUID> claimDue(String owner, int limit) {
-        List<UUID> claimed = new ArrayList<>();
-        jdbc.query("""
+        return jdbc.list("""
                 update mailbox_sync s set lease_owner = ?, lease_until = now() + make_interval(secs => ?),
                     last_started_at = now(), requested_at = null,
                     progress_folder = null, progress_done = null, progress_total = null
@@ -40,9 +38,7 @@ public class SyncLeases {
                       and (d.lease_until is null or d.lease_until < now())
                     order by d.requested_at nulls last, d.next_run_at
                     limit ? for update of d skip locked)
-                returning s.mailbox_id""", List.of(owner, seconds(config.lease()), limit),
-                rs -> claimed.add(rs.getObject(1, UUID.class)));
-        return claimed;
+                returning s.mailbox_id""", rs -> rs.getObject(1, UUID.class), owner, seconds(config.lease()), limit);
     }
 
     /** Claims one mailbox now if no one holds it (a pass run on demand, e.g. by an operator or a test). */

@@ -1,18 +1,13 @@
 package dev.mailsync.sync;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import javax.sql.DataSource;
-
 import jakarta.inject.Singleton;
 
+import dev.mailsync.common.db.Jdbc;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,15 +32,15 @@ public class SyncMetrics {
     static final List<String> IMAP_ERROR_KINDS = List.of("auth", "connection", "protocol");
 
     private final MeterRegistry registry;
-    private final DataSource dataSource;
+    private final Jdbc jdbc;
     private final Counter added;
     private final Counter changed;
     private final Counter removed;
     private volatile Snapshot snapshot;
 
-    public SyncMetrics(MeterRegistry registry, DataSource dataSource) {
+    public SyncMetrics(MeterRegistry registry, Jdbc jdbc) {
         this.registry = registry;
-        this.dataSource = dataSource;
+        this.jdbc = jdbc;
         this.added = messages("added");
         this.changed = messages("changed");
         this.removed = messages("removed");
@@ -108,22 +103,14 @@ public class SyncMetrics {
     private Snapshot read() {
         Map<String, Long> mailboxes = new HashMap<>();
         double lag = Double.NaN;
-        try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement s = c.prepareStatement("select state, count(*) from mailbox group by state");
-                    ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    mailboxes.put(rs.getString(1), rs.getLong(2));
-                }
-            }
-            try (PreparedStatement s = c.prepareStatement("""
+        try {
+            jdbc.query("select state, count(*) from mailbox group by state", List.of(),
+                    rs -> mailboxes.put(rs.getString(1), rs.getLong(2)));
+            lag = jdbc.one("""
                     select coalesce(extract(epoch from now() - min(s.next_run_at)), 0)
                     from mailbox_sync s join mailbox m on m.id = s.mailbox_id
-                    where m.state = 'ACTIVE' and s.next_run_at < now()""");
-                    ResultSet rs = s.executeQuery()) {
-                rs.next();
-                lag = rs.getDouble(1);
-            }
-        } catch (SQLException e) {
+                    where m.state = 'ACTIVE' and s.next_run_at < now()""", rs -> rs.getDouble(1));
+        } catch (Jdbc.Failed e) {
             // the database is away: readiness reports it; the gauges show no value
         }
         return new Snapshot(System.nanoTime(), mailboxes, lag);

@@ -1,10 +1,5 @@
 package dev.mailsync.sync;
 
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +20,7 @@ public class SyncStatusRepository implements SyncSummaries {
                    s.last_started_at, s.last_finished_at, s.last_success_at, s.next_run_at,
                    s.last_error_code, s.last_error_message, s.progress_folder, s.progress_done, s.progress_total
             from mailbox m left join mailbox_sync s on s.mailbox_id = m.id
-            where m.id = any(?::uuid[])""";
+            where m.id = any(?)""";
 
     private final Jdbc jdbc;
 
@@ -35,10 +30,10 @@ public class SyncStatusRepository implements SyncSummaries {
 
     public SyncStatus status(UUID mailboxId) {
         SyncStatus status = statuses(List.of(mailboxId)).get(mailboxId);
-        List<SyncStatus.FolderCount> folders = new ArrayList<>();
-        jdbc.query("select name, messages from folder where mailbox_id = ? and sync and gone_since is null"
-                + " order by lower(name) <> 'inbox', name",
-                List.of(mailboxId), rs -> folders.add(new SyncStatus.FolderCount(rs.getString(1), rs.getInt(2))));
+        List<SyncStatus.FolderCount> folders = jdbc.list("""
+                select name, messages from folder where mailbox_id = ? and sync and gone_since is null
+                order by lower(name) <> 'inbox', name""",
+                rs -> new SyncStatus.FolderCount(rs.getString(1), rs.getInt(2)), mailboxId);
         return new SyncStatus(status.state(), status.lastStartedAt(), status.lastFinishedAt(), status.lastSuccessAt(),
                 status.nextRunAt(), status.lastError(), status.progress(), folders);
     }
@@ -53,8 +48,7 @@ public class SyncStatusRepository implements SyncSummaries {
 
     private Map<UUID, SyncStatus> statuses(List<UUID> mailboxIds) {
         Map<UUID, SyncStatus> statuses = new HashMap<>();
-        String ids = "{" + String.join(",", mailboxIds.stream().map(UUID::toString).toList()) + "}";
-        jdbc.query(STATUS, List.of(ids), rs -> {
+        jdbc.query(STATUS, List.of(Jdbc.array("uuid", mailboxIds)), rs -> {
             String errorCode = rs.getString(9);
             String state;
             if (!"ACTIVE".equals(rs.getString(2))) {
@@ -69,8 +63,8 @@ public class SyncStatusRepository implements SyncSummaries {
                 state = "idle";
             }
             String folder = rs.getString(11);
-            statuses.put(rs.getObject(1, UUID.class), new SyncStatus(state, instant(rs, 5), instant(rs, 6),
-                    instant(rs, 7), instant(rs, 8),
+            statuses.put(rs.getObject(1, UUID.class), new SyncStatus(state, Jdbc.instant(rs, 5), Jdbc.instant(rs, 6),
+                    Jdbc.instant(rs, 7), Jdbc.instant(rs, 8),
                     errorCode == null ? null : new SyncStatus.Error(errorCode, rs.getString(10)),
                     folder == null || !rs.getBoolean(3) ? null
                             : new SyncStatus.Progress(folder, rs.getInt(12), rs.getInt(13)),
@@ -79,8 +73,4 @@ public class SyncStatusRepository implements SyncSummaries {
         return statuses;
     }
 
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
-        Timestamp t = rs.getTimestamp(column);
-        return t == null ? null : t.toInstant();
-    }
 }

@@ -40,12 +40,11 @@ public class SecretRotation {
         for (SecretColumn column : SecretColumn.ALL) {
             String after = "";
             while (true) {
-                List<String[]> rows = new ArrayList<>();
-                jdbc.query("select " + column.idColumn() + "::text, " + column.column() + " from " + column.table()
-                        + " where " + column.column() + " is not null and " + column.column() + " not like ?"
-                        + " and " + column.idColumn() + "::text > ? order by " + column.idColumn() + "::text limit "
-                        + BATCH, List.of(currentPrefix() + "%", after),
-                        rs -> rows.add(new String[] { rs.getString(1), rs.getString(2) }));
+                List<String[]> rows = jdbc.list("select " + column.idColumn() + "::text, " + column.column()
+                        + " from " + column.table() + " where " + column.column() + " is not null and "
+                        + column.column() + " not like ? and " + column.idColumn() + "::text > ? order by "
+                        + column.idColumn() + "::text limit " + BATCH,
+                        rs -> new String[] { rs.getString(1), rs.getString(2) }, currentPrefix() + "%", after);
                 if (rows.isEmpty()) {
                     break;
                 }
