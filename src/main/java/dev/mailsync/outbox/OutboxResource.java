@@ -38,7 +38,6 @@ import io.quarkus.security.Authenticated;
 public class OutboxResource {
 
     private static final String KEY_PATTERN = "[\\x21-\\x7e]{1,255}";
-    private static final List<String> STATES = List.of("queued", "sending", "sent", "failed");
 
     private final OutboxService outbox;
     private final OutboxStore store;
@@ -84,7 +83,7 @@ public class OutboxResource {
             @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
         mailboxes.requireOwned(id, user.id());
         QueryParams p = new QueryParams();
-        String validState = p.parse("state", state, OutboxResource::state, "must be queued, sending, sent or failed");
+        OutboxState validState = p.parse("state", state, OutboxState::fromWire, "must be queued, sending, sent or failed");
         int size = p.limit(limit);
         Cursor after = p.parse("cursor", cursor, OutboxResource::cursor, "is not a cursor from a previous page");
         p.check();
@@ -92,13 +91,6 @@ public class OutboxResource {
                 after == null ? null : UUID.fromString(after.key()), size);
         OutboxItem last = items.size() == size ? items.get(items.size() - 1) : null;
         return new Page<>(items, last == null ? null : new Cursor(last.createdAt(), last.id()).encode());
-    }
-
-    private static String state(String value) {
-        if (!STATES.contains(value)) {
-            throw new IllegalArgumentException("unknown state");
-        }
-        return value;
     }
 
     private static Cursor cursor(String value) {
@@ -122,9 +114,9 @@ public class OutboxResource {
         OutboxItem item = get(id, sendId);
         if (!store.requeue(id, sendId)) {
             throw new ProblemException(409, "not_failed", "Only failed mail can be retried",
-                    "This message is " + item.state());
+                    "This message is " + item.state().wire());
         }
-        return Response.accepted(new OutboxItem.Accepted(item.id(), "queued")).build();
+        return Response.accepted(new OutboxItem.Accepted(item.id(), OutboxState.QUEUED)).build();
     }
 
     /** Withdraws a message that no attempt has touched yet. */
@@ -134,7 +126,7 @@ public class OutboxResource {
         OutboxItem item = get(id, sendId);
         if (!store.cancel(id, sendId)) {
             throw new ProblemException(409, "already_attempted", "Too late to withdraw",
-                    "This message is " + item.state() + " and may have reached the mail server");
+                    "This message is " + item.state().wire() + " and may have reached the mail server");
         }
         return Response.noContent().build();
     }
