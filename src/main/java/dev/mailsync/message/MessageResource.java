@@ -89,7 +89,7 @@ public class MessageResource {
                 p.bool("flagged", flagged), p.bool("hasAttachments", hasAttachments), p.address("from", from),
                 p.address("to", to), p.time("since", since), p.time("before", before), p.text("q", q, 500));
         int size = p.limit(limit);
-        String validCursor = p.parse("cursor", cursor, v -> validCursor(v, true), NOT_A_CURSOR);
+        MessageCursor validCursor = p.parse("cursor", cursor, MessageCursor::decode, NOT_A_CURSOR);
         p.check();
         MessageQueries.JsonPage page = queries.list(id, user.id(), filter, validCursor, size);
         if (page.empty()) {
@@ -287,7 +287,7 @@ public class MessageResource {
         QueryParams p = new QueryParams();
         String validFolder = p.text("folder", folder, 1000);
         int size = p.limit(limit);
-        String validCursor = p.parse("cursor", cursor, v -> validCursor(v, false), NOT_A_CURSOR);
+        Cursor validCursor = p.parse("cursor", cursor, Cursor::decode, NOT_A_CURSOR);
         p.check();
         return queries.threads(id, validFolder, validCursor, size);
     }
@@ -298,19 +298,5 @@ public class MessageResource {
     public ThreadDetail thread(@PathParam("id") UUID id, @PathParam("threadId") String threadId) {
         mailboxes.requireOwned(id, user.id());
         return queries.thread(id, threadId).orElseThrow(() -> ProblemException.notFound("Thread " + threadId));
-    }
-
-    /** A cursor from a previous page of messages ({@code numericKey}) or threads, else an IllegalArgumentException. */
-    private static String validCursor(String value, boolean numericKey) {
-        Cursor cursor = Cursor.decode(value);
-        if (numericKey) {
-            String[] key = cursor.key().split("/");
-            if (key.length != 2) {
-                throw new IllegalArgumentException("not a message cursor");
-            }
-            Long.parseLong(key[0]);
-            Long.parseLong(key[1]);
-        }
-        return value;
     }
 }

@@ -26,7 +26,6 @@ import dev.mailsync.common.problem.QueryParams;
 import dev.mailsync.common.ratelimit.RateLimits;
 import dev.mailsync.common.security.CurrentUser;
 import dev.mailsync.mailbox.MailboxService;
-import dev.mailsync.message.Cursor;
 import dev.mailsync.message.MessageViews.Page;
 import io.quarkus.security.Authenticated;
 
@@ -85,18 +84,11 @@ public class OutboxResource {
         QueryParams p = new QueryParams();
         OutboxState validState = p.parse("state", state, OutboxState::fromWire, "must be queued, sending, sent or failed");
         int size = p.limit(limit);
-        Cursor after = p.parse("cursor", cursor, OutboxResource::cursor, "is not a cursor from a previous page");
+        OutboxCursor after = p.parse("cursor", cursor, OutboxCursor::decode, "is not a cursor from a previous page");
         p.check();
-        List<OutboxItem> items = store.list(id, validState, after == null ? null : after.at(),
-                after == null ? null : UUID.fromString(after.key()), size);
+        List<OutboxItem> items = store.list(id, validState, after, size);
         OutboxItem last = items.size() == size ? items.get(items.size() - 1) : null;
-        return new Page<>(items, last == null ? null : new Cursor(last.createdAt(), last.id()).encode());
-    }
-
-    private static Cursor cursor(String value) {
-        Cursor cursor = Cursor.decode(value);
-        UUID.fromString(cursor.key());
-        return cursor;
+        return new Page<>(items, last == null ? null : OutboxCursor.after(last).encode());
     }
 
     @GET

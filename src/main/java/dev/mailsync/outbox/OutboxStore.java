@@ -176,18 +176,18 @@ public class OutboxStore {
         return found.stream().findFirst();
     }
 
-    /** Newest first; {@code before} is the (created_at, id) of the last item of the previous page. */
-    List<OutboxItem> list(UUID mailboxId, OutboxState state, Instant beforeAt, UUID beforeId, int limit) {
+    /** Newest first; {@code after} (null: from the newest) is where the previous page ended. */
+    List<OutboxItem> list(UUID mailboxId, OutboxState state, OutboxCursor after, int limit) {
         List<Object> args = new ArrayList<>(List.of(mailboxId));
         StringBuilder sql = new StringBuilder("select " + VIEW_COLUMNS + " from outbox where mailbox_id = ?");
         if (state != null) {
             sql.append(" and state = ?");
             args.add(state.wire());
         }
-        if (beforeAt != null) {
+        if (after != null) {
             sql.append(" and (created_at, id) < (?, ?)");
-            args.add(Timestamp.from(beforeAt));
-            args.add(beforeId);
+            args.add(Timestamp.from(after.at()));
+            args.add(after.id());
         }
         sql.append(" order by created_at desc, id desc limit ?");
         args.add(limit);
