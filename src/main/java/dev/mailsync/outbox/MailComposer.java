@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.regex.Pattern;
 
 import jakarta.activation.DataHandler;
 import jakarta.activation.DataSource;
@@ -36,6 +35,7 @@ import dev.mailsync.common.problem.Problem.FieldError;
 import dev.mailsync.common.problem.ProblemException;
 import dev.mailsync.message.AttachmentInfo;
 import dev.mailsync.message.EmailAddress;
+import dev.mailsync.message.SubjectPrefixes;
 import dev.mailsync.outbox.SendRequest.Recipient;
 
 /**
@@ -47,8 +47,6 @@ final class MailComposer {
 
     private static final Session SESSION = Session.getInstance(new Properties());
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final Pattern REPLY_PREFIX = Pattern.compile("(?i)^(re|aw|sv|antw|vs|r)\\s*:.*");
-    private static final Pattern FORWARD_PREFIX = Pattern.compile("(?i)^(fwd?|wg|tr|vs|rv)\\s*:.*");
     private static final int MAX_REFERENCES = 20;
 
     private MailComposer() {
@@ -354,9 +352,9 @@ final class MailComposer {
         }
         String subject = original.subject() == null ? "" : headerText(original.subject());
         if (action.equals("forward")) {
-            return FORWARD_PREFIX.matcher(subject).matches() ? subject : "Fwd: " + subject;
+            return SubjectPrefixes.forward(subject);
         }
-        return REPLY_PREFIX.matcher(subject).matches() ? subject : "Re: " + subject;
+        return SubjectPrefixes.reply(subject);
     }
 
     /** The original's References plus its Message-ID: the first and the last ones when there are many. */
