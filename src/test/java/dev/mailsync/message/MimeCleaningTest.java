@@ -18,6 +18,11 @@ class MimeCleaningTest {
         assertThat(MimeReader.filename("  ../x.txt  ")).isEqualTo("../x.txt"); // paths are the download's concern
         assertThat(MimeReader.filename("\r\n\u0000")).isNull();
         assertThat(MimeReader.filename("x".repeat(10_000))).hasSize(MimeReader.MAX_FILENAME);
+        // never half a surrogate pair at the cut
+        String emoji = "a" + "😀".repeat(300);
+        String cut = MimeReader.filename(emoji);
+        assertThat(cut.length()).isLessThanOrEqualTo(MimeReader.MAX_FILENAME);
+        assertThat(Character.isHighSurrogate(cut.charAt(cut.length() - 1))).isFalse();
     }
 
     @Test
