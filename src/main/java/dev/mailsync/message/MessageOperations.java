@@ -122,6 +122,20 @@ public class MessageOperations {
         return outcome;
     }
 
+    /** One batch action on messages of the mailbox; {@code folder} is the target of a move. */
+    public Map<Long, ProblemException> apply(UUID mailboxId, Collection<Long> messageIds, BatchAction action,
+            String folder) {
+        return switch (action) {
+            case MARK_READ -> apply(mailboxId, messageIds, new SetFlags(true, null, null));
+            case MARK_UNREAD -> apply(mailboxId, messageIds, new SetFlags(false, null, null));
+            case FLAG -> apply(mailboxId, messageIds, new SetFlags(null, true, null));
+            case UNFLAG -> apply(mailboxId, messageIds, new SetFlags(null, false, null));
+            case MOVE -> apply(mailboxId, messageIds, moveTo(mailboxId, folder));
+            case DELETE -> delete(mailboxId, messageIds, false);
+            case DELETE_PERMANENTLY -> delete(mailboxId, messageIds, true);
+        };
+    }
+
     /**
      * Applies one change to messages of the mailbox in one IMAP session, with one command per folder for the
      * messages it holds (UID sets); then records what was done in the store.

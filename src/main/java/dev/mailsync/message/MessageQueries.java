@@ -77,7 +77,7 @@ public class MessageQueries {
      *
      * @return the JSON, and whether the page is empty
      */
-    public JsonPage list(UUID mailboxId, String userId, MessageFilter filter, String cursor, int limit) {
+    public JsonPage list(UUID mailboxId, String userId, MessageFilter filter, MessageCursor cursor, int limit) {
         // the JSON is built outside the sorted and limited selection: a search sorts all its matches, and
         // PostgreSQL would otherwise build every match's JSON before sorting
         StringBuilder sql = new StringBuilder("select m.internal_date, m.uid, m.id, " + SUMMARY_JSON + " from ("
@@ -91,12 +91,10 @@ public class MessageQueries {
         List<Object> args = new ArrayList<>(List.of(userId, mailboxId));
         where(filter, sql, args);
         if (cursor != null) {
-            Cursor c = Cursor.decode(cursor);
-            String[] key = c.key().split("/");
             sql.append(" and (m.internal_date, m.uid, m.id) < (?, ?, ?)");
-            args.add(Timestamp.from(c.at()));
-            args.add(Long.parseLong(key[0]));
-            args.add(Long.parseLong(key[1]));
+            args.add(Timestamp.from(cursor.at()));
+            args.add(cursor.uid());
+            args.add(cursor.id());
         }
         sql.append(" order by m.internal_date desc, m.uid desc, m.id desc limit ?) m");
         sql.append(" order by m.internal_date desc, m.uid desc, m.id desc");
@@ -116,7 +114,7 @@ public class MessageQueries {
             }
             page.writeBytes(rs.getBytes(4));
             if (row == limit) {
-                next[0] = new Cursor(rs.getTimestamp(1).toInstant(), rs.getLong(2) + "/" + rs.getLong(3)).encode();
+                next[0] = new MessageCursor(rs.getTimestamp(1).toInstant(), rs.getLong(2), rs.getLong(3)).encode();
             }
         });
         String end = "],\"nextCursor\":" + (rows[0] > limit ? "\"" + next[0] + "\"" : "null") + "}";
@@ -261,7 +259,7 @@ public class MessageQueries {
         return found;
     }
 
-    public Page<ThreadSummary> threads(UUID mailboxId, String folder, String cursor, int limit) {
+    public Page<ThreadSummary> threads(UUID mailboxId, String folder, Cursor cursor, int limit) {
         StringBuilder sql = new StringBuilder("""
                 with t as (
                     select m.thread_id, max(m.internal_date) as last_at, count(*) as n
@@ -280,10 +278,9 @@ public class MessageQueries {
         args.add(mailboxId);
         args.add(mailboxId);
         if (cursor != null) {
-            Cursor c = Cursor.decode(cursor);
             sql.append(" where (t.last_at, t.thread_id) < (?, ?)");
-            args.add(Timestamp.from(c.at()));
-            args.add(c.key());
+            args.add(Timestamp.from(cursor.at()));
+            args.add(cursor.key());
         }
         sql.append(" order by t.last_at desc, t.thread_id desc limit ?");
         args.add(limit + 1);

@@ -89,7 +89,7 @@ public class MessageResource {
                 p.bool("flagged", flagged), p.bool("hasAttachments", hasAttachments), p.address("from", from),
                 p.address("to", to), p.time("since", since), p.time("before", before), p.text("q", q, 500));
         int size = p.limit(limit);
-        String validCursor = p.parse("cursor", cursor, v -> validCursor(v, true), NOT_A_CURSOR);
+        MessageCursor validCursor = p.parse("cursor", cursor, MessageCursor::decode, NOT_A_CURSOR);
         p.check();
         MessageQueries.JsonPage page = queries.list(id, user.id(), filter, validCursor, size);
         if (page.empty()) {
@@ -224,15 +224,7 @@ public class MessageResource {
                 ids.add(Long.parseLong(messageId));
             }
         }
-        Map<Long, ProblemException> outcome = switch (batch.action()) {
-            case "markRead" -> operations.apply(id, ids, new MessageOperations.SetFlags(true, null, null));
-            case "markUnread" -> operations.apply(id, ids, new MessageOperations.SetFlags(false, null, null));
-            case "flag" -> operations.apply(id, ids, new MessageOperations.SetFlags(null, true, null));
-            case "unflag" -> operations.apply(id, ids, new MessageOperations.SetFlags(null, false, null));
-            case "move" -> operations.apply(id, ids, operations.moveTo(id, batch.folder()));
-            case "delete" -> operations.delete(id, ids, false);
-            default -> operations.delete(id, ids, true);
-        };
+        Map<Long, ProblemException> outcome = operations.apply(id, ids, batch.kind(), batch.folder());
         List<BatchResult.Item> results = new ArrayList<>();
         for (String messageId : batch.ids()) {
             ProblemException failed = messageId.matches("[0-9]{1,18}") ? outcome.get(Long.parseLong(messageId))
@@ -244,14 +236,17 @@ public class MessageResource {
     }
 
     public record Batch(@NotNull @Size(min = 1, max = 100) List<@NotBlank String> ids,
-            @NotNull @Pattern(regexp = "markRead|markUnread|flag|unflag|move|delete|deletePermanently",
-                    message = "must be markRead, markUnread, flag, unflag, move, delete or deletePermanently")
-            String action,
+            @NotNull @Pattern(regexp = BatchAction.PATTERN, message = BatchAction.PATTERN_MESSAGE) String action,
             @Size(max = 1000) @Pattern(regexp = NO_CONTROLS, message = CONTROLS) String folder) {
 
         @AssertTrue(message = "a move needs the target folder")
         public boolean isFolderGivenForMove() {
-            return !"move".equals(action) || folder != null && !folder.isBlank();
+            return !BatchAction.MOVE.wire().equals(action) || folder != null && !folder.isBlank();
+        }
+
+        /** The action, once the request is valid. */
+        BatchAction kind() {
+            return BatchAction.fromWire(action);
         }
     }
 
@@ -292,7 +287,7 @@ public class MessageResource {
         QueryParams p = new QueryParams();
         String validFolder = p.text("folder", folder, 1000);
         int size = p.limit(limit);
-        String validCursor = p.parse("cursor", cursor, v -> validCursor(v, false), NOT_A_CURSOR);
+        Cursor validCursor = p.parse("cursor", cursor, Cursor::decode, NOT_A_CURSOR);
         p.check();
         return queries.threads(id, validFolder, validCursor, size);
     }
@@ -303,19 +298,5 @@ public class MessageResource {
     public ThreadDetail thread(@PathParam("id") UUID id, @PathParam("threadId") String threadId) {
         mailboxes.requireOwned(id, user.id());
         return queries.thread(id, threadId).orElseThrow(() -> ProblemException.notFound("Thread " + threadId));
-    }
-
-    /** A cursor from a previous page of messages ({@code numericKey}) or threads, else an IllegalArgumentException. */
-    private static String validCursor(String value, boolean numericKey) {
-        Cursor cursor = Cursor.decode(value);
-        if (numericKey) {
-            String[] key = cursor.key().split("/");
-            if (key.length != 2) {
-                throw new IllegalArgumentException("not a message cursor");
-            }
-            Long.parseLong(key[0]);
-            Long.parseLong(key[1]);
-        }
-        return value;
     }
 }

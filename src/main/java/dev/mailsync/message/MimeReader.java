@@ -276,8 +276,9 @@ public final class MimeReader {
 
     /** No line breaks or other control characters in a file name (they end up in headers and on screens). */
     static String filename(String name) {
-        StringBuilder clean = new StringBuilder(Math.min(name.length(), MAX_FILENAME));
-        for (int i = 0; i < name.length() && clean.length() < MAX_FILENAME; i++) {
+        StringBuilder clean = new StringBuilder(Math.min(name.length(), MAX_FILENAME + 1));
+        // one character more than kept: the truncation below then never leaves half a surrogate pair at the end
+        for (int i = 0; i < name.length() && clean.length() <= MAX_FILENAME; i++) {
             char c = name.charAt(i);
             if (c == '\r' || c == '\n' || c == '\t') {
                 if (clean.isEmpty() || clean.charAt(clean.length() - 1) != ' ') {

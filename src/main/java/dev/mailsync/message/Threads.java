@@ -6,18 +6,12 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * The thread a message belongs to: the root of its References chain (else In-Reply-To, else its own
  * Message-ID). Only a message that carries none of them falls back to its normalised subject.
  */
 public final class Threads {
-
-    // possessive quantifiers: a subject of "re" and a million blanks cannot make the match backtrack
-    private static final Pattern REPLY_PREFIX = Pattern.compile(
-            "^\\s*+((?:re|fw|fwd|aw|wg|sv|vs|antw|rif|tr|r)\\s*+(?:\\[\\d++\\])?+\\s*+:\\s*+)++",
-            Pattern.CASE_INSENSITIVE);
 
     private Threads() {
     }
@@ -39,7 +33,7 @@ public final class Threads {
         if (subject == null) {
             return "";
         }
-        return REPLY_PREFIX.matcher(subject).replaceFirst("").strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
+        return SubjectPrefixes.strip(subject).strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
     }
 
     private static String hash(String value) {

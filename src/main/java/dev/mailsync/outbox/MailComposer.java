@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.regex.Pattern;
 
 import jakarta.activation.DataHandler;
 import jakarta.activation.DataSource;
@@ -36,6 +35,7 @@ import dev.mailsync.common.problem.Problem.FieldError;
 import dev.mailsync.common.problem.ProblemException;
 import dev.mailsync.message.AttachmentInfo;
 import dev.mailsync.message.EmailAddress;
+import dev.mailsync.message.SubjectPrefixes;
 import dev.mailsync.outbox.SendRequest.Recipient;
 
 /**
@@ -47,8 +47,6 @@ final class MailComposer {
 
     private static final Session SESSION = Session.getInstance(new Properties());
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final Pattern REPLY_PREFIX = Pattern.compile("(?i)^(re|aw|sv|antw|vs|r)\\s*:.*");
-    private static final Pattern FORWARD_PREFIX = Pattern.compile("(?i)^(fwd?|wg|tr|vs|rv)\\s*:.*");
     private static final int MAX_REFERENCES = 20;
 
     private MailComposer() {
@@ -103,26 +101,62 @@ final class MailComposer {
     static Composed compose(Sender sender, SendRequest request, Original original, List<Forwarded> forwarded,
             OutboxConfig config) throws MessagingException, IOException {
         List<FieldError> errors = new ArrayList<>();
-        List<InternetAddress> to = addresses("to", request.to(), errors);
-        List<InternetAddress> cc = addresses("cc", request.cc(), errors);
-        List<InternetAddress> bcc = addresses("bcc", request.bcc(), errors);
-        List<InternetAddress> replyTo = addresses("replyTo", request.replyTo(), errors);
         String action = request.reference() == null ? null : request.reference().action();
-        if (original != null && to.isEmpty() && cc.isEmpty() && bcc.isEmpty() && !action.equals("forward")) {
-            fillReplyRecipients(sender, original, action.equals("replyAll"), to, cc);
-        }
-        int recipients = to.size() + cc.size() + bcc.size();
-        if (recipients == 0 && errors.isEmpty()) {
-            errors.add(new FieldError("to", "give at least one recipient (to, cc or bcc)"));
-        }
-        if (recipients > config.maxRecipients()) {
-            errors.add(new FieldError("to", "at most " + config.maxRecipients() + " recipients (to, cc and bcc)"));
-        }
+        Recipients recipients = recipients(sender, request, original, action, config, errors);
         List<byte[]> contents = attachmentContents(request, forwarded, config, errors);
         if (!errors.isEmpty()) {
             throw ProblemException.invalid(errors);
         }
         String messageId = "<" + randomId() + "@" + domain(sender.address()) + ">";
+        String subject = subject(request.subject(), original, action);
+        MimeMessage message = headers(sender, messageId, recipients, subject, original, action);
+        setBody(message, request, forwarded, contents);
+        message.saveChanges();
+        byte[] mime = writeOut(message, contents, forwarded, config);
+        return new Composed(mime, messageId, subject, views(recipients.to()), views(recipients.cc()),
+                views(recipients.bcc()), recipients.envelope());
+    }
+
+    /** The parsed recipients of a message. */
+    private record Recipients(List<InternetAddress> to, List<InternetAddress> cc, List<InternetAddress> bcc,
+            List<InternetAddress> replyTo) {
+
+        /** Every address to submit to (RCPT TO), each once. */
+        List<String> envelope() {
+            List<String> envelope = new ArrayList<>();
+            for (List<InternetAddress> list : List.of(to, cc, bcc)) {
+                list.forEach(a -> envelope.add(a.getAddress()));
+            }
+            return envelope.stream().distinct().toList();
+        }
+    }
+
+    /**
+     * The request's recipients, checked field by field into {@code errors}; a reply without any takes them from the
+     * original.
+     */
+    private static Recipients recipients(Sender sender, SendRequest request, Original original, String action,
+            OutboxConfig config, List<FieldError> errors) {
+        List<InternetAddress> to = addresses("to", request.to(), errors);
+        List<InternetAddress> cc = addresses("cc", request.cc(), errors);
+        List<InternetAddress> bcc = addresses("bcc", request.bcc(), errors);
+        List<InternetAddress> replyTo = addresses("replyTo", request.replyTo(), errors);
+        if (original != null && to.isEmpty() && cc.isEmpty() && bcc.isEmpty() && !action.equals("forward")) {
+            fillReplyRecipients(sender, original, action.equals("replyAll"), to, cc);
+        }
+        int count = to.size() + cc.size() + bcc.size();
+        if (count == 0 && errors.isEmpty()) {
+            errors.add(new FieldError("to", "give at least one recipient (to, cc or bcc)"));
+        }
+        if (count > config.maxRecipients()) {
+            errors.add(new FieldError("to", "at most " + config.maxRecipients() + " recipients (to, cc and bcc)"));
+        }
+        return new Recipients(to, cc, bcc, replyTo);
+    }
+
+    /** A message with its headers: our Message-ID, From, recipients (Bcc left out), subject, Date, threading. */
+    private static MimeMessage headers(Sender sender, String messageId, Recipients recipients, String subject,
+            Original original, String action) throws MessagingException, UnsupportedEncodingException {
         MimeMessage message = new MimeMessage(SESSION) {
             @Override
             protected void updateMessageID() throws MessagingException {
@@ -130,20 +164,23 @@ final class MailComposer {
             }
         };
         message.setFrom(new InternetAddress(sender.address(), blankToNull(sender.displayName()), "UTF-8"));
-        message.setRecipients(RecipientType.TO, to.toArray(InternetAddress[]::new));
-        message.setRecipients(RecipientType.CC, cc.toArray(InternetAddress[]::new));
-        if (!replyTo.isEmpty()) {
-            message.setReplyTo(replyTo.toArray(InternetAddress[]::new));
+        message.setRecipients(RecipientType.TO, recipients.to().toArray(InternetAddress[]::new));
+        message.setRecipients(RecipientType.CC, recipients.cc().toArray(InternetAddress[]::new));
+        if (!recipients.replyTo().isEmpty()) {
+            message.setReplyTo(recipients.replyTo().toArray(InternetAddress[]::new));
         }
-        String subject = subject(request.subject(), original, action);
         message.setSubject(subject, "UTF-8");
         message.setSentDate(new Date());
         if (original != null && original.messageId() != null && !action.equals("forward")) {
             message.setHeader("In-Reply-To", angled(original.messageId()));
             message.setHeader("References", MimeUtility.fold(12, String.join(" ", references(original))));
         }
-        setBody(message, request, forwarded, contents);
-        message.saveChanges();
+        return message;
+    }
+
+    /** The message's bytes; a 400 problem when they would exceed {@code max-message-size}. */
+    private static byte[] writeOut(MimeMessage message, List<byte[]> contents, List<Forwarded> forwarded,
+            OutboxConfig config) throws MessagingException, IOException {
         long attachmentBytes = contents.stream().mapToLong(c -> c.length).sum()
                 + forwarded.stream().mapToLong(Forwarded::size).sum();
         long max = config.maxMessageSize().asLongValue();
@@ -156,12 +193,7 @@ final class MailComposer {
             throw ProblemException.invalid(List.of(new FieldError(forwarded.isEmpty() ? "attachments" : "reference",
                     "the message would be larger than the limit of " + megabytes(max))));
         }
-        List<String> envelope = new ArrayList<>();
-        for (List<InternetAddress> list : List.of(to, cc, bcc)) {
-            list.forEach(a -> envelope.add(a.getAddress()));
-        }
-        return new Composed(out.toByteArray(), messageId, subject, views(to), views(cc), views(bcc),
-                envelope.stream().distinct().toList());
+        return out.toByteArray();
     }
 
     /** Reply: the original's Reply-To or sender (its recipients when the original is our own mail); all: + to/cc. */
@@ -354,9 +386,9 @@ final class MailComposer {
         }
         String subject = original.subject() == null ? "" : headerText(original.subject());
         if (action.equals("forward")) {
-            return FORWARD_PREFIX.matcher(subject).matches() ? subject : "Fwd: " + subject;
+            return SubjectPrefixes.forward(subject);
         }
-        return REPLY_PREFIX.matcher(subject).matches() ? subject : "Re: " + subject;
+        return SubjectPrefixes.reply(subject);
     }
 
     /** The original's References plus its Message-ID: the first and the last ones when there are many. */

@@ -9,7 +9,7 @@ import dev.mailsync.message.EmailAddress;
 
 /** A message in the outbox as the API shows it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record OutboxItem(String id, String state, String messageId, String subject, List<EmailAddress> to,
+public record OutboxItem(String id, OutboxState state, String messageId, String subject, List<EmailAddress> to,
         List<EmailAddress> cc, List<EmailAddress> bcc, int size, int attempts, Instant nextAttemptAt,
         Error lastError, Instant createdAt, Instant sentAt) {
 
@@ -18,6 +18,6 @@ public record OutboxItem(String id, String state, String messageId, String subje
     }
 
     /** The answer to a POST: where the message stands right after it was accepted. */
-    public record Accepted(String id, String state) {
+    public record Accepted(String id, OutboxState state) {
     }
 }

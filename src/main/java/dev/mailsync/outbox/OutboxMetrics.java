@@ -22,7 +22,6 @@ import io.quarkus.runtime.Startup;
 public class OutboxMetrics {
 
     private static final Duration SNAPSHOT_AGE = Duration.ofSeconds(10);
-    private static final String[] STATES = { "queued", "sending", "sent", "failed" };
     /** Every code of an {@link SmtpFailure}. */
     static final List<String> SMTP_ERROR_CODES = List.of("smtp_auth_disabled", "smtp_token_rejected",
             "recipient_refused", "message_too_large", "send_as_denied", "smtp_rejected", "smtp_busy",
@@ -41,9 +40,9 @@ public class OutboxMetrics {
         this.submissions = Timer.builder("mailsync.smtp.submission.duration")
                 .description("Duration of successful SMTP submissions").publishPercentileHistogram()
                 .maximumExpectedValue(Duration.ofMinutes(5)).register(registry);
-        for (String state : STATES) {
+        for (OutboxState state : OutboxState.values()) {
             Gauge.builder("mailsync.outbox.items", () -> current(store).counts().getOrDefault(state, 0L))
-                    .description("Outbox items by state").tag("state", state).register(registry);
+                    .description("Outbox items by state").tag("state", state.wire()).register(registry);
         }
         registry.counter("mailsync.outbox.sent");
         SMTP_ERROR_CODES.forEach(code -> registry.counter("mailsync.smtp.errors", "code", code));
@@ -101,6 +100,6 @@ public class OutboxMetrics {
         return s;
     }
 
-    private record Snapshot(long takenAt, Map<String, Long> counts, double oldestWaitingSeconds) {
+    private record Snapshot(long takenAt, Map<OutboxState, Long> counts, double oldestWaitingSeconds) {
     }
 }

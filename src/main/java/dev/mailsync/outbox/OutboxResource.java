@@ -26,7 +26,6 @@ import dev.mailsync.common.problem.QueryParams;
 import dev.mailsync.common.ratelimit.RateLimits;
 import dev.mailsync.common.security.CurrentUser;
 import dev.mailsync.mailbox.MailboxService;
-import dev.mailsync.message.Cursor;
 import dev.mailsync.message.MessageViews.Page;
 import io.quarkus.security.Authenticated;
 
@@ -38,7 +37,6 @@ import io.quarkus.security.Authenticated;
 public class OutboxResource {
 
     private static final String KEY_PATTERN = "[\\x21-\\x7e]{1,255}";
-    private static final List<String> STATES = List.of("queued", "sending", "sent", "failed");
 
     private final OutboxService outbox;
     private final OutboxStore store;
@@ -84,27 +82,13 @@ public class OutboxResource {
             @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
         mailboxes.requireOwned(id, user.id());
         QueryParams p = new QueryParams();
-        String validState = p.parse("state", state, OutboxResource::state, "must be queued, sending, sent or failed");
+        OutboxState validState = p.parse("state", state, OutboxState::fromWire, "must be queued, sending, sent or failed");
         int size = p.limit(limit);
-        Cursor after = p.parse("cursor", cursor, OutboxResource::cursor, "is not a cursor from a previous page");
+        OutboxCursor after = p.parse("cursor", cursor, OutboxCursor::decode, "is not a cursor from a previous page");
         p.check();
-        List<OutboxItem> items = store.list(id, validState, after == null ? null : after.at(),
-                after == null ? null : UUID.fromString(after.key()), size);
+        List<OutboxItem> items = store.list(id, validState, after, size);
         OutboxItem last = items.size() == size ? items.get(items.size() - 1) : null;
-        return new Page<>(items, last == null ? null : new Cursor(last.createdAt(), last.id()).encode());
-    }
-
-    private static String state(String value) {
-        if (!STATES.contains(value)) {
-            throw new IllegalArgumentException("unknown state");
-        }
-        return value;
-    }
-
-    private static Cursor cursor(String value) {
-        Cursor cursor = Cursor.decode(value);
-        UUID.fromString(cursor.key());
-        return cursor;
+        return new Page<>(items, last == null ? null : OutboxCursor.after(last).encode());
     }
 
     @GET
@@ -122,9 +106,9 @@ public class OutboxResource {
         OutboxItem item = get(id, sendId);
         if (!store.requeue(id, sendId)) {
             throw new ProblemException(409, "not_failed", "Only failed mail can be retried",
-                    "This message is " + item.state());
+                    "This message is " + item.state().wire());
         }
-        return Response.accepted(new OutboxItem.Accepted(item.id(), "queued")).build();
+        return Response.accepted(new OutboxItem.Accepted(item.id(), OutboxState.QUEUED)).build();
     }
 
     /** Withdraws a message that no attempt has touched yet. */
@@ -134,7 +118,7 @@ public class OutboxResource {
         OutboxItem item = get(id, sendId);
         if (!store.cancel(id, sendId)) {
             throw new ProblemException(409, "already_attempted", "Too late to withdraw",
-                    "This message is " + item.state() + " and may have reached the mail server");
+                    "This message is " + item.state().wire() + " and may have reached the mail server");
         }
         return Response.noContent().build();
     }

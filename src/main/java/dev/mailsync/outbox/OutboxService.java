@@ -96,7 +96,7 @@ public class OutboxService {
                 return replay(store.byIdempotencyKey(mailboxId, idempotencyKey).orElseThrow(), hash);
             }
             sender.wakeUp();
-            return new Enqueued(new OutboxItem.Accepted(id.toString(), "queued"), false);
+            return new Enqueued(new OutboxItem.Accepted(id.toString(), OutboxState.QUEUED), false);
         }
     }
 
@@ -113,7 +113,7 @@ public class OutboxService {
             throw new ProblemException(422, "idempotency_key_reused", "Idempotency key already used",
                     "This Idempotency-Key was used for a different message; use a new key for a new message");
         }
-        return new Enqueued(new OutboxItem.Accepted(earlier.id().toString(), "queued"), true);
+        return new Enqueued(new OutboxItem.Accepted(earlier.id().toString(), OutboxState.QUEUED), true);
     }
 
     /** SHA-256 of the request's JSON, streamed (a request may carry 30 MB of base64). */

@@ -6,10 +6,10 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -168,18 +168,18 @@ public class OutboxStore {
                 mailboxId, id);
     }
 
-    /** Newest first; {@code before} is the (created_at, id) of the last item of the previous page. */
-    List<OutboxItem> list(UUID mailboxId, String state, Instant beforeAt, UUID beforeId, int limit) {
+    /** Newest first; {@code after} (null: from the newest) is where the previous page ended. */
+    List<OutboxItem> list(UUID mailboxId, OutboxState state, OutboxCursor after, int limit) {
         List<Object> args = new ArrayList<>(List.of(mailboxId));
         StringBuilder sql = new StringBuilder("select " + VIEW_COLUMNS + " from outbox where mailbox_id = ?");
         if (state != null) {
             sql.append(" and state = ?");
-            args.add(state);
+            args.add(state.wire());
         }
-        if (beforeAt != null) {
+        if (after != null) {
             sql.append(" and (created_at, id) < (?, ?)");
-            args.add(Timestamp.from(beforeAt));
-            args.add(beforeId);
+            args.add(Timestamp.from(after.at()));
+            args.add(after.id());
         }
         sql.append(" order by created_at desc, id desc limit ?");
         args.add(limit);
@@ -189,10 +189,10 @@ public class OutboxStore {
     }
 
     /** Items per state (for the metrics). */
-    Map<String, Long> countByState() {
-        Map<String, Long> counts = new TreeMap<>();
+    Map<OutboxState, Long> countByState() {
+        Map<OutboxState, Long> counts = new EnumMap<>(OutboxState.class);
         jdbc.query("select state, count(*) from outbox group by state", List.of(),
-                rs -> counts.put(rs.getString(1), rs.getLong(2)));
+                rs -> counts.put(OutboxState.fromWire(rs.getString(1)), rs.getLong(2)));
         return counts;
     }
 
@@ -216,9 +216,9 @@ public class OutboxStore {
     }
 
     private OutboxItem view(ResultSet rs) throws SQLException {
-        String state = rs.getString(2);
+        OutboxState state = OutboxState.fromWire(rs.getString(2));
         String errorCode = rs.getString(11);
-        boolean waiting = state.equals("queued") || state.equals("sending");
+        boolean waiting = state.waiting();
         // the message id without its angle brackets, as the messages API shows it
         String messageId = rs.getString(3).replaceAll("^<|>$", "");
         return new OutboxItem(rs.getObject(1, UUID.class).toString(), state, messageId, rs.getString(4),
