@@ -21,6 +21,7 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.mailsync.common.problem.Problem.FieldError;
+import dev.mailsync.common.problem.ProblemCode;
 import dev.mailsync.common.problem.ProblemException;
 import dev.mailsync.common.problem.QueryParams;
 import dev.mailsync.common.ratelimit.RateLimits;
@@ -121,8 +122,7 @@ public class OutboxResource {
         limits.send(user.id());
         OutboxItem item = get(id, sendId);
         if (!store.requeue(id, sendId)) {
-            throw new ProblemException(409, "not_failed", "Only failed mail can be retried",
-                    "This message is " + item.state());
+            throw new ProblemException(ProblemCode.NOT_FAILED, "This message is " + item.state());
         }
         return Response.accepted(new OutboxItem.Accepted(item.id(), "queued")).build();
     }
@@ -133,7 +133,7 @@ public class OutboxResource {
     public Response cancel(@PathParam("id") UUID id, @PathParam("sendId") UUID sendId) {
         OutboxItem item = get(id, sendId);
         if (!store.cancel(id, sendId)) {
-            throw new ProblemException(409, "already_attempted", "Too late to withdraw",
+            throw new ProblemException(ProblemCode.ALREADY_ATTEMPTED,
                     "This message is " + item.state() + " and may have reached the mail server");
         }
         return Response.noContent().build();
