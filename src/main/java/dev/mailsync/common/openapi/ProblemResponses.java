@@ -57,16 +57,24 @@ public class ProblemResponses implements OASFilter {
         if (operation.getOperationId() == null) {
             throw new IllegalStateException(name + " has no @Operation(operationId = ...)");
         }
-        Set<ProblemCode> codes = EnumSet.noneOf(ProblemCode.class);
-        if (operation.getSecurity() != null) {
-            // an operation's own alternatives ("bearer, or a signed URL") may repeat the framework's requirement
-            Map<Map<String, List<String>>, SecurityRequirement> distinct = new LinkedHashMap<>();
-            operation.getSecurity().forEach(r -> distinct.putIfAbsent(
-                    r.getSchemes() == null ? Map.of() : r.getSchemes(), r));
-            operation.setSecurity(new ArrayList<>(distinct.values()));
-            if (distinct.keySet().stream().anyMatch(schemes -> !schemes.isEmpty())) {
-                codes.add(ProblemCode.UNAUTHENTICATED);
-            }
+        dropRepeatedSecurity(operation);
+        Map<Integer, List<ProblemCode>> byStatus = new TreeMap<>();
+        codes(name, operation).forEach(code -> byStatus.computeIfAbsent(code.status(), s -> new ArrayList<>())
+                .add(code));
+        APIResponses responses = operation.getResponses();
+        // the scanner copies a method's extensions onto the responses it declares
+        responses.getAPIResponses().values().forEach(response -> response.removeExtension(CODES));
+        // the framework adds a bare 401/403 to secured operations; ours carry the body and the codes
+        responses.removeAPIResponse("401");
+        responses.removeAPIResponse("403");
+        byStatus.forEach((status, group) -> responses.addAPIResponse(String.valueOf(status), response(path, group)));
+    }
+
+    /** The codes the operation lists (the extension is then removed) and those its shape implies. */
+    private static Set<ProblemCode> codes(String name, Operation operation) {
+        Set<ProblemCode> codes = EnumSet.of(ProblemCode.INTERNAL_ERROR);
+        if (needsToken(operation)) {
+            codes.add(ProblemCode.UNAUTHENTICATED);
         }
         boolean body = operation.getRequestBody() != null;
         if (body || operation.getParameters() != null && !operation.getParameters().isEmpty()) {
@@ -76,7 +84,6 @@ public class ProblemResponses implements OASFilter {
             codes.addAll(List.of(ProblemCode.MALFORMED_BODY, ProblemCode.BODY_TOO_LARGE,
                     ProblemCode.UNSUPPORTED_MEDIA_TYPE));
         }
-        codes.add(ProblemCode.INTERNAL_ERROR);
         Object listed = operation.getExtensions() == null ? null : operation.getExtensions().get(CODES);
         if (listed != null) {
             for (String code : listed.toString().split("[,\\s]+")) {
@@ -88,16 +95,25 @@ public class ProblemResponses implements OASFilter {
             }
             operation.removeExtension(CODES);
         }
+        return codes;
+    }
 
-        APIResponses responses = operation.getResponses();
-        // the scanner copies a method's extensions onto the responses it declares
-        responses.getAPIResponses().values().forEach(response -> response.removeExtension(CODES));
-        Map<Integer, List<ProblemCode>> byStatus = new TreeMap<>();
-        codes.forEach(code -> byStatus.computeIfAbsent(code.status(), s -> new ArrayList<>()).add(code));
-        // the framework adds a bare 401/403 to secured operations; ours carry the body and the codes
-        responses.removeAPIResponse("401");
-        responses.removeAPIResponse("403");
-        byStatus.forEach((status, group) -> responses.addAPIResponse(String.valueOf(status), response(path, group)));
+    /** An operation's own alternatives ("bearer, or a signed URL") may repeat the requirement the framework adds. */
+    private static void dropRepeatedSecurity(Operation operation) {
+        if (operation.getSecurity() != null) {
+            Map<Map<String, List<String>>, SecurityRequirement> distinct = new LinkedHashMap<>();
+            operation.getSecurity().forEach(r -> distinct.putIfAbsent(schemes(r), r));
+            operation.setSecurity(new ArrayList<>(distinct.values()));
+        }
+    }
+
+    private static boolean needsToken(Operation operation) {
+        return operation.getSecurity() != null
+                && operation.getSecurity().stream().anyMatch(r -> !schemes(r).isEmpty());
+    }
+
+    private static Map<String, List<String>> schemes(SecurityRequirement requirement) {
+        return requirement.getSchemes() == null ? Map.of() : requirement.getSchemes();
     }
 
     private static APIResponse response(String path, List<ProblemCode> codes) {
@@ -131,7 +147,10 @@ public class ProblemResponses implements OASFilter {
                 .replace("{attachmentId}", "2").replace("{threadId}", "a1b2c3d4").replace("{folder}", "Archive"));
         problem.put("code", code.code());
         if (code == ProblemCode.VALIDATION_FAILED) {
-            problem.put("errors", List.of(Map.of("field", "limit", "message", "must be a number from 1 to 200")));
+            Map<String, Object> error = new LinkedHashMap<>(); // a stable document: no Map.of iteration order
+            error.put("field", "limit");
+            error.put("message", "must be a number from 1 to 200");
+            problem.put("errors", List.of(error));
         }
         return problem;
     }

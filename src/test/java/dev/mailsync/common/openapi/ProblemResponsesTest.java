@@ -52,6 +52,19 @@ class ProblemResponsesTest {
     }
 
     @Test
+    void aTokenOrASignedUrlIsDeclaredOnceEach() {
+        Operation operation = operation("getAttachment", "invalid_signature").security(List.of(
+                OASFactory.createSecurityRequirement().addScheme("bearer"), OASFactory.createSecurityRequirement(),
+                OASFactory.createSecurityRequirement().addScheme("bearer")));
+
+        filter("/a", operation);
+
+        assertEquals(2, operation.getSecurity().size());
+        assertEquals(List.of("204", "401", "403", "500"),
+                List.copyOf(operation.getResponses().getAPIResponses().keySet()));
+    }
+
+    @Test
     void anUnknownCodeOrAMissingOperationIdFailsTheBuild() {
         assertThrows(IllegalStateException.class, () -> filter("/x", operation("x", "not_a_code")));
         assertThrows(IllegalStateException.class, () -> filter("/x", operation(null, "not_found")));
