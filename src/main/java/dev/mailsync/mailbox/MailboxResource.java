@@ -11,8 +11,11 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.mailsync.common.openapi.ProblemResponses;
 import dev.mailsync.common.security.CurrentUser;
 import io.quarkus.security.Authenticated;
 
@@ -34,6 +37,7 @@ public class MailboxResource {
 
     /** The caller's mailboxes. */
     @GET
+    @Operation(operationId = "listMailboxes", summary = "List the caller's mailboxes")
     public List<MailboxView> list() {
         List<Mailbox> mailboxes = service.listMailboxes(user.id());
         Map<UUID, SyncSummaries.Summary> sync = syncSummaries.summaries(mailboxes.stream().map(m -> m.id).toList());
@@ -43,6 +47,8 @@ public class MailboxResource {
     /** One of the caller's mailboxes; another user's mailbox answers 404 like an unknown id. */
     @GET
     @Path("/{id}")
+    @Operation(operationId = "getMailbox", summary = "Get a mailbox")
+    @Extension(name = ProblemResponses.CODES, value = "not_found")
     public MailboxView get(@PathParam("id") UUID id) {
         Mailbox mailbox = service.getMailbox(id, user.id());
         return MailboxView.from(mailbox, syncSummaries.summaries(List.of(id)).get(id));
@@ -51,6 +57,8 @@ public class MailboxResource {
     /** Disconnects the mailbox: its tokens and everything stored for it are deleted. */
     @DELETE
     @Path("/{id}")
+    @Operation(operationId = "disconnectMailbox", summary = "Disconnect a mailbox and delete its synced mail")
+    @Extension(name = ProblemResponses.CODES, value = "not_found")
     public void disconnect(@PathParam("id") UUID id) {
         service.disconnectMailbox(id, user.id());
     }

@@ -14,8 +14,11 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.mailsync.common.openapi.ProblemResponses;
 import dev.mailsync.common.problem.ProblemException;
 import dev.mailsync.common.security.CurrentUser;
 import dev.mailsync.mailbox.MailboxService;
@@ -41,6 +44,8 @@ public class FolderResource {
     }
 
     @GET
+    @Operation(operationId = "listFolders", summary = "List a mailbox's folders")
+    @Extension(name = ProblemResponses.CODES, value = "not_found")
     public List<FolderView> list(@PathParam("id") UUID id) {
         mailboxes.requireOwned(id, user.id());
         return folders.listPresent(id).stream().map(FolderView::from).toList();
@@ -51,6 +56,8 @@ public class FolderResource {
     @Path("/{folder: .+}")
     @Consumes(MediaType.APPLICATION_JSON)
     @Transactional
+    @Operation(operationId = "setFolderSync", summary = "Choose whether a folder syncs")
+    @Extension(name = ProblemResponses.CODES, value = "not_found")
     public FolderView choose(@PathParam("id") UUID id, @PathParam("folder") String name,
             @NotNull @Valid SyncChoice choice) {
         mailboxes.requireOwned(id, user.id());

@@ -18,6 +18,7 @@ import jakarta.mail.MessagingException;
 
 import org.eclipse.angus.mail.imap.IMAPMessage;
 
+import dev.mailsync.common.problem.ProblemCode;
 import dev.mailsync.common.problem.ProblemException;
 import dev.mailsync.imap.ImapConnector;
 import dev.mailsync.imap.ImapSession;
@@ -108,7 +109,7 @@ public class MessageOperations {
             if (location == null) {
                 outcome.put(id, ProblemException.notFound("Message " + id));
             } else if (trash.isEmpty() || trash.get().id == location.folderId()) {
-                outcome.put(id, new ProblemException(409, "no_trash_folder", "No trash folder", "This mailbox has "
+                outcome.put(id, new ProblemException(ProblemCode.NO_TRASH_FOLDER, "This mailbox has "
                         + "no Deleted Items / Trash folder (or the message is in it): delete it permanently"
                         + " (permanent=true)"));
             } else {
@@ -291,12 +292,11 @@ public class MessageOperations {
     }
 
     static ProblemException gone(String detail) {
-        return new ProblemException(409, "message_changed", "Message changed on the server", detail);
+        return new ProblemException(ProblemCode.MESSAGE_CHANGED, detail);
     }
 
     private static ProblemException refused(String why) {
-        return new ProblemException(502, "imap_refused", "The mail server refused",
-                "The mail server could not change the message: " + why);
+        return new ProblemException(ProblemCode.IMAP_REFUSED, "The mail server could not change the message: " + why);
     }
 
     private <T> T onServer(UUID mailboxId, String what, ServerWork<T> work) {
@@ -313,18 +313,18 @@ public class MessageOperations {
             return problem;
         }
         if (e instanceof ReauthorizationRequired) {
-            return new ProblemException(409, "reauth_required", "Mailbox must be reconnected",
+            return new ProblemException(ProblemCode.REAUTH_REQUIRED,
                     "Microsoft no longer accepts this mailbox's sign-in: the user must connect it again");
         }
         if (e instanceof TokenUnavailable) {
-            return new ProblemException(503, "token_unavailable", "Mail server not reachable now",
+            return new ProblemException(ProblemCode.TOKEN_UNAVAILABLE,
                     "No access token could be obtained right now; try again shortly");
         }
         if (e instanceof RuntimeException runtime) {
             return runtime;
         }
         Log.warnf("IMAP refused to %s: %s", what, e.getMessage());
-        return new ProblemException(502, "imap_refused", "The mail server refused",
+        return new ProblemException(ProblemCode.IMAP_REFUSED,
                 "The mail server could not " + what + ": " + e.getMessage());
     }
 

@@ -25,11 +25,16 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirementsSet;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.mailsync.common.openapi.ProblemResponses;
 import dev.mailsync.common.problem.ProblemException;
 import dev.mailsync.common.problem.QueryParams;
 import dev.mailsync.common.security.CurrentUser;
@@ -78,6 +83,8 @@ public class MessageResource {
     @APIResponse(responseCode = "200", description = "a page of messages",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = MessageViews.MessagePage.class)))
+    @Operation(operationId = "listMessages", summary = "List or search messages, newest first")
+    @Extension(name = ProblemResponses.CODES, value = "not_found, busy, query_timeout")
     public byte[] list(@PathParam("id") UUID id, @QueryParam("folder") String folder,
             @QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
             @QueryParam("unread") String unread, @QueryParam("flagged") String flagged,
@@ -105,6 +112,8 @@ public class MessageResource {
      */
     @GET
     @Path("/messages/{messageId}")
+    @Operation(operationId = "getMessage", summary = "Get a message")
+    @Extension(name = ProblemResponses.CODES, value = "not_found, busy, query_timeout")
     public MessageDetail get(@PathParam("id") UUID id, @PathParam("messageId") long messageId,
             @QueryParam("images") String images) {
         QueryParams p = new QueryParams();
@@ -136,6 +145,11 @@ public class MessageResource {
     @Path("/messages/{messageId}/attachments/{attachmentId}")
     @Produces(MediaType.WILDCARD)
     @PermitAll
+    @Operation(operationId = "getAttachment", summary = "Download an attachment")
+    @SecurityRequirementsSet(@SecurityRequirement(name = "bearer"))
+    @SecurityRequirementsSet // or none: the signed URL of a message detail (expires, signature)
+    @Extension(name = ProblemResponses.CODES, value = "not_found, invalid_signature, link_expired, message_changed, "
+            + "reauth_required, token_unavailable, imap_refused")
     public Response attachment(@PathParam("id") UUID id, @PathParam("messageId") long messageId,
             @PathParam("attachmentId") int attachmentId, @QueryParam("expires") String expires,
             @QueryParam("signature") String signature) {
@@ -151,6 +165,9 @@ public class MessageResource {
     @GET
     @Path("/messages/{messageId}/raw")
     @Produces("message/rfc822")
+    @Operation(operationId = "getRawMessage", summary = "Download the whole message (RFC 822)")
+    @Extension(name = ProblemResponses.CODES, value = "not_found, message_changed, reauth_required, "
+            + "token_unavailable, imap_refused")
     public Response raw(@PathParam("id") UUID id, @PathParam("messageId") long messageId) {
         mailboxes.requireOwned(id, user.id());
         return stream(downloads.raw(id, messageId), "message-" + messageId + ".eml");
@@ -177,6 +194,9 @@ public class MessageResource {
     @PATCH
     @Path("/messages/{messageId}")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "updateMessageFlags", summary = "Mark a message read or unread, flagged or not")
+    @Extension(name = ProblemResponses.CODES, value = "not_found, message_changed, reauth_required, "
+            + "token_unavailable, imap_refused, busy, query_timeout")
     public MessageDetail change(@PathParam("id") UUID id, @PathParam("messageId") long messageId,
             @NotNull @Valid FlagChange change) {
         mailboxes.requireOwned(id, user.id());
@@ -187,6 +207,10 @@ public class MessageResource {
     @POST
     @Path("/messages/{messageId}/move")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "moveMessage", summary = "Move a message to another folder")
+    @APIResponse(responseCode = "204", description = "Moved on the server and in the store")
+    @Extension(name = ProblemResponses.CODES, value = "not_found, message_changed, reauth_required, "
+            + "token_unavailable, imap_refused")
     public Response move(@PathParam("id") UUID id, @PathParam("messageId") long messageId,
             @NotNull @Valid Move move) {
         mailboxes.requireOwned(id, user.id());
@@ -197,6 +221,10 @@ public class MessageResource {
     /** Moves the message to Deleted Items / Trash; {@code permanent=true} expunges it. */
     @DELETE
     @Path("/messages/{messageId}")
+    @Operation(operationId = "deleteMessage", summary = "Delete a message (to the trash, or permanently)")
+    @APIResponse(responseCode = "204", description = "Deleted on the server and in the store")
+    @Extension(name = ProblemResponses.CODES, value = "not_found, no_trash_folder, message_changed, reauth_required, "
+            + "token_unavailable, imap_refused")
     public Response delete(@PathParam("id") UUID id, @PathParam("messageId") long messageId,
             @QueryParam("permanent") String permanent) {
         mailboxes.requireOwned(id, user.id());
@@ -216,6 +244,8 @@ public class MessageResource {
     @POST
     @Path("/messages/batch")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "batchUpdateMessages", summary = "Apply one action to up to 100 messages")
+    @Extension(name = ProblemResponses.CODES, value = "not_found, reauth_required, token_unavailable, imap_refused")
     public BatchResult batch(@PathParam("id") UUID id, @NotNull @Valid Batch batch) {
         mailboxes.requireOwned(id, user.id());
         List<Long> ids = new ArrayList<>();
@@ -251,6 +281,7 @@ public class MessageResource {
     }
 
     public record BatchResult(List<Item> results) {
+        @Schema(name = "BatchResultItem")
         public record Item(String id, String status, String code) {
         }
     }
@@ -281,6 +312,8 @@ public class MessageResource {
     /** Conversations, newest activity first. */
     @GET
     @Path("/threads")
+    @Operation(operationId = "listThreads", summary = "List conversations, newest activity first")
+    @Extension(name = ProblemResponses.CODES, value = "not_found, busy, query_timeout")
     public Page<ThreadSummary> threads(@PathParam("id") UUID id, @QueryParam("folder") String folder,
             @QueryParam("cursor") String cursor, @QueryParam("limit") String limit) {
         mailboxes.requireOwned(id, user.id());
@@ -295,6 +328,8 @@ public class MessageResource {
     /** One conversation: its messages oldest first, across folders (Sent included). */
     @GET
     @Path("/threads/{threadId}")
+    @Operation(operationId = "getThread", summary = "Get a conversation")
+    @Extension(name = ProblemResponses.CODES, value = "not_found, busy, query_timeout")
     public ThreadDetail thread(@PathParam("id") UUID id, @PathParam("threadId") String threadId) {
         mailboxes.requireOwned(id, user.id());
         return queries.thread(id, threadId).orElseThrow(() -> ProblemException.notFound("Thread " + threadId));

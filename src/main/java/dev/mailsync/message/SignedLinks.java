@@ -14,6 +14,7 @@ import javax.crypto.spec.SecretKeySpec;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.mailsync.common.MailsyncConfig;
+import dev.mailsync.common.problem.ProblemCode;
 import dev.mailsync.common.problem.ProblemException;
 
 /**
@@ -76,13 +77,13 @@ public class SignedLinks {
             throw refused();
         }
         if (Instant.ofEpochSecond(until).isBefore(Instant.now())) {
-            throw new ProblemException(403, "link_expired", "Link expired",
+            throw new ProblemException(ProblemCode.LINK_EXPIRED,
                     "This attachment link has expired: read the message again for a fresh one");
         }
     }
 
     private static ProblemException refused() {
-        return new ProblemException(403, "invalid_signature", "Invalid link",
+        return new ProblemException(ProblemCode.INVALID_SIGNATURE,
                 "This attachment link is not valid for this attachment");
     }
 

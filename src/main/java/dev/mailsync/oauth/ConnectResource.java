@@ -20,11 +20,16 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirements;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.mailsync.common.openapi.ProblemResponses;
 import dev.mailsync.common.ratelimit.RateLimits;
 import dev.mailsync.common.security.CurrentUser;
 import dev.mailsync.mailbox.Mailbox;
@@ -62,6 +67,8 @@ public class ConnectResource {
     @POST
     @Authenticated
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "startMicrosoftConnection", summary = "Start connecting a Microsoft 365 mailbox")
+    @Extension(name = ProblemResponses.CODES, value = "provider_not_configured, rate_limited")
     public Authorization start() {
         limits.connect(user.id());
         return new Authorization(connect.startConnect(user.id()));
@@ -75,6 +82,13 @@ public class ConnectResource {
     @Path("/callback")
     @PermitAll
     @Produces(MediaType.TEXT_HTML)
+    @Operation(operationId = "microsoftConnectionCallback", summary = "Microsoft's redirect after sign-in")
+    @SecurityRequirements // public: the browser arrives from Microsoft without a bearer token
+    @APIResponse(responseCode = "200", description = "Without a frontend URL: a page that posts "
+            + "{type: \"mailsync.connect\", connection} (or {type, error}) to the frontend origin and closes",
+            content = @Content(mediaType = MediaType.TEXT_HTML, schema = @Schema(type = SchemaType.STRING)))
+    @APIResponse(responseCode = "303", description = "With a frontend URL: to <frontend-url>?connection=<value> "
+            + "(or ?error=<code>)")
     public Response callback(@QueryParam("state") String state, @QueryParam("code") String code,
             @QueryParam("error") String error) {
         try {
@@ -99,6 +113,8 @@ public class ConnectResource {
     @APIResponse(responseCode = "201", description = "The connected (or re-linked) mailbox",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = MailboxView.class)))
+    @Operation(operationId = "completeMicrosoftConnection", summary = "Attach the signed-in mailbox to the caller")
+    @Extension(name = ProblemResponses.CODES, value = "connection_invalid, connection_not_yours, connection_expired")
     public Response complete(@NotNull @Valid CompleteRequest request) {
         Mailbox mailbox = connections.complete(request.connection(), user.id());
         MailboxView view = MailboxView.from(mailbox, syncSummaries.summaries(List.of(mailbox.id)).get(mailbox.id));

@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.mailsync.common.problem.ProblemCode;
 import dev.mailsync.common.problem.ProblemException;
 import dev.mailsync.mailbox.MailboxService.NewConnection;
 import io.quarkus.logging.Log;
@@ -44,7 +45,7 @@ public class ConnectService {
     public String startConnect(String userId) {
         MicrosoftApp app = settings.microsoftApp();
         if (app.clientId().isEmpty()) {
-            throw new ProblemException(409, "provider_not_configured", "Microsoft 365 is not configured",
+            throw new ProblemException(ProblemCode.PROVIDER_NOT_CONFIGURED,
                     "An administrator must enter the Entra application's client ID (and secret) in the provider "
                             + "settings before mailboxes can be connected");
         }

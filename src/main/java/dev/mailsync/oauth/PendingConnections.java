@@ -5,6 +5,7 @@ import java.time.Instant;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.mailsync.common.problem.ProblemCode;
 import dev.mailsync.common.problem.ProblemException;
 import dev.mailsync.mailbox.Mailbox;
 import dev.mailsync.mailbox.MailboxService;
@@ -77,17 +78,17 @@ public class PendingConnections {
             // no other rows are touched while this one is locked: two completes cannot deadlock
             PendingConnection pending = pendingConnections.take(hash).orElse(null);
             if (pending == null) {
-                return new Outcome(null, new ProblemException(404, "connection_invalid", "Unknown connection",
+                return new Outcome(null, new ProblemException(ProblemCode.CONNECTION_INVALID,
                         "This connection is unknown or was already used: connect the mailbox again"));
             }
             if (!pending.userId.equals(userId)) {
                 Log.warnf("Pending connection of user %s presented by user %s: discarded", pending.userId, userId);
-                return new Outcome(null, new ProblemException(403, "connection_not_yours", "Not your connection",
+                return new Outcome(null, new ProblemException(ProblemCode.CONNECTION_NOT_YOURS,
                         "This sign-in was started by another user and has been discarded: connect the mailbox "
                                 + "from your own account"));
             }
             if (pending.expiresAt.isBefore(now)) {
-                return new Outcome(null, new ProblemException(410, "connection_expired", "Connection expired",
+                return new Outcome(null, new ProblemException(ProblemCode.CONNECTION_EXPIRED,
                         "This connection was not completed in time: connect the mailbox again"));
             }
             return new Outcome(mailboxes.connectMailbox(new NewConnection(userId, pending.provider,

@@ -13,8 +13,12 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.mailsync.common.openapi.ProblemResponses;
 import dev.mailsync.common.security.CurrentUser;
 
 /** The "email settings page": an administrator pastes the Entra app's client id and secret. */
@@ -34,11 +38,15 @@ public class ProviderSettingsResource {
     }
 
     @GET
+    @Operation(operationId = "getMicrosoftProviderSettings", summary = "Read the Microsoft application settings")
+    @Extension(name = ProblemResponses.CODES, value = "forbidden")
     public View get() {
         return View.of(settings.microsoftApp(), settings.redirectUri());
     }
 
     @PUT
+    @Operation(operationId = "updateMicrosoftProviderSettings", summary = "Save the Microsoft application settings")
+    @Extension(name = ProblemResponses.CODES, value = "forbidden")
     public View put(@NotNull @Valid Update update) {
         MicrosoftApp app = settings.saveMicrosoftApp(update.tenant() == null ? "common" : update.tenant(),
                 update.clientId(), update.clientSecret(), user.id());
@@ -46,6 +54,7 @@ public class ProviderSettingsResource {
     }
 
     /** What the settings page shows: the secret only as set or not. */
+    @Schema(name = "MicrosoftProviderSettings")
     public record View(String tenant, String clientId, boolean clientSecretSet, String redirectUri) {
         static View of(MicrosoftApp app, String redirectUri) {
             return new View(app.tenant(), app.clientId().orElse(null), app.clientSecret().isPresent(), redirectUri);
@@ -53,6 +62,7 @@ public class ProviderSettingsResource {
     }
 
     /** What an administrator saves. {@code clientSecret}: omitted keeps the saved one, empty removes it. */
+    @Schema(name = "MicrosoftProviderSettingsUpdate")
     public record Update(
             @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9.-]{0,99}",
                     message = "must be common, organizations, consumers, a tenant id or a domain") String tenant,

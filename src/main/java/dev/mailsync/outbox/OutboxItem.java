@@ -3,6 +3,8 @@ package dev.mailsync.outbox;
 import java.time.Instant;
 import java.util.List;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import dev.mailsync.message.EmailAddress;
@@ -14,10 +16,12 @@ public record OutboxItem(String id, OutboxState state, String messageId, String 
         Error lastError, Instant createdAt, Instant sentAt) {
 
     /** Why the last attempt failed. */
+    @Schema(name = "OutboxError")
     public record Error(String code, String message) {
     }
 
     /** The answer to a POST: where the message stands right after it was accepted. */
+    @Schema(name = "OutboxAccepted")
     public record Accepted(String id, OutboxState state) {
     }
 }

@@ -18,9 +18,16 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.mailsync.common.openapi.ProblemResponses;
 import dev.mailsync.common.problem.Problem.FieldError;
+import dev.mailsync.common.problem.ProblemCode;
 import dev.mailsync.common.problem.ProblemException;
 import dev.mailsync.common.problem.QueryParams;
 import dev.mailsync.common.ratelimit.RateLimits;
@@ -60,6 +67,13 @@ public class OutboxResource {
      */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "sendMessage", summary = "Queue a message to send")
+    @APIResponse(responseCode = "202", description = "Queued (or, with a repeated Idempotency-Key, the first item: "
+            + "header Idempotent-Replayed: true); Location names the outbox item",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = OutboxItem.Accepted.class)))
+    @Extension(name = ProblemResponses.CODES, value = "not_found, rate_limited, mailbox_not_active, "
+            + "idempotency_key_reused, sending_busy")
     public Response send(@PathParam("id") UUID id, @HeaderParam("Idempotency-Key") String idempotencyKey,
             @NotNull @Valid SendRequest request) {
         limits.send(user.id());
@@ -78,6 +92,8 @@ public class OutboxResource {
 
     /** Newest first; {@code state} filters; {@code limit} 1–200 (50); {@code cursor} from {@code nextCursor}. */
     @GET
+    @Operation(operationId = "listOutbox", summary = "List a mailbox's outbox, newest first")
+    @Extension(name = ProblemResponses.CODES, value = "not_found")
     public Page<OutboxItem> list(@PathParam("id") UUID id, @QueryParam("state") String state,
             @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
         mailboxes.requireOwned(id, user.id());
@@ -93,6 +109,8 @@ public class OutboxResource {
 
     @GET
     @Path("/{sendId}")
+    @Operation(operationId = "getOutboxItem", summary = "Get an outbox item")
+    @Extension(name = ProblemResponses.CODES, value = "not_found")
     public OutboxItem get(@PathParam("id") UUID id, @PathParam("sendId") UUID sendId) {
         mailboxes.requireOwned(id, user.id());
         return store.get(id, sendId).orElseThrow(() -> ProblemException.notFound("Outbox item " + sendId));
@@ -101,12 +119,15 @@ public class OutboxResource {
     /** Queues a failed item again, with a fresh count of attempts. */
     @POST
     @Path("/{sendId}/retry")
+    @Operation(operationId = "retryOutboxItem", summary = "Queue a failed message again")
+    @APIResponse(responseCode = "202", description = "Queued again", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = OutboxItem.Accepted.class)))
+    @Extension(name = ProblemResponses.CODES, value = "not_found, rate_limited, not_failed")
     public Response retry(@PathParam("id") UUID id, @PathParam("sendId") UUID sendId) {
         limits.send(user.id());
         OutboxItem item = get(id, sendId);
         if (!store.requeue(id, sendId)) {
-            throw new ProblemException(409, "not_failed", "Only failed mail can be retried",
-                    "This message is " + item.state().wire());
+            throw new ProblemException(ProblemCode.NOT_FAILED, "This message is " + item.state().wire());
         }
         return Response.accepted(new OutboxItem.Accepted(item.id(), OutboxState.QUEUED)).build();
     }
@@ -114,10 +135,13 @@ public class OutboxResource {
     /** Withdraws a message that no attempt has touched yet. */
     @DELETE
     @Path("/{sendId}")
+    @Operation(operationId = "cancelOutboxItem", summary = "Withdraw a message no attempt has touched")
+    @APIResponse(responseCode = "204", description = "Withdrawn; it will not be sent")
+    @Extension(name = ProblemResponses.CODES, value = "not_found, already_attempted")
     public Response cancel(@PathParam("id") UUID id, @PathParam("sendId") UUID sendId) {
         OutboxItem item = get(id, sendId);
         if (!store.cancel(id, sendId)) {
-            throw new ProblemException(409, "already_attempted", "Too late to withdraw",
+            throw new ProblemException(ProblemCode.ALREADY_ATTEMPTED,
                     "This message is " + item.state().wire() + " and may have reached the mail server");
         }
         return Response.noContent().build();

@@ -16,6 +16,7 @@ import jakarta.mail.MessagingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.mailsync.common.problem.Problem.FieldError;
+import dev.mailsync.common.problem.ProblemCode;
 import dev.mailsync.common.problem.ProblemException;
 import dev.mailsync.mailbox.Mailbox;
 import dev.mailsync.mailbox.MailboxService;
@@ -64,7 +65,7 @@ public class OutboxService {
             }
         }
         if (mailbox.state != MailboxState.ACTIVE) {
-            throw new ProblemException(409, "mailbox_not_active", "Mailbox must be reconnected",
+            throw new ProblemException(ProblemCode.MAILBOX_NOT_ACTIVE,
                     "This mailbox cannot send until its user connects it again (" + mailbox.state.name()
                             .toLowerCase() + ")");
         }
@@ -110,7 +111,7 @@ public class OutboxService {
 
     private static Enqueued replay(OutboxStore.Existing earlier, String hash) {
         if (!earlier.requestHash().equals(hash)) {
-            throw new ProblemException(422, "idempotency_key_reused", "Idempotency key already used",
+            throw new ProblemException(ProblemCode.IDEMPOTENCY_KEY_REUSED,
                     "This Idempotency-Key was used for a different message; use a new key for a new message");
         }
         return new Enqueued(new OutboxItem.Accepted(earlier.id().toString(), OutboxState.QUEUED), true);

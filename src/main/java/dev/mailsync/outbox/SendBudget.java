@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.mailsync.common.problem.ProblemCode;
 import dev.mailsync.common.problem.ProblemException;
 
 /**
@@ -55,7 +56,7 @@ public class SendBudget {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        throw ProblemException.unavailable("sending_busy",
+        throw ProblemException.retryAfter(ProblemCode.SENDING_BUSY,
                 "Other large messages are being composed or sent on this replica; try again shortly",
                 Duration.ofSeconds(5));
     }

@@ -10,8 +10,14 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.mailsync.common.openapi.ProblemResponses;
 import dev.mailsync.common.ratelimit.RateLimits;
 import dev.mailsync.common.security.CurrentUser;
 import dev.mailsync.mailbox.MailboxService;
@@ -42,6 +48,8 @@ public class SyncResource {
 
     /** The mailbox's sync state, for polling frontends. */
     @GET
+    @Operation(operationId = "getSyncStatus", summary = "Get a mailbox's sync state")
+    @Extension(name = ProblemResponses.CODES, value = "not_found")
     public SyncStatus status(@PathParam("id") UUID id) {
         mailboxes.requireOwned(id, user.id());
         return statuses.status(id);
@@ -49,6 +57,10 @@ public class SyncResource {
 
     /** Runs a pass as soon as a worker is free; idempotent while one is queued or running. */
     @POST
+    @Operation(operationId = "requestSync", summary = "Ask for a sync pass now")
+    @APIResponse(responseCode = "202", description = "A pass is queued or running", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SyncStatus.class)))
+    @Extension(name = ProblemResponses.CODES, value = "not_found, rate_limited")
     public Response request(@PathParam("id") UUID id) {
         limits.sync(user.id());
         mailboxes.requireOwned(id, user.id());

@@ -3,6 +3,8 @@ package dev.mailsync.sync;
 import java.time.Instant;
 import java.util.List;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /** What a polling frontend sees of a mailbox's sync. */
@@ -11,10 +13,12 @@ public record SyncStatus(String state, Instant lastStartedAt, Instant lastFinish
         @JsonInclude(JsonInclude.Include.ALWAYS) Progress progress, List<FolderCount> folders) {
 
     /** Why the last pass failed: a stable code and a sentence (never a secret). */
+    @Schema(name = "SyncError")
     public record Error(String code, String message) {
     }
 
     /** A running pass: the folder it is in and how many of its new messages are stored. */
+    @Schema(name = "SyncProgress")
     public record Progress(String folder, int done, int total) {
     }
 

@@ -34,7 +34,10 @@ class PlatformEndpointsTest {
                 .body(containsString("/api/v1/admin/providers/microsoft"))
                 .body(containsString("/api/v1/mailboxes/{id}/outbox"))
                 .body(containsString("SendRequest"))
-                .body(containsString("MessagePage")); // the list's JSON, built by PostgreSQL, is documented
+                .body(containsString("MessagePage")) // the list's JSON, built by PostgreSQL, is documented
+                .body(containsString("operationId: sendMessage")) // names for generated clients
+                .body(containsString("application/problem+json"))
+                .body(containsString("idempotency_key_reused"));
         management().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
         management().get("/q/swagger-ui/").then().statusCode(200); // dev and test only (always-include=false)
     }

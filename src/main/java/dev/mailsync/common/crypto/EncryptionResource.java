@@ -6,8 +6,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.mailsync.common.openapi.ProblemResponses;
 import dev.mailsync.common.security.CurrentUser;
 
 /** Key rotation for administrators: see {@link SecretRotation}. */
@@ -29,6 +32,8 @@ public class EncryptionResource {
      */
     @POST
     @Path("/rotate")
+    @Operation(operationId = "rotateEncryptionKey", summary = "Re-encrypt stored secrets with the current key")
+    @Extension(name = ProblemResponses.CODES, value = "forbidden")
     public SecretRotation.Report rotate() {
         return rotation.rotate();
     }

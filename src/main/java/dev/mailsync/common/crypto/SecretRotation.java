@@ -7,6 +7,8 @@ import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import dev.mailsync.common.db.Jdbc;
 import io.quarkus.logging.Log;
 
@@ -113,6 +115,7 @@ public class SecretRotation {
      *        with older settings: run again)
      * @param retiredKeys keys no value uses any more: they may be removed from MAILSYNC_ENCRYPTION_PREVIOUS_KEYS
      */
+    @Schema(name = "KeyRotationReport")
     public record Report(String currentKeyId, int rewritten, int unreadable, Map<String, Long> remaining,
             List<String> retiredKeys) {
     }

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.mailsync.common.problem.ProblemCode;
 import dev.mailsync.common.problem.ProblemException;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -44,17 +45,18 @@ public class QueryLimiter {
     public void run(Runnable read) {
         try {
             if (!permits.tryAcquire(config.queryWait().toMillis(), TimeUnit.MILLISECONDS)) {
-                throw ProblemException.unavailable("busy", "Too many requests are waiting for the database; "
+                throw ProblemException.retryAfter(ProblemCode.BUSY, "Too many requests are waiting for the database; "
                         + "try again shortly", RETRY_AFTER);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw ProblemException.unavailable("busy", "Interrupted while waiting for the database", RETRY_AFTER);
+            throw ProblemException.retryAfter(ProblemCode.BUSY,
+                    "Interrupted while waiting for the database", RETRY_AFTER);
         }
         try {
             read.run();
         } catch (Jdbc.StatementTimedOut e) {
-            throw ProblemException.unavailable("query_timeout", "The query took longer than "
+            throw ProblemException.retryAfter(ProblemCode.QUERY_TIMEOUT, "The query took longer than "
                     + config.statementTimeout().toSeconds() + " s and was cancelled; narrow it or try again",
                     RETRY_AFTER);
         } finally {

@@ -36,7 +36,7 @@ public class BodyTooLarge {
             String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
             if (length != null && length.chars().allMatch(Character::isDigit) && length.length() < 19
                     && Long.parseLong(length) > max.asLongValue()) {
-                Problem problem = Problem.of(413, "body_too_large", "Request too large", "The request body is "
+                Problem problem = ProblemCode.BODY_TOO_LARGE.problem("The request body is "
                         + length + " bytes; the limit is " + max.asLongValue() + " bytes")
                         .withInstance(ctx.request().path());
                 try {

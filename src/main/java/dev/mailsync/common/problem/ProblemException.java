@@ -3,59 +3,57 @@ package dev.mailsync.common.problem;
 import java.time.Duration;
 import java.util.List;
 
-/** A failure the API reports as a problem: status, stable code, title and a detail safe to show. */
+/** A failure the API reports as a problem: its {@link ProblemCode} (status, code, title) and a detail safe to show. */
 public class ProblemException extends RuntimeException {
 
-    private final int status;
-    private final String code;
-    private final String title;
+    private final ProblemCode code;
     private final List<Problem.FieldError> errors;
     private final Duration retryAfter;
 
-    public ProblemException(int status, String code, String title, String detail) {
-        this(status, code, title, detail, null, null);
+    public ProblemException(ProblemCode code, String detail) {
+        this(code, detail, null, null);
     }
 
-    private ProblemException(int status, String code, String title, String detail, List<Problem.FieldError> errors,
-            Duration retryAfter) {
+    private ProblemException(ProblemCode code, String detail, List<Problem.FieldError> errors, Duration retryAfter) {
         super(detail, null, false, false);
-        this.status = status;
         this.code = code;
-        this.title = title;
         this.errors = errors;
         this.retryAfter = retryAfter;
     }
 
-    /** 429 with {@code Retry-After}: the caller asked too often; {@code code} names the limit. */
-    public static ProblemException tooManyRequests(String code, String detail, Duration retryAfter) {
-        return new ProblemException(429, code, "Too many requests", detail, null, retryAfter);
-    }
-
-    /** 503 with {@code Retry-After}: the service is saturated or a query ran too long; try again shortly. */
-    public static ProblemException unavailable(String code, String detail, Duration retryAfter) {
-        return new ProblemException(503, code, "Service busy", detail, null, retryAfter);
+    /**
+     * A refusal the caller may repeat after {@code retryAfter} (sent as {@code Retry-After}): 429 when the caller
+     * asked too often, 503 when the service is saturated or a query ran too long.
+     */
+    public static ProblemException retryAfter(ProblemCode code, String detail, Duration retryAfter) {
+        return new ProblemException(code, detail, null, retryAfter);
     }
 
     /** 400 for request parameters that do not parse, each with what is wrong with it. */
     public static ProblemException invalid(List<Problem.FieldError> errors) {
-        return new ProblemException(400, "validation_failed", "Invalid request", "Invalid value for: "
+        return new ProblemException(ProblemCode.VALIDATION_FAILED, "Invalid value for: "
                 + String.join(", ", errors.stream().map(Problem.FieldError::field).toList()), List.copyOf(errors),
                 null);
     }
 
     public static ProblemException notFound(String what) {
-        return new ProblemException(404, "not_found", "Not found", what + " does not exist");
+        return new ProblemException(ProblemCode.NOT_FOUND, what + " does not exist");
     }
 
     public Problem toProblem() {
-        return Problem.of(status, code, title, getMessage()).withErrors(errors);
+        return code.problem(getMessage()).withErrors(errors);
     }
 
     public int status() {
-        return status;
+        return code.status();
     }
 
+    /** The wire spelling of the code, e.g. {@code not_found}. */
     public String code() {
+        return code.code();
+    }
+
+    public ProblemCode problemCode() {
         return code;
     }
 

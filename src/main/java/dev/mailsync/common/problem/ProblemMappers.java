@@ -52,20 +52,19 @@ public class ProblemMappers {
                 .sorted(Comparator.comparing(FieldError::field))
                 .toList();
         String fields = errors.stream().map(FieldError::field).distinct().collect(Collectors.joining(", "));
-        Problem problem = Problem.of(400, "validation_failed", "Invalid request", "Invalid value for: " + fields)
+        Problem problem = ProblemCode.VALIDATION_FAILED.problem("Invalid value for: " + fields)
                 .withErrors(errors);
         return respond(problem, uri);
     }
 
     @ServerExceptionMapper({ JsonProcessingException.class, MismatchedInputException.class })
     public Response unreadable(JsonProcessingException e, UriInfo uri) {
-        Problem problem = Problem.of(400, "malformed_body", "Malformed request body",
-                "The request body is not valid JSON for this request");
+        Problem problem = ProblemCode.MALFORMED_BODY.problem("The request body is not valid JSON for this request");
         if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
             String field = mapping.getPath().stream()
                     .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                     .collect(Collectors.joining(".")).replace(".[", "[");
-            problem = Problem.of(400, "malformed_body", "Malformed request body", "Unexpected value for: " + field)
+            problem = ProblemCode.MALFORMED_BODY.problem("Unexpected value for: " + field)
                     .withErrors(List.of(new FieldError(field, "has the wrong type or format")));
         }
         return respond(problem, uri);
@@ -73,14 +72,13 @@ public class ProblemMappers {
 
     @ServerExceptionMapper({ UnauthorizedException.class, AuthenticationFailedException.class })
     public Response unauthenticated(RuntimeException e, UriInfo uri) {
-        Problem problem = Problem.of(401, "unauthenticated", "Authentication required",
-                "Send a valid bearer token in the Authorization header");
+        Problem problem = ProblemCode.UNAUTHENTICATED.problem("Send a valid bearer token in the Authorization header");
         return Response.fromResponse(respond(problem, uri)).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").build();
     }
 
     @ServerExceptionMapper
     public Response forbidden(ForbiddenException e, UriInfo uri) {
-        return respond(Problem.of(403, "forbidden", "Forbidden", "This operation needs the mailsync-admin role"), uri);
+        return respond(ProblemCode.FORBIDDEN.problem("This operation needs the mailsync-admin role"), uri);
     }
 
     @ServerExceptionMapper
@@ -89,7 +87,9 @@ public class ProblemMappers {
             return unreadable(json, uri);
         }
         Response.StatusType status = e.getResponse().getStatusInfo();
-        String code = status.getReasonPhrase().toLowerCase().replace(' ', '_');
+        // the framework's refusals keep the reason phrase as their title ("Not Found" for an unknown route)
+        String code = ProblemCode.ofFrameworkStatus(status.getStatusCode()).map(ProblemCode::code)
+                .orElse(status.getReasonPhrase().toLowerCase().replace(' ', '_'));
         String detail = switch (status.getStatusCode()) {
             case 400 -> "The request could not be read: check its body and parameters";
             case 404 -> "No resource at this path";
@@ -105,7 +105,7 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response unexpected(Throwable e, UriInfo uri) {
         Log.errorf(e, "Unexpected failure on %s", uri.getPath());
-        return respond(Problem.of(500, "internal_error", "Internal error",
+        return respond(ProblemCode.INTERNAL_ERROR.problem(
                 "The request could not be completed; the failure was logged"), uri);
     }
 

@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.mailsync.common.problem.ProblemCode;
 import dev.mailsync.common.problem.ProblemException;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -51,7 +52,7 @@ public class RateLimits {
         Bucket bucket = buckets.computeIfAbsent(action + ":" + userId, k -> new Bucket(perMinute));
         Duration wait = bucket.take(perMinute, System.nanoTime());
         if (wait != null) {
-            throw ProblemException.tooManyRequests("rate_limited", "At most " + perMinute + " " + action
+            throw ProblemException.retryAfter(ProblemCode.RATE_LIMITED, "At most " + perMinute + " " + action
                     + " requests per minute; try again in " + Math.max(1, wait.toSeconds() + 1) + " s", wait);
         }
     }
