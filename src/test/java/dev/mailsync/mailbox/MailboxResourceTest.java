@@ -19,14 +19,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.TestUsers;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
 
-@QuarkusTest
-class MailboxResourceTest {
-
-    FakeEntra fake;
+@MailsyncTest
+class MailboxResourceTest extends MailboxTestBase {
 
     @Inject
     DataSource dataSource;
@@ -36,8 +34,6 @@ class MailboxResourceTest {
 
     @BeforeEach
     void setUp() {
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
         alice = TestUsers.bearer("alice-" + UUID.randomUUID());
         bob = TestUsers.bearer("bob-" + UUID.randomUUID());
     }

@@ -27,31 +27,26 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.icegreen.greenmail.store.MailFolder;
-import com.icegreen.greenmail.util.GreenMail;
 
 import dev.mailsync.support.Urls;
-import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.Sql;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.sync.MailboxSyncer;
 import dev.mailsync.sync.SyncLeases;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
 import io.restassured.path.json.JsonPath;
 
 /**
  * The HTML of a message detail as a browser gets it: remote images held back until asked for, inline images and
  * downloads through signed URLs that need no bearer token, and sanitising bounded in memory for large bodies.
  */
-@QuarkusTest
-class MessageHtmlTest {
+@MailsyncTest
+class MessageHtmlTest extends MailboxTestBase {
 
     private static final byte[] PNG = Base64.getDecoder().decode(
             "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==");
-
-    FakeEntra fake;
-    GreenMail mail;
 
     @Inject
     SyncLeases leases;
@@ -74,8 +69,6 @@ class MessageHtmlTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
         bearer = TestUsers.bearer("html-" + UUID.randomUUID());
         String address = Mailboxes.newAccount(mail);
         inbox = Mailboxes.folder(mail, address, "INBOX");

@@ -28,26 +28,19 @@ import org.junit.jupiter.api.Test;
 
 import com.icegreen.greenmail.store.MailFolder;
 import com.icegreen.greenmail.store.StoredMessage;
-import com.icegreen.greenmail.util.GreenMail;
 
 import dev.mailsync.support.Sql;
-import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.Mailboxes;
-import dev.mailsync.support.TcpProxy;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.sync.MailboxSyncer;
 import dev.mailsync.sync.SyncLeases;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
 import io.restassured.response.Response;
 
 /** Downloads and writes through the API: the server first, then the store, and the next sync agrees. */
-@QuarkusTest
-class MessageWritesTest {
-
-    FakeEntra fake;
-    GreenMail mail;
-    TcpProxy imapProxy;
+@MailsyncTest
+class MessageWritesTest extends MailboxTestBase {
 
     @Inject
     SyncLeases leases;
@@ -65,8 +58,6 @@ class MessageWritesTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
         bearer = TestUsers.bearer("writer-" + UUID.randomUUID());
         address = Mailboxes.newAccount(mail);
         inbox = Mailboxes.folder(mail, address, "INBOX");

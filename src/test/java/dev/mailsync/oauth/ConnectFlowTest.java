@@ -31,21 +31,16 @@ import dev.mailsync.common.crypto.SecretCipher;
 import dev.mailsync.common.crypto.SecretColumn;
 import dev.mailsync.support.ConnectFlows;
 import dev.mailsync.support.FakeEntra;
-import dev.mailsync.support.FakeMicrosoftResource;
 import dev.mailsync.support.Sql;
 import dev.mailsync.support.TestUsers;
-import io.quarkus.test.common.TestResourceScope;
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
 import io.restassured.response.Response;
 
-@QuarkusTest
-@WithTestResource(value = FakeMicrosoftResource.class, scope = TestResourceScope.GLOBAL)
-class ConnectFlowTest {
+@MailsyncTest
+class ConnectFlowTest extends MailboxTestBase {
 
     static final String COMPLETE = "/api/v1/mailboxes/connect/microsoft/complete";
-
-    FakeEntra fake;
 
     @Inject
     DataSource dataSource;
@@ -61,8 +56,6 @@ class ConnectFlowTest {
 
     @BeforeEach
     void setUp() {
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
         aliceId = "alice-" + UUID.randomUUID();
         alice = TestUsers.bearer(aliceId);
     }

@@ -17,20 +17,19 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.Sql;
 import dev.mailsync.support.TestUsers;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 
 /** With MAILSYNC_FRONTEND_URL set, the callback sends the browser back to the frontend. */
-@QuarkusTest
+@MailsyncTest
 @TestProfile(FrontendRedirectTest.WithFrontend.class)
-class FrontendRedirectTest {
+class FrontendRedirectTest extends MailboxTestBase {
 
-    FakeEntra fake;
     String userId;
     String user;
 
@@ -39,8 +38,6 @@ class FrontendRedirectTest {
 
     @BeforeEach
     void setUp() {
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
         userId = "dana-" + UUID.randomUUID();
         user = TestUsers.bearer(userId);
     }

@@ -35,20 +35,18 @@ import dev.mailsync.support.ConnectFlows;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.sync.MailboxSyncer;
 import dev.mailsync.sync.SyncLeases;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.SmtpFront;
 import dev.mailsync.outbox.OutboxSender;
 import dev.mailsync.support.TestUsers;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
 
 /**
  * Runs whole connect flows, sync passes and SMTP submissions with every logger at DEBUG and searches the log for
  * any secret.
  */
-@QuarkusTest
-class NoSecretsInLogTest {
-
-    FakeEntra fake;
+@MailsyncTest
+class NoSecretsInLogTest extends MailboxTestBase {
 
     @Inject
     DataSource dataSource;
@@ -62,10 +60,6 @@ class NoSecretsInLogTest {
     @Inject
     MailboxSyncer syncer;
 
-    GreenMail mail;
-
-    SmtpFront smtp;
-
     @Inject
     OutboxSender sender;
 
@@ -75,7 +69,6 @@ class NoSecretsInLogTest {
 
     @BeforeEach
     void captureDebugLog() {
-        fake.reset();
         previousLevel = root.getLevel();
         root.setLevel(Level.FINEST);
         root.addHandler(capture);

@@ -17,20 +17,16 @@ import com.icegreen.greenmail.store.MailFolder;
 import com.icegreen.greenmail.util.GreenMail;
 
 import dev.mailsync.support.Sql;
-import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.sync.MailboxSyncer;
 import dev.mailsync.sync.SyncLeases;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
 
 /** Health, metrics and a pass interrupted by shutdown, after real sync passes against GreenMail. */
-@QuarkusTest
-class OperationsTest {
-
-    FakeEntra fake;
-    GreenMail mail;
+@MailsyncTest
+class OperationsTest extends MailboxTestBase {
 
     @Inject
     SyncLeases leases;
@@ -43,8 +39,6 @@ class OperationsTest {
 
     @Test
     void shouldExposeSyncMetricsWithoutPersonalLabels() throws Exception {
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
         fake.accessTokenLifetime(60); // the pass refreshes the token
         String address = Mailboxes.newAccount(mail);
         MailFolder inbox = Mailboxes.folder(mail, address, "INBOX");
@@ -81,8 +75,6 @@ class OperationsTest {
 
     @Test
     void shouldReleaseTheLeaseOfAPassStoppedByShutdown() throws Exception {
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
         String address = Mailboxes.newAccount(mail);
         MailFolder inbox = Mailboxes.folder(mail, address, "INBOX");
         for (int i = 0; i < 400; i++) {

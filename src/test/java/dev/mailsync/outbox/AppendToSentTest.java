@@ -18,15 +18,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import com.icegreen.greenmail.store.StoredMessage;
-import com.icegreen.greenmail.util.GreenMail;
 
-import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.Mailboxes;
-import dev.mailsync.support.OutlookDelivery;
 import dev.mailsync.support.Sql;
 import dev.mailsync.support.TestUsers;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
@@ -34,9 +31,9 @@ import io.quarkus.test.junit.TestProfile;
  * A server that does not file submitted mail (unlike Outlook): with append-to-sent the copy is APPENDed. Here
  * the background sender runs as in production: a POST wakes it and it sends on its own.
  */
-@QuarkusTest
+@MailsyncTest
 @TestProfile(AppendToSentTest.AppendToSent.class)
-class AppendToSentTest {
+class AppendToSentTest extends MailboxTestBase {
 
     public static class AppendToSent implements QuarkusTestProfile {
         @Override
@@ -44,10 +41,6 @@ class AppendToSentTest {
             return Map.of("mailsync.outbox.append-to-sent", "true", "mailsync.outbox.enabled", "true");
         }
     }
-
-    FakeEntra fake;
-    GreenMail mail;
-    OutlookDelivery outlook;
 
     @Inject
     DataSource dataSource;
@@ -61,8 +54,6 @@ class AppendToSentTest {
     @Test
     void shouldAppendTheSentMessageToTheSentFolderOnce() throws Exception {
         outlook.fileSentItems(false);
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
         String bearer = TestUsers.bearer("appender-" + UUID.randomUUID());
         String address = Mailboxes.newAccount(mail);
         Mailboxes.folder(mail, address, "INBOX");

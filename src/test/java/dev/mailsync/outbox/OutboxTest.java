@@ -35,18 +35,15 @@ import com.icegreen.greenmail.store.StoredMessage;
 import com.icegreen.greenmail.util.GreenMail;
 
 import dev.mailsync.oauth.AccessTokens;
-import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.Mailboxes;
-import dev.mailsync.support.OutlookDelivery;
 import dev.mailsync.support.SmtpFront;
 import dev.mailsync.support.SmtpFront.Stage;
 import dev.mailsync.support.Sql;
-import dev.mailsync.support.TcpProxy;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.sync.MailboxSyncer;
 import dev.mailsync.sync.SyncLeases;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
 import io.restassured.path.json.JsonPath;
 
 /**
@@ -54,14 +51,8 @@ import io.restassured.path.json.JsonPath;
  * GreenMail (filing sent mail in "Sent Items" as Outlook does), and an SMTP front that answers like a failing
  * smtp.office365.com. The background sender is off in tests; each test runs it with {@link OutboxSender#sendDueNow}.
  */
-@QuarkusTest
-class OutboxTest {
-
-    FakeEntra fake;
-    GreenMail mail;
-    SmtpFront smtp;
-    OutlookDelivery outlook;
-    TcpProxy imapProxy;
+@MailsyncTest
+class OutboxTest extends MailboxTestBase {
 
     @Inject
     OutboxSender sender;
@@ -94,9 +85,6 @@ class OutboxTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        fake.reset();
-        smtp.clear();
-        ConnectFlows.configureProvider(fake);
         bearer = TestUsers.bearer("sender-" + UUID.randomUUID());
         address = Mailboxes.newAccount(mail);
         Mailboxes.folder(mail, address, "INBOX");

@@ -18,27 +18,22 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import com.icegreen.greenmail.store.MailFolder;
-import com.icegreen.greenmail.util.GreenMail;
 
 import dev.mailsync.support.Sql;
-import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.TestUsers;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
 
 /**
  * Every message of the bench rig's generated corpus (real-world MIME: 13 charsets, RFC 2231 names, forwarded
  * messages, calendar invites and about 2% malformed ones) is stored by a sync pass, the malformed ones flagged.
  * Needs the rig beside the project ({@code ../shared/bench/gen-corpus}, Python 3); skipped without it.
  */
-@QuarkusTest
-class CorpusSyncTest {
+@MailsyncTest
+class CorpusSyncTest extends MailboxTestBase {
 
     static final int COUNT = 500;
-
-    FakeEntra fake;
-    GreenMail mail;
 
     @Inject
     SyncLeases leases;
@@ -52,8 +47,6 @@ class CorpusSyncTest {
     @Test
     void shouldStoreEveryCorpusMessageIncludingMalformedOnes() throws Exception {
         List<Path> files = corpus();
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
         String address = Mailboxes.newAccount(mail);
         MailFolder inbox = Mailboxes.folder(mail, address, "INBOX");
         for (Path file : files) {

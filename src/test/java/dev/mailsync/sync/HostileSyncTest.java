@@ -18,15 +18,13 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import com.icegreen.greenmail.store.MailFolder;
-import com.icegreen.greenmail.util.GreenMail;
 
-import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.HostileMail;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.Sql;
 import dev.mailsync.support.TestUsers;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 
@@ -34,11 +32,8 @@ import io.restassured.response.Response;
  * A mailbox full of hostile and broken mail ({@link HostileMail}) syncs in one pass without an error, every message
  * is stored, and the API lists, reads, searches and threads it all without a 5xx.
  */
-@QuarkusTest
-class HostileSyncTest {
-
-    FakeEntra fake;
-    GreenMail mail;
+@MailsyncTest
+class HostileSyncTest extends MailboxTestBase {
 
     @Inject
     SyncLeases leases;
@@ -51,8 +46,6 @@ class HostileSyncTest {
 
     @Test
     void shouldSyncListReadSearchAndThreadAMailboxOfHostileMail() throws Exception {
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
         String bearer = TestUsers.bearer("hostile-" + UUID.randomUUID());
         String address = Mailboxes.newAccount(mail);
         MailFolder inbox = Mailboxes.folder(mail, address, "INBOX");

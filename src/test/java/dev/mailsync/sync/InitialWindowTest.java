@@ -25,23 +25,18 @@ import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.Test;
 
 import com.icegreen.greenmail.store.MailFolder;
-import com.icegreen.greenmail.util.GreenMail;
 
-import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.TestUsers;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /** With {@code mailsync.sync.initial-window}, the first pass fetches only recent mail, newest first. */
-@QuarkusTest
+@MailsyncTest
 @TestProfile(InitialWindowTest.ThirtyDays.class)
-class InitialWindowTest {
-
-    FakeEntra fake;
-    GreenMail mail;
+class InitialWindowTest extends MailboxTestBase {
 
     @Inject
     SyncLeases leases;
@@ -54,8 +49,6 @@ class InitialWindowTest {
 
     @Test
     void shouldFetchOnlyTheWindowNewestFirstAndThenKeepUp() throws Exception {
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
         String address = Mailboxes.newAccount(mail);
         MailFolder inbox = Mailboxes.folder(mail, address, "INBOX");
         for (int i = 0; i < 20; i++) { // 10 from a year ago, then 25 recent ones

@@ -28,17 +28,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.icegreen.greenmail.store.MailFolder;
-import com.icegreen.greenmail.util.GreenMail;
 
 import dev.mailsync.support.Urls;
-import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.HostileMail;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.Sql;
-import dev.mailsync.support.TcpProxy;
 import dev.mailsync.support.TestUsers;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
@@ -47,9 +44,9 @@ import io.restassured.path.json.JsonPath;
  * The sync's limits, with small test values: a 2 s lease kept by the heartbeat through a slow server, bodies cut at
  * {@code max-body-size}, messages over {@code max-message-size} synced from their structure.
  */
-@QuarkusTest
+@MailsyncTest
 @TestProfile(SyncLimitsTest.SmallLimits.class)
-class SyncLimitsTest {
+class SyncLimitsTest extends MailboxTestBase {
 
     public static class SmallLimits implements QuarkusTestProfile {
         @Override
@@ -60,10 +57,6 @@ class SyncLimitsTest {
     }
 
     private static final Session SESSION = Session.getInstance(new Properties());
-
-    FakeEntra fake;
-    GreenMail mail;
-    TcpProxy imapProxy;
 
     @Inject
     SyncLeases leases;
@@ -80,8 +73,6 @@ class SyncLimitsTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
         bearer = TestUsers.bearer("limits-" + UUID.randomUUID());
         address = Mailboxes.newAccount(mail);
         inbox = Mailboxes.folder(mail, address, "INBOX");

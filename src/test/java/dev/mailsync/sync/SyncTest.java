@@ -32,20 +32,14 @@ import dev.mailsync.message.MimeReader;
 import dev.mailsync.message.NewMessage;
 import dev.mailsync.message.ParsedMessage;
 import dev.mailsync.support.Sql;
-import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.Mailboxes;
-import dev.mailsync.support.TcpProxy;
 import dev.mailsync.support.TestUsers;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
 
 /** Sync passes against GreenMail (IMAP with XOAUTH2) and the fake identity platform, on real PostgreSQL. */
-@QuarkusTest
-class SyncTest {
-
-    FakeEntra fake;
-    GreenMail mail;
-    TcpProxy imapProxy;
+@MailsyncTest
+class SyncTest extends MailboxTestBase {
 
     @Inject
     SyncLeases leases;
@@ -71,8 +65,6 @@ class SyncTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
         bearer = TestUsers.bearer("sync-" + UUID.randomUUID());
         address = Mailboxes.newAccount(mail);
         inbox = Mailboxes.folder(mail, address, "INBOX");

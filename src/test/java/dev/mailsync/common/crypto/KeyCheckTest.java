@@ -13,14 +13,14 @@ import org.junit.jupiter.api.Test;
 import dev.mailsync.common.db.Jdbc;
 import dev.mailsync.support.Ciphers;
 import dev.mailsync.support.Sql;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
 
 /**
  * The start-up check against the application's database: a replica whose keys do not cover what is stored must
  * stop with a message naming the settings, not answer 500s later. (A failing Quarkus boot is not a test case of
  * its own: the check runs on StartupEvent, where an exception stops the start.)
  */
-@QuarkusTest
+@MailsyncTest
 class KeyCheckTest {
 
     @Inject

@@ -14,27 +14,22 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import com.icegreen.greenmail.util.GreenMail;
 
 import dev.mailsync.oauth.AccessTokens;
 import dev.mailsync.oauth.ReauthorizationRequired;
-import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.Sql;
 import dev.mailsync.support.TestUsers;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
 
 /**
  * A ciphertext is bound to its row and column: whoever can write to the database cannot move a victim's token
  * into their own mailbox (or into another column) and have the service use it. Such a value is treated like a
  * revoked grant: the mailbox needs its user to reconnect, and nothing answers 500.
  */
-@QuarkusTest
-class SecretBindingTest {
-
-    FakeEntra fake;
-    GreenMail mail;
+@MailsyncTest
+class SecretBindingTest extends MailboxTestBase {
 
     @Inject
     AccessTokens tokens;
@@ -46,8 +41,6 @@ class SecretBindingTest {
 
     @BeforeEach
     void provider() {
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
         bearer = TestUsers.bearer("binding-" + UUID.randomUUID());
     }
 

@@ -12,27 +12,21 @@ import javax.sql.DataSource;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import com.icegreen.greenmail.util.GreenMail;
 
 import dev.mailsync.common.db.Jdbc;
 import dev.mailsync.oauth.AccessTokens;
 import dev.mailsync.support.Ciphers;
-import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.Sql;
 import dev.mailsync.support.TestUsers;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
 
 /** Rewriting stored secrets under the current key and format, so an old key can be retired. */
-@QuarkusTest
-class SecretRotationTest {
-
-    FakeEntra fake;
-    GreenMail mail;
+@MailsyncTest
+class SecretRotationTest extends MailboxTestBase {
 
     @Inject
     Jdbc jdbc;
@@ -45,12 +39,6 @@ class SecretRotationTest {
 
     @Inject
     DataSource dataSource;
-
-    @BeforeEach
-    void provider() {
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
-    }
 
     @Test
     void shouldRewriteValuesOfTheUnboundFormatThroughTheAdminEndpoint() throws Exception {

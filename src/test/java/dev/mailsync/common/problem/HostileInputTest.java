@@ -41,17 +41,15 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.store.MailFolder;
-import com.icegreen.greenmail.util.GreenMail;
 
-import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.RawHttp;
 import dev.mailsync.support.Sql;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.sync.MailboxSyncer;
 import dev.mailsync.sync.SyncLeases;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
 
 /**
  * Walks every endpoint of the API, found in the compiled resource classes (so a new endpoint is walked without
@@ -60,8 +58,8 @@ import io.quarkus.test.junit.QuarkusTest;
  * oversized cursors, malformed ids. Every answer must be a 4xx (or a harmless 2xx) problem, never a 5xx, and
  * nothing may be logged above INFO or with a stack trace.
  */
-@QuarkusTest
-class HostileInputTest {
+@MailsyncTest
+class HostileInputTest extends MailboxTestBase {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String[] HOSTILE = hostileValues();
@@ -70,9 +68,6 @@ class HostileInputTest {
     /** Control characters (line breaks and tabs aside) and bytes that are not UTF-8: refused before routing. */
     private static final String[] UNREADABLE = { "%00", "a%00b", "%01", "%1B", "%7F", "%C3%28", "%ED%A0%80",
             "%FF%FE" };
-
-    FakeEntra fake;
-    GreenMail mail;
 
     @Inject
     SyncLeases leases;
@@ -92,8 +87,6 @@ class HostileInputTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
         bearer = TestUsers.bearer("hostile-" + UUID.randomUUID());
         admin = TestUsers.admin("hostile-admin");
         String address = Mailboxes.newAccount(mail);
