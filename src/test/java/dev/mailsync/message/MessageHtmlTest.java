@@ -16,8 +16,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import javax.sql.DataSource;
-
 import jakarta.inject.Inject;
 
 import org.jsoup.Jsoup;
@@ -55,7 +53,7 @@ class MessageHtmlTest extends MailboxTestBase {
     MailboxSyncer syncer;
 
     @Inject
-    DataSource dataSource;
+    Sql sql;
 
     @Inject
     SignedLinks links;
@@ -170,7 +168,7 @@ class MessageHtmlTest extends MailboxTestBase {
             big.append(String.format(row, i, i, i));
         }
         for (String m : messages) {
-            Sql.execute(dataSource, "update message set html_body = '" + big + "' where id = " + m);
+            sql.execute("update message set html_body = ? where id = ?", big, m);
         }
         int before = bodies.sanitised();
 
@@ -242,7 +240,7 @@ class MessageHtmlTest extends MailboxTestBase {
     private String stored(long uid) throws Exception {
         assertThat(leases.claim(UUID.fromString(id), "test")).isTrue();
         syncer.runPass(UUID.fromString(id), "test");
-        return Sql.text(dataSource, "select id from message where mailbox_id = '" + id + "' and uid = " + uid);
+        return sql.text("select id from message where mailbox_id = ? and uid = ?", id, uid);
     }
 
     private static Document html(String html) {

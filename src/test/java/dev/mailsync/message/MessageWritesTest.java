@@ -18,8 +18,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-import javax.sql.DataSource;
-
 import jakarta.inject.Inject;
 import jakarta.mail.Flags;
 
@@ -49,7 +47,7 @@ class MessageWritesTest extends MailboxTestBase {
     MailboxSyncer syncer;
 
     @Inject
-    DataSource dataSource;
+    Sql sql;
 
     String bearer;
     String address;
@@ -125,7 +123,7 @@ class MessageWritesTest extends MailboxTestBase {
         assertThat(stored.isSet(Flags.Flag.SEEN)).isTrue();
         assertThat(stored.isSet(Flags.Flag.FLAGGED)).isTrue();
         pass();
-        assertThat(Sql.text(dataSource, "select seen and flagged from message where id = " + messageId)).isEqualTo("t");
+        assertThat(sql.text("select seen and flagged from message where id = ?", messageId)).isEqualTo("t");
         given().header("Authorization", bearer).contentType("application/json").body("{}")
                 .patch("/api/v1/mailboxes/" + id + "/messages/" + messageId)
                 .then().statusCode(400).contentType("application/problem+json");
@@ -154,8 +152,8 @@ class MessageWritesTest extends MailboxTestBase {
         assertThat(Mailboxes.folder(mail, address, "Archive").getMessageCount()).isEqualTo(1);
         assertThat(Mailboxes.folder(mail, address, "Deleted Items").getMessageCount()).isEqualTo(1);
         pass();
-        assertThat(Sql.text(dataSource, "select string_agg(f.name || ':' || m.subject, ',' order by m.subject) from message m "
-                + "join folder f on f.id = m.folder_id where m.mailbox_id = '" + id + "'"))
+        assertThat(sql.text("select string_agg(f.name || ':' || m.subject, ',' order by m.subject) from message m "
+                + "join folder f on f.id = m.folder_id where m.mailbox_id = ?", id))
                 .isEqualTo("Archive:to archive,Deleted Items:to trash");
         given().header("Authorization", bearer).contentType("application/json").body("{\"folder\": \"Nowhere\"}")
                 .post("/api/v1/mailboxes/" + id + "/messages/" + idOf("to archive") + "/move")
@@ -176,7 +174,7 @@ class MessageWritesTest extends MailboxTestBase {
                 .then().statusCode(200)
                 .body("results.status", equalTo(java.util.List.of("done", "done", "failed")))
                 .body("results[2].code", equalTo("not_found"));
-        assertThat(Sql.text(dataSource, "select count(*) from message where mailbox_id = '" + id + "' and seen")).isEqualTo("2");
+        assertThat(sql.text("select count(*) from message where mailbox_id = ? and seen", id)).isEqualTo("2");
         assertThat(inbox.getNonDeletedMessages().stream().filter(m -> m.isSet(Flags.Flag.SEEN)).count())
                 .isEqualTo(2);
         given().header("Authorization", bearer).contentType("application/json")
@@ -230,7 +228,7 @@ class MessageWritesTest extends MailboxTestBase {
         assertThat(imapProxy.clientTranscript()).contains("UID STORE " + set + " +FLAGS.SILENT (\\Seen)");
         assertThat(inbox.getMessages().stream().allMatch(m -> m.isSet(Flags.Flag.SEEN))).isTrue();
         assertThat(archive.getMessages().stream().allMatch(m -> m.isSet(Flags.Flag.SEEN))).isTrue();
-        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "' and seen"))
+        assertThat(sql.count("select count(*) from message where mailbox_id = ? and seen", id))
                 .isEqualTo(7);
 
         logins = imapProxy.connections();
@@ -250,7 +248,7 @@ class MessageWritesTest extends MailboxTestBase {
         Mailboxes.append(inbox, "stuck", "x", null);
         pass();
         String messageId = firstId();
-        Sql.execute(dataSource, "update mailbox set state = 'REAUTH_REQUIRED', state_reason = 'revoked' where id = '" + id + "'");
+        sql.execute("update mailbox set state = 'REAUTH_REQUIRED', state_reason = 'revoked' where id = ?", id);
 
         given().header("Authorization", bearer).contentType("application/json").body("{\"seen\": true}")
                 .patch("/api/v1/mailboxes/" + id + "/messages/" + messageId)
@@ -264,7 +262,7 @@ class MessageWritesTest extends MailboxTestBase {
     }
 
     private String idOf(String subject) throws SQLException {
-        return Sql.text(dataSource, "select id from message where mailbox_id = '" + id + "' and subject = '" + subject + "'");
+        return sql.text("select id from message where mailbox_id = ? and subject = ?", id, subject);
     }
 
     private void pass() {

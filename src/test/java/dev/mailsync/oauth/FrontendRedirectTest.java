@@ -9,8 +9,6 @@ import java.sql.SQLException;
 import java.util.Map;
 import java.util.UUID;
 
-import javax.sql.DataSource;
-
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -34,7 +32,7 @@ class FrontendRedirectTest extends MailboxTestBase {
     String user;
 
     @Inject
-    DataSource dataSource;
+    Sql sql;
 
     @BeforeEach
     void setUp() {
@@ -51,7 +49,7 @@ class FrontendRedirectTest extends MailboxTestBase {
                 .header("Cache-Control", "no-store")
                 .extract().header("Location");
         assertThat(location).matches("https://app\\.example/settings/mail\\?tab=mail&connection=[A-Za-z0-9_-]{43}");
-        assertThat(Sql.count(dataSource, "select count(*) from mailbox where user_id = '" + userId + "'")).isZero();
+        assertThat(sql.count("select count(*) from mailbox where user_id = ?", userId)).isZero();
 
         String id = ConnectFlows.complete(user, ConnectFlows.connection(callback)).then().statusCode(201)
                 .body("address", equalTo("adele.vance@contoso.example"))

@@ -7,8 +7,6 @@ import static org.hamcrest.Matchers.hasItem;
 
 import java.util.UUID;
 
-import javax.sql.DataSource;
-
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
@@ -35,7 +33,7 @@ class OperationsTest extends MailboxTestBase {
     MailboxSyncer syncer;
 
     @Inject
-    DataSource dataSource;
+    Sql sql;
 
     @Test
     void shouldExposeSyncMetricsWithoutPersonalLabels() throws Exception {
@@ -84,7 +82,7 @@ class OperationsTest extends MailboxTestBase {
         assertThat(leases.claim(id, "replica-a")).isTrue();
         Thread pass = new Thread(() -> syncer.runPass(id, "replica-a"));
         pass.start();
-        while (Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "'") == 0) {
+        while (sql.count("select count(*) from message where mailbox_id = ?", id) == 0) {
             Thread.sleep(5);
         }
 
@@ -92,16 +90,16 @@ class OperationsTest extends MailboxTestBase {
         pass.join(10_000);
 
         assertThat(pass.isAlive()).isFalse();
-        assertThat(Sql.text(dataSource, "select coalesce(lease_owner, 'none') || ':' || (next_run_at <= now()) || ':' "
-                + "|| coalesce(last_error_code, 'none') from mailbox_sync where mailbox_id = '" + id + "'"))
+        assertThat(sql.text("select coalesce(lease_owner, 'none') || ':' || (next_run_at <= now()) || ':' || "
+                + "coalesce(last_error_code, 'none') from mailbox_sync where mailbox_id = ?", id))
                 .isEqualTo("none:true:none");
-        long before = Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "'");
+        long before = sql.count("select count(*) from message where mailbox_id = ?", id);
         assertThat(before).isBetween(1L, 399L);
         // another replica takes the mailbox over at once and completes it
         assertThat(leases.claimDue("replica-b", 1000)).contains(id);
         syncer.runPass(id, "replica-b");
-        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "'")).isEqualTo(400);
-        assertThat(Sql.count(dataSource, "select count(distinct uid) from message where mailbox_id = '" + id + "'")).isEqualTo(400);
+        assertThat(sql.count("select count(*) from message where mailbox_id = ?", id)).isEqualTo(400);
+        assertThat(sql.count("select count(distinct uid) from message where mailbox_id = ?", id)).isEqualTo(400);
     }
 
     private void abortRunningPasses() throws Exception {

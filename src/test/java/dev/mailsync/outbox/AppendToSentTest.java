@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import javax.sql.DataSource;
-
 import jakarta.inject.Inject;
 import jakarta.mail.Flags;
 
@@ -43,12 +41,12 @@ class AppendToSentTest extends MailboxTestBase {
     }
 
     @Inject
-    DataSource dataSource;
+    Sql sql;
 
     @AfterEach
     void tearDown() throws Exception {
         outlook.fileSentItems(true);
-        Sql.execute(dataSource, "delete from outbox");
+        sql.execute("delete from outbox");
     }
 
     @Test

@@ -17,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import javax.sql.DataSource;
-
 import jakarta.inject.Inject;
 import jakarta.mail.Message.RecipientType;
 import jakarta.mail.Multipart;
@@ -76,7 +74,7 @@ class OutboxTest extends MailboxTestBase {
     MailboxSyncer syncer;
 
     @Inject
-    DataSource dataSource;
+    Sql sql;
 
     String bearer;
     String address;
@@ -96,7 +94,7 @@ class OutboxTest extends MailboxTestBase {
     @AfterEach
     void tearDown() throws Exception {
         smtp.clear();
-        Sql.execute(dataSource, "delete from outbox"); // leftovers would be claimed by the next test's sender
+        sql.execute("delete from outbox"); // leftovers would be claimed by the next test's sender
     }
 
     @Test
@@ -145,12 +143,12 @@ class OutboxTest extends MailboxTestBase {
         assertThat(attachment.getFileName()).isEqualTo("Angebot \"März\" 2026.pdf");
         assertThat(attachment.getInputStream().readAllBytes()).isEqualTo(pdf);
         assertThat(only(bcc, messageId)).isNotNull();
-        assertThat(Sql.text(dataSource, "select mime is null from outbox where id = '" + sendId + "'")).isEqualTo("t");
+        assertThat(sql.text("select mime is null from outbox where id = ?", sendId)).isEqualTo("t");
 
         // Outlook filed it in Sent Items: the next sync shows it there, in its thread
         pass();
-        String stored = Sql.text(dataSource, "select m.id from message m join folder f on f.id = m.folder_id "
-                + "where f.name = 'Sent Items' and m.message_id = '" + messageId + "'");
+        String stored = sql.text("select m.id from message m join folder f on f.id = m.folder_id where f.name = "
+                + "'Sent Items' and m.message_id = ?", messageId);
         assertThat(stored).isNotNull();
         given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/messages/" + stored)
                 .then().statusCode(200).body("folder", equalTo("Sent Items"))
@@ -171,8 +169,8 @@ class OutboxTest extends MailboxTestBase {
                 + "Content-Disposition: attachment; filename=q3.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"
                 + Base64.getMimeEncoder().encodeToString(report) + "\r\n--b--\r\n").getBytes(StandardCharsets.US_ASCII));
         pass();
-        String original = Sql.text(dataSource, "select id from message where message_id = 'q3@fabrikam.example' "
-                + "and mailbox_id = '" + id + "'");
+        String original = sql.text("select id from message where message_id = 'q3@fabrikam.example' and mailbox_id = ?",
+                id);
 
         String reply = send(Map.of("text", "Thanks!", "reference", Map.of("messageId", original, "action", "reply")));
         String replyAll = send(Map.of("text", "Thanks all", "reference",
@@ -189,7 +187,7 @@ class OutboxTest extends MailboxTestBase {
         assertThat(r.getAllRecipients()).hasSize(1);
         // replied: the original is \Answered on the server and in the store
         assertThat(inbox.getMessages().get(0).isSet(jakarta.mail.Flags.Flag.ANSWERED)).isTrue();
-        assertThat(Sql.text(dataSource, "select answered from message where id = " + original)).isEqualTo("t");
+        assertThat(sql.text("select answered from message where id = ?", original)).isEqualTo("t");
 
         MimeMessage all = only("anna@fabrikam.example", messageIdOf(replyAll));
         assertThat(addresses(all, RecipientType.TO)).containsExactly("anna@fabrikam.example", "bob@fabrikam.example");
@@ -205,14 +203,14 @@ class OutboxTest extends MailboxTestBase {
 
         // after the next sync the reply sits in the original's thread, from Sent Items
         pass();
-        String threadId = Sql.text(dataSource, "select thread_id from message where id = " + original);
+        String threadId = sql.text("select thread_id from message where id = ?", original);
         given().header("Authorization", bearer).get("/api/v1/mailboxes/{id}/threads/{thread}", id, threadId)
                 .then().statusCode(200).body("messages.subject", hasItems("Quarterly report", "Re: Quarterly report"))
                 .body("messages.folder", hasItems("INBOX", "Sent Items"));
     }
 
     @Test
-    void shouldRefuseInvalidMessagesWithEveryFieldNamed() {
+    void shouldRefuseInvalidMessagesWithEveryFieldNamed() throws Exception {
         expectInvalid(Map.of("subject", "nobody to send to", "text", "x"), "to");
         expectInvalid(Map.of("to", List.of(Map.of("address", "victim@fabrikam.example\r\nBcc: all@fabrikam.example"))),
                 "to[0].address");
@@ -254,7 +252,7 @@ class OutboxTest extends MailboxTestBase {
                 .contains("\"code\":\"body_too_large\"");
         // the transcript is shared with other tests, whose message texts may name the address: check the envelope
         assertThat(smtp.clientTranscript().lines()).noneMatch(line -> line.startsWith("RCPT TO:<all@"));
-        assertThat(count("select count(*) from outbox where mailbox_id = '" + id + "'")).isZero();
+        assertThat(sql.count("select count(*) from outbox where mailbox_id = ?", id)).isZero();
     }
 
     @Test
@@ -276,7 +274,7 @@ class OutboxTest extends MailboxTestBase {
                 .post("/api/v1/mailboxes/" + id + "/outbox").then().statusCode(422)
                 .body("code", equalTo("idempotency_key_reused"));
         assertThat(only(friend, messageIdOf(first)).getSubject()).isEqualTo("once");
-        assertThat(count("select count(*) from outbox where mailbox_id = '" + id + "'")).isEqualTo(1);
+        assertThat(sql.count("select count(*) from outbox where mailbox_id = ?", id)).isEqualTo(1);
     }
 
     @Test
@@ -297,7 +295,7 @@ class OutboxTest extends MailboxTestBase {
                 .body("lastError.code", equalTo("smtp_busy"));
 
         due();
-        Sql.execute(dataSource, "update mailbox set access_token_expires_at = now() where id = '" + id + "'");
+        sql.execute("update mailbox set access_token_expires_at = now() where id = ?", id);
         fake.failNextTokenRequests(1, 503, "temporarily_unavailable", 120);
         sender.sendDueNow();
         JsonPath token = item(sendId).then().body("state", equalTo("queued"))
@@ -397,7 +395,7 @@ class OutboxTest extends MailboxTestBase {
                 .extract().path("messageId");
         assertThat(copies(friend, before)).isEqualTo(1);
         assertThat(copies(friend, after)).isEqualTo(1);
-        assertThat(Sql.text(dataSource, "select server_response from outbox where id = '" + afterSend + "'"))
+        assertThat(sql.text("select server_response from outbox where id = ?", afterSend))
                 .startsWith("found in Sent Items");
     }
 
@@ -432,7 +430,7 @@ class OutboxTest extends MailboxTestBase {
         given().contentType("application/json").body(simple("anonymous"))
                 .post("/api/v1/mailboxes/" + id + "/outbox").then().statusCode(401);
 
-        Sql.execute(dataSource, "update mailbox set state = 'REAUTH_REQUIRED' where id = '" + id + "'");
+        sql.execute("update mailbox set state = 'REAUTH_REQUIRED' where id = ?", id);
         given().header("Authorization", bearer).contentType("application/json").body(simple("after revoke"))
                 .post("/api/v1/mailboxes/" + id + "/outbox").then().statusCode(409)
                 .contentType("application/problem+json").body("code", equalTo("mailbox_not_active"));
@@ -467,10 +465,10 @@ class OutboxTest extends MailboxTestBase {
         // after the retention (30 days), finished items are forgotten; waiting ones never are
         due();
         sender.sendDueNow();
-        Sql.execute(dataSource, "update outbox set updated_at = now() - interval '31 days' where id in ('"
-                + ids.get(1) + "', '" + ids.get(2) + "')");
-        Sql.execute(dataSource, "update outbox set state = 'queued', next_attempt_at = now() + interval '1 day', "
-                + "updated_at = now() - interval '31 days' where id = '" + ids.get(3) + "'");
+        sql.execute("update outbox set updated_at = now() - interval '31 days' where id in (?, "
+                + "?)", ids.get(1), ids.get(2));
+        sql.execute("update outbox set state = 'queued', next_attempt_at = now() + interval '1 day', updated_at = "
+                + "now() - interval '31 days' where id = ?", ids.get(3));
         sender.purgeExpired();
         item(ids.get(1)).then().statusCode(404);
         item(ids.get(2)).then().statusCode(404);
@@ -517,9 +515,9 @@ class OutboxTest extends MailboxTestBase {
     void shouldCleanForwardedFileNamesAndTypesFromReceivedMailBeforeTheyGoIntoHeaders() throws Exception {
         String original = receiveWithAttachment("hostile.pdf", new byte[] { 1, 2, 3 });
         // what a hostile sender's RFC 2231 filename decodes to, stored as received
-        Sql.execute(dataSource, "update message set attachments = jsonb_set(jsonb_set(attachments, '{0,filename}', "
+        sql.execute("update message set attachments = jsonb_set(jsonb_set(attachments, '{0,filename}', "
                 + "to_jsonb(E'evil\\r\\nBcc: all@fabrikam.example\\r\\n\\u0001\\u0085x.pdf'::text)), "
-                + "'{0,contentType}', to_jsonb(E'application/pdf\\r\\nX-Injected: yes'::text)) where id = " + original);
+                + "'{0,contentType}', to_jsonb(E'application/pdf\\r\\nX-Injected: yes'::text)) where id = ?", original);
 
         String forward = send(Map.of("to", List.of(Map.of("address", friend)), "text", "FYI",
                 "reference", Map.of("messageId", original, "action", "forward")));
@@ -541,9 +539,9 @@ class OutboxTest extends MailboxTestBase {
     void shouldCleanTheSubjectAndNamesOfAReplyFromReceivedMailBeforeTheyGoIntoHeaders() throws Exception {
         String original = receiveWithAttachment("reply-hostile.pdf", new byte[] { 1 });
         // what hostile encoded words decode to, stored as received
-        Sql.execute(dataSource, "update message set subject = E'hi\\r\\nBcc: all@fabrikam.example\\r\\nX-Injected: 1', "
-                + "from_addr = jsonb_build_array(jsonb_build_object('name', E'Anna\\r\\nBcc: all@fabrikam.example', "
-                + "'address', 'anna@fabrikam.example')) where id = " + original);
+        sql.execute("update message set subject = E'hi\\r\\nBcc: all@fabrikam.example\\r\\nX-Injected: 1', from_addr "
+                + "= jsonb_build_array(jsonb_build_object('name', E'Anna\\r\\nBcc: all@fabrikam.example', 'address', "
+                + "'anna@fabrikam.example')) where id = ?", original);
 
         String reply = send(Map.of("text", "thanks", "reference", Map.of("messageId", original, "action", "reply")));
         assertThat(sender.sendDueNow()).isEqualTo(1);
@@ -561,8 +559,8 @@ class OutboxTest extends MailboxTestBase {
     void shouldRefuseAForwardWhoseAttachmentsCannotFitBeforeFetchingThem() throws Exception {
         String original = receiveWithAttachment("huge.bin", new byte[] { 1 });
         // the stored size says what the server holds (the test profile limits a message to 2 MB)
-        Sql.execute(dataSource, "update message set attachments = jsonb_set(attachments, '{0,size}', '1700000') "
-                + "where id = " + original);
+        sql.execute("update message set attachments = jsonb_set(attachments, '{0,size}', '1700000') where id = ?",
+                original);
         int logins = imapProxy.connections();
 
         given().header("Authorization", bearer).contentType("application/json")
@@ -571,7 +569,7 @@ class OutboxTest extends MailboxTestBase {
                 .post("/api/v1/mailboxes/" + id + "/outbox").then().statusCode(400)
                 .contentType("application/problem+json").body("errors.field", hasItems("reference"));
         assertThat(imapProxy.connections()).as("IMAP logins").isEqualTo(logins);
-        assertThat(count("select count(*) from outbox where mailbox_id = '" + id + "'")).isZero();
+        assertThat(sql.count("select count(*) from outbox where mailbox_id = ?", id)).isZero();
     }
 
     @Test
@@ -609,8 +607,8 @@ class OutboxTest extends MailboxTestBase {
                 + "\r\nContent-Transfer-Encoding: base64\r\n\r\n" + Base64.getMimeEncoder().encodeToString(content)
                 + "\r\n--b--\r\n").getBytes(StandardCharsets.US_ASCII));
         pass();
-        return Sql.text(dataSource, "select id from message where message_id = '" + filename + "@fabrikam.example' "
-                + "and mailbox_id = '" + id + "'");
+        return sql.text("select id from message where message_id = ? and mailbox_id = ?",
+                filename + "@fabrikam.example", id);
     }
 
     private void expectInvalid(Map<String, Object> body, String field) {
@@ -638,16 +636,7 @@ class OutboxTest extends MailboxTestBase {
     }
 
     private void due() throws Exception {
-        Sql.execute(dataSource, "update outbox set next_attempt_at = now() where mailbox_id = '" + id
-                + "' and state = 'queued'");
-    }
-
-    private long count(String sql) {
-        try {
-            return Sql.count(dataSource, sql);
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        sql.execute("update outbox set next_attempt_at = now() where mailbox_id = ? and state = 'queued'", id);
     }
 
     private void pass() {

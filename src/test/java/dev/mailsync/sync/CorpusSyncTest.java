@@ -10,8 +10,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import javax.sql.DataSource;
-
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Assumptions;
@@ -42,7 +40,7 @@ class CorpusSyncTest extends MailboxTestBase {
     MailboxSyncer syncer;
 
     @Inject
-    DataSource dataSource;
+    Sql sql;
 
     @Test
     void shouldStoreEveryCorpusMessageIncludingMalformedOnes() throws Exception {
@@ -57,15 +55,15 @@ class CorpusSyncTest extends MailboxTestBase {
         assertThat(leases.claim(UUID.fromString(id), "test")).isTrue();
         syncer.runPass(UUID.fromString(id), "test");
 
-        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "'")).isEqualTo(files.size());
-        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "' and malformed")).isPositive();
-        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "' and has_attachments"))
+        assertThat(sql.count("select count(*) from message where mailbox_id = ?", id)).isEqualTo(files.size());
+        assertThat(sql.count("select count(*) from message where mailbox_id = ? and malformed", id)).isPositive();
+        assertThat(sql.count("select count(*) from message where mailbox_id = ? and has_attachments", id))
                 .isGreaterThan(files.size() / 10);
-        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id
-                + "' and (text_body is not null or html_body is not null)")).isGreaterThan(files.size() * 9 / 10);
-        assertThat(Sql.count(dataSource, "select count(distinct thread_id) from message where mailbox_id = '" + id + "'"))
+        assertThat(sql.count("select count(*) from message where mailbox_id = ? and (text_body is not null or "
+                + "html_body is not null)", id)).isGreaterThan(files.size() * 9 / 10);
+        assertThat(sql.count("select count(distinct thread_id) from message where mailbox_id = ?", id))
                 .isLessThan(files.size());
-        assertThat(Sql.text(dataSource, "select last_error_code from mailbox_sync where mailbox_id = '" + id + "'")).isNull();
+        assertThat(sql.text("select last_error_code from mailbox_sync where mailbox_id = ?", id)).isNull();
     }
 
     private static List<Path> corpus() throws IOException, InterruptedException {

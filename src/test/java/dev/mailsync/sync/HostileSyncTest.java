@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
-import javax.sql.DataSource;
-
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
@@ -42,7 +40,7 @@ class HostileSyncTest extends MailboxTestBase {
     MailboxSyncer syncer;
 
     @Inject
-    DataSource dataSource;
+    Sql sql;
 
     @Test
     void shouldSyncListReadSearchAndThreadAMailboxOfHostileMail() throws Exception {
@@ -63,14 +61,14 @@ class HostileSyncTest extends MailboxTestBase {
         given().header("Authorization", bearer).get(api + "/sync").then().statusCode(200)
                 .body("state", org.hamcrest.Matchers.equalTo("idle"))
                 .body("lastError", org.hamcrest.Matchers.nullValue());
-        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "'"))
+        assertThat(sql.count("select count(*) from message where mailbox_id = ?", id))
                 .isEqualTo(kinds.size() + 1);
-        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id
-                + "' and search is null")).as("every message indexed for search").isZero();
-        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id
-                + "' and parse_problems like '%database refused%'")).as("none stored without content").isZero();
-        assertThat(Sql.text(dataSource, "select from_address || ' ' || message_id || ' ' || reference_ids::text"
-                + " || ' ' || from_addr::text from message where mailbox_id = '" + id + "' and subject = 'nulsubject'"))
+        assertThat(sql.count("select count(*) from message where mailbox_id = ? and search is "
+                + "null", id)).as("every message indexed for search").isZero();
+        assertThat(sql.count("select count(*) from message where mailbox_id = ? and parse_problems like "
+                + "'%database refused%'", id)).as("none stored without content").isZero();
+        assertThat(sql.text("select from_address || ' ' || message_id || ' ' || reference_ids::text || ' ' || "
+                + "from_addr::text from message where mailbox_id = ? and subject = 'nulsubject'", id))
                 .isEqualTo("nul@x.example ab@x.example {rs@x.example,tu@x.example} [{\"name\": \"NulName\", \"address\": \"nul@x.example\"}]");
 
         // every page, every message's detail
@@ -91,8 +89,8 @@ class HostileSyncTest extends MailboxTestBase {
             assertThat(detail.statusCode()).as("detail of message " + messageId).isEqualTo(200);
         }
         // attachments named with line breaks, control characters and paths download under a clean name
-        long named = Sql.count(dataSource, "select id from message where mailbox_id = '" + id
-                + "' and attachments::text like '%etc/passwd%'");
+        long named = sql.count("select id from message where mailbox_id = ? and attachments::text like "
+                + "'%etc/passwd%'", id);
         for (int attachment = 1; attachment <= 4; attachment++) {
             Response download = given().header("Authorization", bearer)
                     .get(api + "/messages/" + named + "/attachments/" + attachment);

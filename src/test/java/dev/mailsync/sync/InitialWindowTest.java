@@ -2,20 +2,14 @@ package dev.mailsync.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-
-import javax.sql.DataSource;
 
 import jakarta.inject.Inject;
 import jakarta.mail.Flags;
@@ -30,6 +24,7 @@ import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.support.MailsyncTest;
 import dev.mailsync.support.MailboxTestBase;
+import dev.mailsync.support.Sql;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
@@ -45,7 +40,7 @@ class InitialWindowTest extends MailboxTestBase {
     MailboxSyncer syncer;
 
     @Inject
-    DataSource dataSource;
+    Sql sql;
 
     @Test
     void shouldFetchOnlyTheWindowNewestFirstAndThenKeepUp() throws Exception {
@@ -88,15 +83,7 @@ class InitialWindowTest extends MailboxTestBase {
     }
 
     private List<String> subjectsInStoreOrder(String id) throws SQLException {
-        List<String> subjects = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("select subject from message where mailbox_id = '" + id
-                        + "' order by id")) {
-            while (rs.next()) {
-                subjects.add(rs.getString(1));
-            }
-        }
-        return subjects;
+        return sql.list("select subject from message where mailbox_id = ? order by id", id);
     }
 
     public static class ThirtyDays implements QuarkusTestProfile {

@@ -15,8 +15,6 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import javax.sql.DataSource;
-
 import jakarta.inject.Inject;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeBodyPart;
@@ -65,7 +63,7 @@ class SyncLimitsTest extends MailboxTestBase {
     MailboxSyncer syncer;
 
     @Inject
-    DataSource dataSource;
+    Sql sql;
 
     String bearer;
     String address;
@@ -122,7 +120,7 @@ class SyncLimitsTest extends MailboxTestBase {
         assertThat(takeovers.get()).as("another replica took the mailbox over").isZero();
         given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync").then()
                 .body("state", equalTo("idle")).body("lastError", nullValue());
-        assertThat(Sql.count(dataSource, "select count(distinct uid) from message where mailbox_id = '" + id + "'"))
+        assertThat(sql.count("select count(distinct uid) from message where mailbox_id = ?", id))
                 .isEqualTo(20);
     }
 
@@ -216,10 +214,10 @@ class SyncLimitsTest extends MailboxTestBase {
         given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync").then()
                 .body("state", equalTo("idle")).body("lastError", nullValue());
         assertThat(large).hasSizeGreaterThan(15);
-        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "'"))
+        assertThat(sql.count("select count(*) from message where mailbox_id = ?", id))
                 .isEqualTo(large.size());
-        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id
-                + "' and parse_problems like '%database refused%'")).isZero();
+        assertThat(sql.count("select count(*) from message where mailbox_id = ? and parse_problems like "
+                + "'%database refused%'", id)).isZero();
         for (String messageId : given().header("Authorization", bearer).queryParam("limit", 100)
                 .get("/api/v1/mailboxes/" + id + "/messages").then().statusCode(200).extract().jsonPath()
                 .getList("items.id", String.class)) {
@@ -235,8 +233,7 @@ class SyncLimitsTest extends MailboxTestBase {
     }
 
     private JsonPath detail(String id, String subject) throws Exception {
-        long messageId = Sql.count(dataSource, "select id from message where mailbox_id = '" + id + "' and subject = '"
-                + subject + "'");
+        long messageId = sql.count("select id from message where mailbox_id = ? and subject = ?", id, subject);
         return given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/messages/" + messageId)
                 .then().statusCode(200).extract().jsonPath();
     }

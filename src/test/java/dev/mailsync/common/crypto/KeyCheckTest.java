@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import javax.sql.DataSource;
-
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
@@ -33,12 +31,12 @@ class KeyCheckTest {
     Jdbc jdbc;
 
     @Inject
-    DataSource dataSource;
+    Sql sql;
 
     @Test
     void shouldHaveRecordedTheCurrentKeyAtStartUp() throws Exception {
-        assertThat(Sql.count(dataSource, "select count(*) from encryption_key where key_id = '"
-                + applicationCipher.currentKeyId() + "'")).isEqualTo(1);
+        assertThat(sql.count("select count(*) from encryption_key where key_id = ?",
+                applicationCipher.currentKeyId())).isEqualTo(1);
         assertThatCode(() -> check.verify(applicationCipher)).doesNotThrowAnyException();
     }
 
@@ -58,12 +56,12 @@ class KeyCheckTest {
         try {
             check.verify(rotated);
 
-            assertThat(Sql.count(dataSource, "select count(*) from encryption_key where key_id = '"
-                    + rotated.currentKeyId() + "'")).isEqualTo(1);
+            assertThat(sql.count("select count(*) from encryption_key where key_id = ?",
+                    rotated.currentKeyId())).isEqualTo(1);
             // from now on a replica without the new key stops too
             assertThatThrownBy(() -> check.verify(applicationCipher)).hasMessageContaining(rotated.currentKeyId());
         } finally {
-            Sql.execute(dataSource, "delete from encryption_key where key_id = '" + rotated.currentKeyId() + "'");
+            sql.execute("delete from encryption_key where key_id = ?", rotated.currentKeyId());
         }
     }
 
@@ -81,7 +79,7 @@ class KeyCheckTest {
             assertThatThrownBy(() -> check.verify(withOther)).hasMessageContaining(otherId)
                     .hasMessageContaining("does not match");
         } finally {
-            Sql.execute(dataSource, "delete from encryption_key where key_id = '" + otherId + "'");
+            sql.execute("delete from encryption_key where key_id = ?", otherId);
         }
     }
 }

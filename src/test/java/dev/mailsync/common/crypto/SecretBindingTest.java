@@ -7,13 +7,10 @@ import static org.hamcrest.Matchers.equalTo;
 
 import java.util.UUID;
 
-import javax.sql.DataSource;
-
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
 
 import dev.mailsync.oauth.AccessTokens;
 import dev.mailsync.oauth.ReauthorizationRequired;
@@ -35,7 +32,7 @@ class SecretBindingTest extends MailboxTestBase {
     AccessTokens tokens;
 
     @Inject
-    DataSource dataSource;
+    Sql sql;
 
     String bearer;
 
@@ -50,8 +47,8 @@ class SecretBindingTest extends MailboxTestBase {
                 Mailboxes.newAccount(mail));
         String attacker = Mailboxes.connect(fake, bearer, Mailboxes.newAccount(mail));
         // the attacker's row gets the victim's refresh token; its access token is expired, so it is refreshed
-        Sql.execute(dataSource, "update mailbox set refresh_token = (select refresh_token from mailbox where id = '"
-                + victim + "'), access_token_expires_at = now() - interval '1 hour' where id = '" + attacker + "'");
+        sql.execute("update mailbox set refresh_token = (select refresh_token from mailbox where id = ?), "
+                + "access_token_expires_at = now() - interval '1 hour' where id = ?", victim, attacker);
 
         assertThatThrownBy(() -> tokens.accessToken(UUID.fromString(attacker)))
                 .isInstanceOf(ReauthorizationRequired.class);
@@ -64,8 +61,8 @@ class SecretBindingTest extends MailboxTestBase {
     void shouldRefuseAValueMovedToAnotherColumnOfTheSameRow() throws Exception {
         String id = Mailboxes.connect(fake, bearer, Mailboxes.newAccount(mail));
         // the (long-lived) refresh token put where the access token belongs: it must not be handed out as one
-        Sql.execute(dataSource, "update mailbox set access_token = refresh_token, "
-                + "access_token_expires_at = now() + interval '1 hour' where id = '" + id + "'");
+        sql.execute("update mailbox set access_token = refresh_token, access_token_expires_at = now() + interval "
+                + "'1 hour' where id = ?", id);
 
         assertThatThrownBy(() -> tokens.accessToken(UUID.fromString(id))).isInstanceOf(ReauthorizationRequired.class);
         given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id).then().statusCode(200)

@@ -22,8 +22,6 @@ import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.stream.Stream;
 
-import javax.sql.DataSource;
-
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -76,7 +74,7 @@ class HostileInputTest extends MailboxTestBase {
     MailboxSyncer syncer;
 
     @Inject
-    DataSource dataSource;
+    Sql sql;
 
     final Capture capture = new Capture();
     final Logger root = Logger.getLogger("");
@@ -99,7 +97,7 @@ class HostileInputTest extends MailboxTestBase {
                 + "%PDF\r\n--b--\r\n").getBytes(StandardCharsets.US_ASCII));
         leases.claim(UUID.fromString(id), "test");
         syncer.runPass(UUID.fromString(id), "test");
-        String messageId = Sql.text(dataSource, "select id from message where mailbox_id = '" + id + "'");
+        String messageId = sql.text("select id from message where mailbox_id = ?", id);
         String sendId = given().header("Authorization", bearer).contentType("application/json")
                 .body(Map.of("to", List.of(Map.of("address", "b@fabrikam.example")), "text", "x"))
                 .post("/api/v1/mailboxes/" + id + "/outbox").then().statusCode(202).extract().path("id");
@@ -111,7 +109,7 @@ class HostileInputTest extends MailboxTestBase {
     @AfterEach
     void tearDown() throws Exception {
         root.removeHandler(capture);
-        Sql.execute(dataSource, "delete from outbox where mailbox_id = '" + id + "'"); // the outbox tests send all
+        sql.execute("delete from outbox where mailbox_id = ?", id); // the outbox tests send all
     }
 
     @Test
