@@ -6,7 +6,6 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
 import java.sql.SQLException;
-import java.util.Map;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
@@ -19,13 +18,13 @@ import dev.mailsync.support.Sql;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.support.MailsyncTest;
 import dev.mailsync.support.MailboxTestBase;
-import io.quarkus.test.junit.QuarkusTestProfile;
+import dev.mailsync.support.TestProfiles;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 
 /** With MAILSYNC_FRONTEND_URL set, the callback sends the browser back to the frontend. */
 @MailsyncTest
-@TestProfile(FrontendRedirectTest.WithFrontend.class)
+@TestProfile(TestProfiles.ChangedDefaults.class)
 class FrontendRedirectTest extends MailboxTestBase {
 
     String userId;
@@ -65,12 +64,5 @@ class FrontendRedirectTest extends MailboxTestBase {
 
         assertThat(location).isEqualTo("https://app.example/settings/mail?tab=mail&error=access_denied");
         given().header("Authorization", user).get("/api/v1/mailboxes").then().body("", hasSize(0));
-    }
-
-    public static class WithFrontend implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("mailsync.frontend-url", "https://app.example/settings/mail?tab=mail");
-        }
     }
 }

@@ -6,9 +6,11 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
 import java.util.UUID;
+import java.time.Duration;
 
 import jakarta.inject.Inject;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import com.icegreen.greenmail.store.MailFolder;
@@ -82,9 +84,8 @@ class OperationsTest extends MailboxTestBase {
         assertThat(leases.claim(id, "replica-a")).isTrue();
         Thread pass = new Thread(() -> syncer.runPass(id, "replica-a"));
         pass.start();
-        while (sql.count("select count(*) from message where mailbox_id = ?", id) == 0) {
-            Thread.sleep(5);
-        }
+        Awaitility.await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5)).atMost(Duration.ofSeconds(60))
+                .until(() -> sql.count("select count(*) from message where mailbox_id = ?", id) > 0);
 
         abortRunningPasses(); // what SIGTERM does once the shutdown grace is over
         pass.join(10_000);

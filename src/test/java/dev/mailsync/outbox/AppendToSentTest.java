@@ -22,7 +22,7 @@ import dev.mailsync.support.Sql;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.support.MailsyncTest;
 import dev.mailsync.support.MailboxTestBase;
-import io.quarkus.test.junit.QuarkusTestProfile;
+import dev.mailsync.support.TestProfiles;
 import io.quarkus.test.junit.TestProfile;
 
 /**
@@ -30,15 +30,8 @@ import io.quarkus.test.junit.TestProfile;
  * the background sender runs as in production: a POST wakes it and it sends on its own.
  */
 @MailsyncTest
-@TestProfile(AppendToSentTest.AppendToSent.class)
+@TestProfile(TestProfiles.ChangedDefaults.class)
 class AppendToSentTest extends MailboxTestBase {
-
-    public static class AppendToSent implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("mailsync.outbox.append-to-sent", "true", "mailsync.outbox.enabled", "true");
-        }
-    }
 
     @Inject
     Sql sql;

@@ -24,6 +24,7 @@ import jakarta.mail.Part;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeUtility;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -386,7 +387,8 @@ class OutboxTest extends MailboxTestBase {
         OutboxStore.Pending pending = store.pending(UUID.fromString(afterSend)).orElseThrow();
         submitter.submit(pending.address(), tokens.accessToken(pending.mailboxId()), pending.mime(),
                 pending.envelope());
-        Thread.sleep(300); // its leases run out
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> sql.count(
+                "select count(*) from outbox where id in (?, ?) and lease_until < now()", beforeSend, afterSend) == 2);
 
         assertThat(sender.sendDueNow()).isEqualTo(2);
 

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 
@@ -25,12 +24,12 @@ import dev.mailsync.support.TestUsers;
 import dev.mailsync.support.MailsyncTest;
 import dev.mailsync.support.MailboxTestBase;
 import dev.mailsync.support.Sql;
-import io.quarkus.test.junit.QuarkusTestProfile;
+import dev.mailsync.support.TestProfiles;
 import io.quarkus.test.junit.TestProfile;
 
 /** With {@code mailsync.sync.initial-window}, the first pass fetches only recent mail, newest first. */
 @MailsyncTest
-@TestProfile(InitialWindowTest.ThirtyDays.class)
+@TestProfile(TestProfiles.ChangedDefaults.class)
 class InitialWindowTest extends MailboxTestBase {
 
     @Inject
@@ -84,12 +83,5 @@ class InitialWindowTest extends MailboxTestBase {
 
     private List<String> subjectsInStoreOrder(String id) throws SQLException {
         return sql.list("select subject from message where mailbox_id = ? order by id", id);
-    }
-
-    public static class ThirtyDays implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("mailsync.sync.initial-window", "30d");
-        }
     }
 }

@@ -10,10 +10,12 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.time.Duration;
 
 import jakarta.inject.Inject;
 import jakarta.mail.Flags;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -198,7 +200,7 @@ class SyncTest extends MailboxTestBase {
         long before = sql.count("select max(uidvalidity) from folder where mailbox_id = ? and name = 'Sent Items'", id);
 
         Mailboxes.deleteFolder(mail, address, "Sent Items");
-        Thread.sleep(1100); // GreenMail derives UIDVALIDITY from the clock, in seconds
+        awaitNextSecond(); // GreenMail derives UIDVALIDITY from the clock, in seconds
         MailFolder recreated = Mailboxes.folder(mail, address, "Sent Items");
         Mailboxes.append(recreated, "new a", "a", null);
         pass(id);
@@ -387,7 +389,7 @@ class SyncTest extends MailboxTestBase {
                 .then().statusCode(200).body("items.subject", org.hamcrest.Matchers.not(hasItem("sent a")));
 
         // back: the mark is cleared
-        Thread.sleep(1100); // GreenMail derives UIDVALIDITY from the clock, in seconds
+        awaitNextSecond(); // GreenMail derives UIDVALIDITY from the clock, in seconds
         Mailboxes.append(Mailboxes.folder(mail, address, "Sent Items"), "sent c", "c", null);
         pass(id);
         assertThat(sql.count("select count(*) from folder where mailbox_id = ? and name = 'Sent Items' and gone_since "
@@ -513,4 +515,10 @@ class SyncTest extends MailboxTestBase {
         return sql.list("select subject from message where mailbox_id = ?", id);
     }
 
+    /** Until the wall clock is in a later second than now (at most a second, instead of sleeping past one). */
+    private static void awaitNextSecond() {
+        long second = System.currentTimeMillis() / 1000;
+        Awaitility.await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10)).atMost(Duration.ofSeconds(5))
+                .until(() -> System.currentTimeMillis() / 1000 > second);
+    }
 }
