@@ -65,8 +65,8 @@ public class Sql {
     private static PreparedStatement prepare(Connection c, String sql, Object[] parameters) throws SQLException {
         PreparedStatement s = c.prepareStatement(sql);
         for (int i = 0; i < parameters.length; i++) {
-            if (parameters[i] instanceof String text) {
-                s.setObject(i + 1, text, Types.OTHER); // untyped: PostgreSQL infers the column's type
+            if (parameters[i] instanceof CharSequence text) {
+                s.setObject(i + 1, text.toString(), Types.OTHER); // untyped: PostgreSQL infers the column's type
             } else {
                 s.setObject(i + 1, parameters[i]);
             }
