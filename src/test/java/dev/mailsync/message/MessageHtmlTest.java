@@ -139,9 +139,11 @@ class MessageHtmlTest extends MailboxTestBase {
 
         String query = URI.create(imageUrl).getRawQuery();
         String signature = query.substring(query.indexOf("signature=") + 10);
-        char last = signature.charAt(signature.length() - 1);
+        // the first character: the last one of unpadded base64 carries bits a lenient decoder ignores ('A' and 'B'
+        // can decode to the same bytes)
+        char first = signature.charAt(0);
         String tampered = Urls.local(imageUrl).replace("signature=" + signature,
-                "signature=" + signature.substring(0, signature.length() - 1) + (last == 'A' ? 'B' : 'A'));
+                "signature=" + (first == 'A' ? 'B' : 'A') + signature.substring(1));
         refused(tampered, "invalid_signature");
         refused(Urls.local(imageUrl).replace("expires=", "expires=1"), "invalid_signature");
         refused(Urls.local(imageUrl).replace("/attachments/1?", "/attachments/2?"), "invalid_signature");
