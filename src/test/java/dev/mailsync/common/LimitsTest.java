@@ -16,17 +16,14 @@ import javax.sql.DataSource;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import com.icegreen.greenmail.util.GreenMail;
 
 import dev.mailsync.common.db.QueryLimiter;
-import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.TestUsers;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.ValidatableResponse;
@@ -35,24 +32,15 @@ import io.restassured.response.ValidatableResponse;
  * Per-user rate limits (429 with Retry-After) and the bounded waits of the API's database reads (503 with
  * Retry-After), with small limits of its own.
  */
-@QuarkusTest
+@MailsyncTest
 @TestProfile(LimitsTest.SmallLimits.class)
-class LimitsTest {
-
-    FakeEntra fake;
-    GreenMail mail;
+class LimitsTest extends MailboxTestBase {
 
     @Inject
     QueryLimiter limiter;
 
     @Inject
     DataSource dataSource;
-
-    @BeforeEach
-    void provider() {
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
-    }
 
     @Test
     void shouldLimitConnectFlowsPerUser() {

@@ -15,9 +15,9 @@ import io.restassured.RestAssured;
 
 import dev.mailsync.support.Management;
 import dev.mailsync.support.TestUsers;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
 
-@QuarkusTest
+@MailsyncTest
 class PlatformEndpointsTest {
 
     @Test

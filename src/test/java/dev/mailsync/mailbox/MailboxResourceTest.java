@@ -5,13 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.UUID;
-
-import javax.sql.DataSource;
 
 import jakarta.inject.Inject;
 
@@ -19,25 +14,22 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.TestUsers;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
+import dev.mailsync.support.Sql;
 
-@QuarkusTest
-class MailboxResourceTest {
-
-    FakeEntra fake;
+@MailsyncTest
+class MailboxResourceTest extends MailboxTestBase {
 
     @Inject
-    DataSource dataSource;
+    Sql sql;
 
     String alice;
     String bob;
 
     @BeforeEach
     void setUp() {
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
         alice = TestUsers.bearer("alice-" + UUID.randomUUID());
         bob = TestUsers.bearer("bob-" + UUID.randomUUID());
     }
@@ -82,11 +74,7 @@ class MailboxResourceTest {
         given().header("Authorization", alice).delete("/api/v1/mailboxes/" + id).then().statusCode(204);
 
         given().header("Authorization", alice).get("/api/v1/mailboxes/" + id).then().statusCode(404);
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("select count(*) from mailbox where id = '" + id + "'")) {
-            rs.next();
-            assertThat(rs.getInt(1)).isZero();
-        }
+        assertThat(sql.count("select count(*) from mailbox where id = ?", id)).isZero();
     }
 
     @Test

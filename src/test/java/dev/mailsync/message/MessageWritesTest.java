@@ -18,8 +18,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-import javax.sql.DataSource;
-
 import jakarta.inject.Inject;
 import jakarta.mail.Flags;
 
@@ -28,26 +26,19 @@ import org.junit.jupiter.api.Test;
 
 import com.icegreen.greenmail.store.MailFolder;
 import com.icegreen.greenmail.store.StoredMessage;
-import com.icegreen.greenmail.util.GreenMail;
 
 import dev.mailsync.support.Sql;
-import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.Mailboxes;
-import dev.mailsync.support.TcpProxy;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.sync.MailboxSyncer;
 import dev.mailsync.sync.SyncLeases;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
 import io.restassured.response.Response;
 
 /** Downloads and writes through the API: the server first, then the store, and the next sync agrees. */
-@QuarkusTest
-class MessageWritesTest {
-
-    FakeEntra fake;
-    GreenMail mail;
-    TcpProxy imapProxy;
+@MailsyncTest
+class MessageWritesTest extends MailboxTestBase {
 
     @Inject
     SyncLeases leases;
@@ -56,7 +47,7 @@ class MessageWritesTest {
     MailboxSyncer syncer;
 
     @Inject
-    DataSource dataSource;
+    Sql sql;
 
     String bearer;
     String address;
@@ -65,8 +56,6 @@ class MessageWritesTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
         bearer = TestUsers.bearer("writer-" + UUID.randomUUID());
         address = Mailboxes.newAccount(mail);
         inbox = Mailboxes.folder(mail, address, "INBOX");
@@ -134,7 +123,7 @@ class MessageWritesTest {
         assertThat(stored.isSet(Flags.Flag.SEEN)).isTrue();
         assertThat(stored.isSet(Flags.Flag.FLAGGED)).isTrue();
         pass();
-        assertThat(Sql.text(dataSource, "select seen and flagged from message where id = " + messageId)).isEqualTo("t");
+        assertThat(sql.text("select seen and flagged from message where id = ?", messageId)).isEqualTo("t");
         given().header("Authorization", bearer).contentType("application/json").body("{}")
                 .patch("/api/v1/mailboxes/" + id + "/messages/" + messageId)
                 .then().statusCode(400).contentType("application/problem+json");
@@ -163,8 +152,8 @@ class MessageWritesTest {
         assertThat(Mailboxes.folder(mail, address, "Archive").getMessageCount()).isEqualTo(1);
         assertThat(Mailboxes.folder(mail, address, "Deleted Items").getMessageCount()).isEqualTo(1);
         pass();
-        assertThat(Sql.text(dataSource, "select string_agg(f.name || ':' || m.subject, ',' order by m.subject) from message m "
-                + "join folder f on f.id = m.folder_id where m.mailbox_id = '" + id + "'"))
+        assertThat(sql.text("select string_agg(f.name || ':' || m.subject, ',' order by m.subject) from message m "
+                + "join folder f on f.id = m.folder_id where m.mailbox_id = ?", id))
                 .isEqualTo("Archive:to archive,Deleted Items:to trash");
         given().header("Authorization", bearer).contentType("application/json").body("{\"folder\": \"Nowhere\"}")
                 .post("/api/v1/mailboxes/" + id + "/messages/" + idOf("to archive") + "/move")
@@ -185,7 +174,7 @@ class MessageWritesTest {
                 .then().statusCode(200)
                 .body("results.status", equalTo(java.util.List.of("done", "done", "failed")))
                 .body("results[2].code", equalTo("not_found"));
-        assertThat(Sql.text(dataSource, "select count(*) from message where mailbox_id = '" + id + "' and seen")).isEqualTo("2");
+        assertThat(sql.text("select count(*) from message where mailbox_id = ? and seen", id)).isEqualTo("2");
         assertThat(inbox.getNonDeletedMessages().stream().filter(m -> m.isSet(Flags.Flag.SEEN)).count())
                 .isEqualTo(2);
         given().header("Authorization", bearer).contentType("application/json")
@@ -239,7 +228,7 @@ class MessageWritesTest {
         assertThat(imapProxy.clientTranscript()).contains("UID STORE " + set + " +FLAGS.SILENT (\\Seen)");
         assertThat(inbox.getMessages().stream().allMatch(m -> m.isSet(Flags.Flag.SEEN))).isTrue();
         assertThat(archive.getMessages().stream().allMatch(m -> m.isSet(Flags.Flag.SEEN))).isTrue();
-        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "' and seen"))
+        assertThat(sql.count("select count(*) from message where mailbox_id = ? and seen", id))
                 .isEqualTo(7);
 
         logins = imapProxy.connections();
@@ -259,7 +248,7 @@ class MessageWritesTest {
         Mailboxes.append(inbox, "stuck", "x", null);
         pass();
         String messageId = firstId();
-        Sql.execute(dataSource, "update mailbox set state = 'REAUTH_REQUIRED', state_reason = 'revoked' where id = '" + id + "'");
+        sql.execute("update mailbox set state = 'REAUTH_REQUIRED', state_reason = 'revoked' where id = ?", id);
 
         given().header("Authorization", bearer).contentType("application/json").body("{\"seen\": true}")
                 .patch("/api/v1/mailboxes/" + id + "/messages/" + messageId)
@@ -273,7 +262,7 @@ class MessageWritesTest {
     }
 
     private String idOf(String subject) throws SQLException {
-        return Sql.text(dataSource, "select id from message where mailbox_id = '" + id + "' and subject = '" + subject + "'");
+        return sql.text("select id from message where mailbox_id = ? and subject = ?", id, subject);
     }
 
     private void pass() {

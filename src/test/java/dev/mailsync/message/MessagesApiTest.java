@@ -24,21 +24,17 @@ import org.junit.jupiter.api.Test;
 import com.icegreen.greenmail.store.MailFolder;
 import com.icegreen.greenmail.util.GreenMail;
 
-import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.sync.MailboxSyncer;
 import dev.mailsync.sync.SyncLeases;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
 import io.restassured.path.json.JsonPath;
 
 /** The messages API over mail synced from GreenMail into PostgreSQL. */
-@QuarkusTest
-class MessagesApiTest {
-
-    FakeEntra fake;
-    GreenMail mail;
+@MailsyncTest
+class MessagesApiTest extends MailboxTestBase {
 
     @Inject
     SyncLeases leases;
@@ -53,8 +49,6 @@ class MessagesApiTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
         bearer = TestUsers.bearer("reader-" + UUID.randomUUID());
         address = Mailboxes.newAccount(mail);
         inbox = Mailboxes.folder(mail, address, "INBOX");

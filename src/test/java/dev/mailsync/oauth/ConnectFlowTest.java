@@ -20,8 +20,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import javax.sql.DataSource;
-
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -31,24 +29,19 @@ import dev.mailsync.common.crypto.SecretCipher;
 import dev.mailsync.common.crypto.SecretColumn;
 import dev.mailsync.support.ConnectFlows;
 import dev.mailsync.support.FakeEntra;
-import dev.mailsync.support.FakeMicrosoftResource;
 import dev.mailsync.support.Sql;
 import dev.mailsync.support.TestUsers;
-import io.quarkus.test.common.TestResourceScope;
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
 import io.restassured.response.Response;
 
-@QuarkusTest
-@WithTestResource(value = FakeMicrosoftResource.class, scope = TestResourceScope.GLOBAL)
-class ConnectFlowTest {
+@MailsyncTest
+class ConnectFlowTest extends MailboxTestBase {
 
     static final String COMPLETE = "/api/v1/mailboxes/connect/microsoft/complete";
 
-    FakeEntra fake;
-
     @Inject
-    DataSource dataSource;
+    Sql sql;
 
     @Inject
     SecretCipher cipher;
@@ -61,8 +54,6 @@ class ConnectFlowTest {
 
     @BeforeEach
     void setUp() {
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
         aliceId = "alice-" + UUID.randomUUID();
         alice = TestUsers.bearer(aliceId);
     }
@@ -122,7 +113,7 @@ class ConnectFlowTest {
         given().header("Authorization", alice).get("/api/v1/mailboxes")
                 .then().statusCode(200).body("", hasSize(1)).body("[0].id", equalTo(id));
         assertThat(pendingRows()).isZero();
-        assertThat(Sql.text(dataSource, "select tenant_id || '/' || object_id from mailbox where id = '" + id + "'"))
+        assertThat(sql.text("select tenant_id || '/' || object_id from mailbox where id = ?", id))
                 .isEqualTo(FakeEntra.TENANT_ID + "/" + FakeEntra.objectIdOf("adele.vance@contoso.example"));
     }
 
@@ -162,8 +153,7 @@ class ConnectFlowTest {
 
         given().header("Authorization", alice).get("/api/v1/mailboxes").then().body("", hasSize(0));
         given().header("Authorization", bob).get("/api/v1/mailboxes").then().body("", hasSize(0));
-        assertThat(Sql.count(dataSource, "select count(*) from mailbox where user_id in ('" + aliceId + "', '"
-                + bobId + "')")).isZero();
+        assertThat(sql.count("select count(*) from mailbox where user_id in (?, ?)", aliceId, bobId)).isZero();
     }
 
     @Test
@@ -203,16 +193,15 @@ class ConnectFlowTest {
     void shouldPurgeAbandonedSignInsAndConnectionsWithTheirTokens() throws SQLException {
         ConnectFlows.connection(ConnectFlows.signIn(alice));
         ConnectFlows.start(alice);
-        Sql.execute(dataSource, "update pending_connection set expires_at = now() - interval '6 minutes' "
-                + "where user_id = '" + aliceId + "'");
-        Sql.execute(dataSource, "update pending_authorization set expires_at = now() - interval '6 minutes' "
-                + "where user_id = '" + aliceId + "'");
+        sql.execute("update pending_connection set expires_at = now() - interval '6 minutes' where user_id = ?",
+                aliceId);
+        sql.execute("update pending_authorization set expires_at = now() - interval '6 minutes' where user_id = ?",
+                aliceId);
 
         pendingConnections.purgeExpired();
 
         assertThat(pendingRows()).isZero();
-        assertThat(Sql.count(dataSource, "select count(*) from pending_authorization where user_id = '" + aliceId
-                + "'")).isZero();
+        assertThat(sql.count("select count(*) from pending_authorization where user_id = ?", aliceId)).isZero();
         ConnectFlows.connect(alice).then().statusCode(201);
     }
 
@@ -263,17 +252,17 @@ class ConnectFlowTest {
     void shouldKeepPendingTokensEncryptedAndOnlyTheHashOfTheConnection() throws SQLException {
         String connection = ConnectFlows.connection(ConnectFlows.signIn(alice));
 
-        String where = " from pending_connection where user_id = '" + aliceId + "'";
-        String access = Sql.text(dataSource, "select access_token" + where);
-        String refresh = Sql.text(dataSource, "select refresh_token" + where);
+        String where = " from pending_connection where user_id = ?";
+        String access = sql.text("select access_token" + where, aliceId);
+        String refresh = sql.text("select refresh_token" + where, aliceId);
         String hash = FakeEntra.s256(connection);
         assertThat(access).startsWith("v2:" + cipher.currentKeyId() + ":").doesNotContain("at.");
         assertThat(refresh).startsWith("v2:" + cipher.currentKeyId() + ":").doesNotContain("rt.");
         assertThat(cipher.decrypt(access, SecretColumn.PENDING_CONNECTION_ACCESS_TOKEN.context(hash))).startsWith("at.");
         assertThat(fake.isLiveRefreshToken(
                 cipher.decrypt(refresh, SecretColumn.PENDING_CONNECTION_REFRESH_TOKEN.context(hash)))).isTrue();
-        assertThat(Sql.text(dataSource, "select connection_hash" + where)).isEqualTo(hash);
-        assertThat(Sql.text(dataSource, "select object_id" + where))
+        assertThat(sql.text("select connection_hash" + where, aliceId)).isEqualTo(hash);
+        assertThat(sql.text("select object_id" + where, aliceId))
                 .isEqualTo(FakeEntra.objectIdOf("adele.vance@contoso.example"));
     }
 
@@ -281,14 +270,14 @@ class ConnectFlowTest {
     void shouldStoreTokensEncrypted() throws SQLException {
         String id = ConnectFlows.connectMailbox(alice);
 
-        String access = Sql.text(dataSource, "select access_token from mailbox where id = '" + id + "'");
-        String refresh = Sql.text(dataSource, "select refresh_token from mailbox where id = '" + id + "'");
+        String access = sql.text("select access_token from mailbox where id = ?", id);
+        String refresh = sql.text("select refresh_token from mailbox where id = ?", id);
         assertThat(access).startsWith("v2:" + cipher.currentKeyId() + ":").doesNotContain("at.");
         assertThat(refresh).startsWith("v2:" + cipher.currentKeyId() + ":").doesNotContain("rt.");
         assertThat(cipher.decrypt(access, SecretColumn.MAILBOX_ACCESS_TOKEN.context(id))).startsWith("at.");
         assertThat(fake.isLiveRefreshToken(cipher.decrypt(refresh, SecretColumn.MAILBOX_REFRESH_TOKEN.context(id))))
                 .isTrue();
-        assertThat(Sql.text(dataSource, "select client_secret from provider_settings"))
+        assertThat(sql.text("select client_secret from provider_settings"))
                 .startsWith("v2:").doesNotContain(ConnectFlows.CLIENT_SECRET);
     }
 
@@ -316,7 +305,7 @@ class ConnectFlowTest {
     @Test
     void shouldRefuseExpiredState() throws SQLException {
         URI callbackUrl = ConnectFlows.authorize(ConnectFlows.start(alice));
-        Sql.execute(dataSource, "update pending_authorization set expires_at = now() - interval '1 second'");
+        sql.execute("update pending_authorization set expires_at = now() - interval '1 second'");
 
         ConnectFlows.callback(callbackUrl).then().statusCode(400).body(containsString("expired_state"));
 
@@ -373,8 +362,8 @@ class ConnectFlowTest {
     @Test
     void shouldRelinkSameAccountInsteadOfDuplicating() throws SQLException {
         String first = ConnectFlows.connectMailbox(alice);
-        Sql.execute(dataSource, "update mailbox set state = 'REAUTH_REQUIRED', state_reason = 'revoked' where id = '" + first + "'");
-        String refreshBefore = Sql.text(dataSource, "select refresh_token from mailbox where id = '" + first + "'");
+        sql.execute("update mailbox set state = 'REAUTH_REQUIRED', state_reason = 'revoked' where id = ?", first);
+        String refreshBefore = sql.text("select refresh_token from mailbox where id = ?", first);
 
         String second = ConnectFlows.connectMailbox(alice);
 
@@ -383,7 +372,7 @@ class ConnectFlowTest {
                 .then().body("", hasSize(1))
                 .body("[0].state", equalTo("active"))
                 .body("[0].stateReason", equalTo(null));
-        String refreshAfter = Sql.text(dataSource, "select refresh_token from mailbox where id = '" + first + "'");
+        String refreshAfter = sql.text("select refresh_token from mailbox where id = ?", first);
         String context = SecretColumn.MAILBOX_REFRESH_TOKEN.context(first);
         assertThat(cipher.decrypt(refreshAfter, context)).isNotEqualTo(cipher.decrypt(refreshBefore, context));
     }
@@ -407,14 +396,14 @@ class ConnectFlowTest {
     @Test
     void shouldNotHandAnotherAccountsSignInTheMailboxWithItsAddress() throws SQLException {
         String first = ConnectFlows.connectMailbox(alice);
-        String refreshBefore = Sql.text(dataSource, "select refresh_token from mailbox where id = '" + first + "'");
+        String refreshBefore = sql.text("select refresh_token from mailbox where id = ?", first);
 
         // another account (other oid) whose email claim says the same address: an unverified claim
         fake.nextUser("adele.vance@contoso.example", "Not Adele", UUID.randomUUID().toString());
         String second = ConnectFlows.connectMailbox(alice);
 
         assertThat(second).isNotEqualTo(first);
-        assertThat(Sql.text(dataSource, "select refresh_token from mailbox where id = '" + first + "'"))
+        assertThat(sql.text("select refresh_token from mailbox where id = ?", first))
                 .isEqualTo(refreshBefore);
         given().header("Authorization", alice).get("/api/v1/mailboxes/" + first)
                 .then().body("displayName", equalTo("Adele Vance"));
@@ -424,11 +413,11 @@ class ConnectFlowTest {
     void shouldGiveALegacyMailboxItsAccountIdsOnItsNextConnect() throws SQLException {
         String first = ConnectFlows.connectMailbox(alice);
         // as connected before tid and oid were recorded
-        Sql.execute(dataSource, "update mailbox set tenant_id = null, object_id = null where id = '" + first + "'");
+        sql.execute("update mailbox set tenant_id = null, object_id = null where id = ?", first);
 
         assertThat(ConnectFlows.connectMailbox(alice)).isEqualTo(first);
 
-        assertThat(Sql.text(dataSource, "select object_id from mailbox where id = '" + first + "'"))
+        assertThat(sql.text("select object_id from mailbox where id = ?", first))
                 .isEqualTo(FakeEntra.objectIdOf("adele.vance@contoso.example"));
         assertThat(mailboxRows()).isEqualTo(1);
     }
@@ -463,7 +452,7 @@ class ConnectFlowTest {
 
     @Test
     void shouldAskForAdministratorWhenProviderIsNotConfigured() throws SQLException {
-        Sql.execute(dataSource, "delete from provider_settings");
+        sql.execute("delete from provider_settings");
 
         given().header("Authorization", alice).post("/api/v1/mailboxes/connect/microsoft")
                 .then().statusCode(409)
@@ -479,15 +468,14 @@ class ConnectFlowTest {
     }
 
     private long mailboxRows() throws SQLException {
-        return Sql.count(dataSource, "select count(*) from mailbox where user_id = '" + aliceId + "'");
+        return sql.count("select count(*) from mailbox where user_id = ?", aliceId);
     }
 
     private long pendingRows() throws SQLException {
-        return Sql.count(dataSource, "select count(*) from pending_connection where user_id = '" + aliceId + "'");
+        return sql.count("select count(*) from pending_connection where user_id = ?", aliceId);
     }
 
     private void expirePendingConnections(String userId) throws SQLException {
-        Sql.execute(dataSource, "update pending_connection set expires_at = now() - interval '1 second' "
-                + "where user_id = '" + userId + "'");
+        sql.execute("update pending_connection set expires_at = now() - interval '1 second' where user_id = ?", userId);
     }
 }

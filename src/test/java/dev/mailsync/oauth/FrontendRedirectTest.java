@@ -6,10 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
 import java.sql.SQLException;
-import java.util.Map;
 import java.util.UUID;
-
-import javax.sql.DataSource;
 
 import jakarta.inject.Inject;
 
@@ -17,30 +14,27 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.Sql;
 import dev.mailsync.support.TestUsers;
-import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
+import dev.mailsync.support.TestProfiles;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 
 /** With MAILSYNC_FRONTEND_URL set, the callback sends the browser back to the frontend. */
-@QuarkusTest
-@TestProfile(FrontendRedirectTest.WithFrontend.class)
-class FrontendRedirectTest {
+@MailsyncTest
+@TestProfile(TestProfiles.ChangedDefaults.class)
+class FrontendRedirectTest extends MailboxTestBase {
 
-    FakeEntra fake;
     String userId;
     String user;
 
     @Inject
-    DataSource dataSource;
+    Sql sql;
 
     @BeforeEach
     void setUp() {
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
         userId = "dana-" + UUID.randomUUID();
         user = TestUsers.bearer(userId);
     }
@@ -54,7 +48,7 @@ class FrontendRedirectTest {
                 .header("Cache-Control", "no-store")
                 .extract().header("Location");
         assertThat(location).matches("https://app\\.example/settings/mail\\?tab=mail&connection=[A-Za-z0-9_-]{43}");
-        assertThat(Sql.count(dataSource, "select count(*) from mailbox where user_id = '" + userId + "'")).isZero();
+        assertThat(sql.count("select count(*) from mailbox where user_id = ?", userId)).isZero();
 
         String id = ConnectFlows.complete(user, ConnectFlows.connection(callback)).then().statusCode(201)
                 .body("address", equalTo("adele.vance@contoso.example"))
@@ -70,12 +64,5 @@ class FrontendRedirectTest {
 
         assertThat(location).isEqualTo("https://app.example/settings/mail?tab=mail&error=access_denied");
         given().header("Authorization", user).get("/api/v1/mailboxes").then().body("", hasSize(0));
-    }
-
-    public static class WithFrontend implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("mailsync.frontend-url", "https://app.example/settings/mail?tab=mail");
-        }
     }
 }

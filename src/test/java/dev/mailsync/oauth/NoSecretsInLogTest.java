@@ -6,10 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -17,8 +14,6 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-
-import javax.sql.DataSource;
 
 import jakarta.inject.Inject;
 
@@ -35,23 +30,22 @@ import dev.mailsync.support.ConnectFlows;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.sync.MailboxSyncer;
 import dev.mailsync.sync.SyncLeases;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.SmtpFront;
 import dev.mailsync.outbox.OutboxSender;
 import dev.mailsync.support.TestUsers;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
+import dev.mailsync.support.Sql;
 
 /**
  * Runs whole connect flows, sync passes and SMTP submissions with every logger at DEBUG and searches the log for
  * any secret.
  */
-@QuarkusTest
-class NoSecretsInLogTest {
-
-    FakeEntra fake;
+@MailsyncTest
+class NoSecretsInLogTest extends MailboxTestBase {
 
     @Inject
-    DataSource dataSource;
+    Sql sql;
 
     @Inject
     SecretCipher cipher;
@@ -62,10 +56,6 @@ class NoSecretsInLogTest {
     @Inject
     MailboxSyncer syncer;
 
-    GreenMail mail;
-
-    SmtpFront smtp;
-
     @Inject
     OutboxSender sender;
 
@@ -75,7 +65,6 @@ class NoSecretsInLogTest {
 
     @BeforeEach
     void captureDebugLog() {
-        fake.reset();
         previousLevel = root.getLevel();
         root.setLevel(Level.FINEST);
         root.addHandler(capture);
@@ -134,9 +123,7 @@ class NoSecretsInLogTest {
         for (String secret : List.of(token, sasl, token.substring(token.length() / 2))) {
             assertThat(log.lines().filter(line -> line.contains(secret)).toList()).isEmpty();
         }
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute("delete from outbox where mailbox_id = '" + id + "'");
-        }
+        sql.execute("delete from outbox where mailbox_id = ?", id);
     }
 
     private void pass(String id) {
@@ -181,12 +168,11 @@ class NoSecretsInLogTest {
     }
 
     private String[] storedTokens(String id) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("select access_token, refresh_token from mailbox where id = '" + id + "'")) {
-            rs.next();
-            return new String[] { cipher.decrypt(rs.getString(1), SecretColumn.MAILBOX_ACCESS_TOKEN.context(id)),
-                    cipher.decrypt(rs.getString(2), SecretColumn.MAILBOX_REFRESH_TOKEN.context(id)) };
-        }
+        return new String[] {
+                cipher.decrypt(sql.text("select access_token from mailbox where id = ?",
+                        id), SecretColumn.MAILBOX_ACCESS_TOKEN.context(id)),
+                cipher.decrypt(sql.text("select refresh_token from mailbox where id = ?",
+                        id), SecretColumn.MAILBOX_REFRESH_TOKEN.context(id)) };
     }
 
     /**

@@ -12,9 +12,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import dev.mailsync.support.TestUsers;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
 
-@QuarkusTest
+@MailsyncTest
 class ProviderSettingsTest {
 
     static final String PATH = "/api/v1/admin/providers/microsoft";

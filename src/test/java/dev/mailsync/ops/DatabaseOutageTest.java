@@ -15,14 +15,14 @@ import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
+import dev.mailsync.support.MailsyncTest;
 
-import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * Readiness goes down while PostgreSQL refuses the service (its database closed to connections, every session
  * terminated) and comes back with it; liveness stays up throughout.
  */
-@QuarkusTest
+@MailsyncTest
 class DatabaseOutageTest {
 
     @Test

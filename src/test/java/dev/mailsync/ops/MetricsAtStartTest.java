@@ -7,16 +7,16 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import dev.mailsync.support.MailsyncTest;
 
 /**
  * Right after start-up, before any pass, refresh or submission, every series with a known set of labels is
  * there with 0, so dashboards and alert rules (rate, absent) work from the first scrape. A profile of its own
  * gives it a freshly started application.
  */
-@QuarkusTest
+@MailsyncTest
 @TestProfile(MetricsAtStartTest.FreshStart.class)
 class MetricsAtStartTest {
 

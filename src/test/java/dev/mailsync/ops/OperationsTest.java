@@ -6,31 +6,27 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
 import java.util.UUID;
-
-import javax.sql.DataSource;
+import java.time.Duration;
 
 import jakarta.inject.Inject;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import com.icegreen.greenmail.store.MailFolder;
 import com.icegreen.greenmail.util.GreenMail;
 
 import dev.mailsync.support.Sql;
-import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.sync.MailboxSyncer;
 import dev.mailsync.sync.SyncLeases;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
 
 /** Health, metrics and a pass interrupted by shutdown, after real sync passes against GreenMail. */
-@QuarkusTest
-class OperationsTest {
-
-    FakeEntra fake;
-    GreenMail mail;
+@MailsyncTest
+class OperationsTest extends MailboxTestBase {
 
     @Inject
     SyncLeases leases;
@@ -39,12 +35,10 @@ class OperationsTest {
     MailboxSyncer syncer;
 
     @Inject
-    DataSource dataSource;
+    Sql sql;
 
     @Test
     void shouldExposeSyncMetricsWithoutPersonalLabels() throws Exception {
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
         fake.accessTokenLifetime(60); // the pass refreshes the token
         String address = Mailboxes.newAccount(mail);
         MailFolder inbox = Mailboxes.folder(mail, address, "INBOX");
@@ -81,8 +75,6 @@ class OperationsTest {
 
     @Test
     void shouldReleaseTheLeaseOfAPassStoppedByShutdown() throws Exception {
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
         String address = Mailboxes.newAccount(mail);
         MailFolder inbox = Mailboxes.folder(mail, address, "INBOX");
         for (int i = 0; i < 400; i++) {
@@ -92,24 +84,23 @@ class OperationsTest {
         assertThat(leases.claim(id, "replica-a")).isTrue();
         Thread pass = new Thread(() -> syncer.runPass(id, "replica-a"));
         pass.start();
-        while (Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "'") == 0) {
-            Thread.sleep(5);
-        }
+        Awaitility.await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5)).atMost(Duration.ofSeconds(60))
+                .until(() -> sql.count("select count(*) from message where mailbox_id = ?", id) > 0);
 
         abortRunningPasses(); // what SIGTERM does once the shutdown grace is over
         pass.join(10_000);
 
         assertThat(pass.isAlive()).isFalse();
-        assertThat(Sql.text(dataSource, "select coalesce(lease_owner, 'none') || ':' || (next_run_at <= now()) || ':' "
-                + "|| coalesce(last_error_code, 'none') from mailbox_sync where mailbox_id = '" + id + "'"))
+        assertThat(sql.text("select coalesce(lease_owner, 'none') || ':' || (next_run_at <= now()) || ':' || "
+                + "coalesce(last_error_code, 'none') from mailbox_sync where mailbox_id = ?", id))
                 .isEqualTo("none:true:none");
-        long before = Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "'");
+        long before = sql.count("select count(*) from message where mailbox_id = ?", id);
         assertThat(before).isBetween(1L, 399L);
         // another replica takes the mailbox over at once and completes it
         assertThat(leases.claimDue("replica-b", 1000)).contains(id);
         syncer.runPass(id, "replica-b");
-        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "'")).isEqualTo(400);
-        assertThat(Sql.count(dataSource, "select count(distinct uid) from message where mailbox_id = '" + id + "'")).isEqualTo(400);
+        assertThat(sql.count("select count(*) from message where mailbox_id = ?", id)).isEqualTo(400);
+        assertThat(sql.count("select count(distinct uid) from message where mailbox_id = ?", id)).isEqualTo(400);
     }
 
     private void abortRunningPasses() throws Exception {

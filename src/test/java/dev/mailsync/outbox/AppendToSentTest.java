@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import javax.sql.DataSource;
-
 import jakarta.inject.Inject;
 import jakarta.mail.Flags;
 
@@ -18,51 +16,35 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import com.icegreen.greenmail.store.StoredMessage;
-import com.icegreen.greenmail.util.GreenMail;
 
-import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.Mailboxes;
-import dev.mailsync.support.OutlookDelivery;
 import dev.mailsync.support.Sql;
 import dev.mailsync.support.TestUsers;
-import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
+import dev.mailsync.support.TestProfiles;
 import io.quarkus.test.junit.TestProfile;
 
 /**
  * A server that does not file submitted mail (unlike Outlook): with append-to-sent the copy is APPENDed. Here
  * the background sender runs as in production: a POST wakes it and it sends on its own.
  */
-@QuarkusTest
-@TestProfile(AppendToSentTest.AppendToSent.class)
-class AppendToSentTest {
-
-    public static class AppendToSent implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("mailsync.outbox.append-to-sent", "true", "mailsync.outbox.enabled", "true");
-        }
-    }
-
-    FakeEntra fake;
-    GreenMail mail;
-    OutlookDelivery outlook;
+@MailsyncTest
+@TestProfile(TestProfiles.ChangedDefaults.class)
+class AppendToSentTest extends MailboxTestBase {
 
     @Inject
-    DataSource dataSource;
+    Sql sql;
 
     @AfterEach
     void tearDown() throws Exception {
         outlook.fileSentItems(true);
-        Sql.execute(dataSource, "delete from outbox");
+        sql.execute("delete from outbox");
     }
 
     @Test
     void shouldAppendTheSentMessageToTheSentFolderOnce() throws Exception {
         outlook.fileSentItems(false);
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
         String bearer = TestUsers.bearer("appender-" + UUID.randomUUID());
         String address = Mailboxes.newAccount(mail);
         Mailboxes.folder(mail, address, "INBOX");

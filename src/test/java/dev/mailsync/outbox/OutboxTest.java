@@ -17,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import javax.sql.DataSource;
-
 import jakarta.inject.Inject;
 import jakarta.mail.Message.RecipientType;
 import jakarta.mail.Multipart;
@@ -26,6 +24,7 @@ import jakarta.mail.Part;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeUtility;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,18 +34,15 @@ import com.icegreen.greenmail.store.StoredMessage;
 import com.icegreen.greenmail.util.GreenMail;
 
 import dev.mailsync.oauth.AccessTokens;
-import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.Mailboxes;
-import dev.mailsync.support.OutlookDelivery;
 import dev.mailsync.support.SmtpFront;
 import dev.mailsync.support.SmtpFront.Stage;
 import dev.mailsync.support.Sql;
-import dev.mailsync.support.TcpProxy;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.sync.MailboxSyncer;
 import dev.mailsync.sync.SyncLeases;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
 import io.restassured.path.json.JsonPath;
 
 /**
@@ -54,14 +50,8 @@ import io.restassured.path.json.JsonPath;
  * GreenMail (filing sent mail in "Sent Items" as Outlook does), and an SMTP front that answers like a failing
  * smtp.office365.com. The background sender is off in tests; each test runs it with {@link OutboxSender#sendDueNow}.
  */
-@QuarkusTest
-class OutboxTest {
-
-    FakeEntra fake;
-    GreenMail mail;
-    SmtpFront smtp;
-    OutlookDelivery outlook;
-    TcpProxy imapProxy;
+@MailsyncTest
+class OutboxTest extends MailboxTestBase {
 
     @Inject
     OutboxSender sender;
@@ -85,7 +75,7 @@ class OutboxTest {
     MailboxSyncer syncer;
 
     @Inject
-    DataSource dataSource;
+    Sql sql;
 
     String bearer;
     String address;
@@ -94,9 +84,6 @@ class OutboxTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        fake.reset();
-        smtp.clear();
-        ConnectFlows.configureProvider(fake);
         bearer = TestUsers.bearer("sender-" + UUID.randomUUID());
         address = Mailboxes.newAccount(mail);
         Mailboxes.folder(mail, address, "INBOX");
@@ -108,7 +95,7 @@ class OutboxTest {
     @AfterEach
     void tearDown() throws Exception {
         smtp.clear();
-        Sql.execute(dataSource, "delete from outbox"); // leftovers would be claimed by the next test's sender
+        sql.execute("delete from outbox"); // leftovers would be claimed by the next test's sender
     }
 
     @Test
@@ -157,12 +144,12 @@ class OutboxTest {
         assertThat(attachment.getFileName()).isEqualTo("Angebot \"März\" 2026.pdf");
         assertThat(attachment.getInputStream().readAllBytes()).isEqualTo(pdf);
         assertThat(only(bcc, messageId)).isNotNull();
-        assertThat(Sql.text(dataSource, "select mime is null from outbox where id = '" + sendId + "'")).isEqualTo("t");
+        assertThat(sql.text("select mime is null from outbox where id = ?", sendId)).isEqualTo("t");
 
         // Outlook filed it in Sent Items: the next sync shows it there, in its thread
         pass();
-        String stored = Sql.text(dataSource, "select m.id from message m join folder f on f.id = m.folder_id "
-                + "where f.name = 'Sent Items' and m.message_id = '" + messageId + "'");
+        String stored = sql.text("select m.id from message m join folder f on f.id = m.folder_id where f.name = "
+                + "'Sent Items' and m.message_id = ?", messageId);
         assertThat(stored).isNotNull();
         given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/messages/" + stored)
                 .then().statusCode(200).body("folder", equalTo("Sent Items"))
@@ -183,8 +170,8 @@ class OutboxTest {
                 + "Content-Disposition: attachment; filename=q3.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"
                 + Base64.getMimeEncoder().encodeToString(report) + "\r\n--b--\r\n").getBytes(StandardCharsets.US_ASCII));
         pass();
-        String original = Sql.text(dataSource, "select id from message where message_id = 'q3@fabrikam.example' "
-                + "and mailbox_id = '" + id + "'");
+        String original = sql.text("select id from message where message_id = 'q3@fabrikam.example' and mailbox_id = ?",
+                id);
 
         String reply = send(Map.of("text", "Thanks!", "reference", Map.of("messageId", original, "action", "reply")));
         String replyAll = send(Map.of("text", "Thanks all", "reference",
@@ -201,7 +188,7 @@ class OutboxTest {
         assertThat(r.getAllRecipients()).hasSize(1);
         // replied: the original is \Answered on the server and in the store
         assertThat(inbox.getMessages().get(0).isSet(jakarta.mail.Flags.Flag.ANSWERED)).isTrue();
-        assertThat(Sql.text(dataSource, "select answered from message where id = " + original)).isEqualTo("t");
+        assertThat(sql.text("select answered from message where id = ?", original)).isEqualTo("t");
 
         MimeMessage all = only("anna@fabrikam.example", messageIdOf(replyAll));
         assertThat(addresses(all, RecipientType.TO)).containsExactly("anna@fabrikam.example", "bob@fabrikam.example");
@@ -217,14 +204,14 @@ class OutboxTest {
 
         // after the next sync the reply sits in the original's thread, from Sent Items
         pass();
-        String threadId = Sql.text(dataSource, "select thread_id from message where id = " + original);
+        String threadId = sql.text("select thread_id from message where id = ?", original);
         given().header("Authorization", bearer).get("/api/v1/mailboxes/{id}/threads/{thread}", id, threadId)
                 .then().statusCode(200).body("messages.subject", hasItems("Quarterly report", "Re: Quarterly report"))
                 .body("messages.folder", hasItems("INBOX", "Sent Items"));
     }
 
     @Test
-    void shouldRefuseInvalidMessagesWithEveryFieldNamed() {
+    void shouldRefuseInvalidMessagesWithEveryFieldNamed() throws Exception {
         expectInvalid(Map.of("subject", "nobody to send to", "text", "x"), "to");
         expectInvalid(Map.of("to", List.of(Map.of("address", "victim@fabrikam.example\r\nBcc: all@fabrikam.example"))),
                 "to[0].address");
@@ -266,7 +253,7 @@ class OutboxTest {
                 .contains("\"code\":\"body_too_large\"");
         // the transcript is shared with other tests, whose message texts may name the address: check the envelope
         assertThat(smtp.clientTranscript().lines()).noneMatch(line -> line.startsWith("RCPT TO:<all@"));
-        assertThat(count("select count(*) from outbox where mailbox_id = '" + id + "'")).isZero();
+        assertThat(sql.count("select count(*) from outbox where mailbox_id = ?", id)).isZero();
     }
 
     @Test
@@ -288,7 +275,7 @@ class OutboxTest {
                 .post("/api/v1/mailboxes/" + id + "/outbox").then().statusCode(422)
                 .body("code", equalTo("idempotency_key_reused"));
         assertThat(only(friend, messageIdOf(first)).getSubject()).isEqualTo("once");
-        assertThat(count("select count(*) from outbox where mailbox_id = '" + id + "'")).isEqualTo(1);
+        assertThat(sql.count("select count(*) from outbox where mailbox_id = ?", id)).isEqualTo(1);
     }
 
     @Test
@@ -309,7 +296,7 @@ class OutboxTest {
                 .body("lastError.code", equalTo("smtp_busy"));
 
         due();
-        Sql.execute(dataSource, "update mailbox set access_token_expires_at = now() where id = '" + id + "'");
+        sql.execute("update mailbox set access_token_expires_at = now() where id = ?", id);
         fake.failNextTokenRequests(1, 503, "temporarily_unavailable", 120);
         sender.sendDueNow();
         JsonPath token = item(sendId).then().body("state", equalTo("queued"))
@@ -400,7 +387,8 @@ class OutboxTest {
         OutboxStore.Pending pending = store.pending(UUID.fromString(afterSend)).orElseThrow();
         submitter.submit(pending.address(), tokens.accessToken(pending.mailboxId()), pending.mime(),
                 pending.envelope());
-        Thread.sleep(300); // its leases run out
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> sql.count(
+                "select count(*) from outbox where id in (?, ?) and lease_until < now()", beforeSend, afterSend) == 2);
 
         assertThat(sender.sendDueNow()).isEqualTo(2);
 
@@ -409,7 +397,7 @@ class OutboxTest {
                 .extract().path("messageId");
         assertThat(copies(friend, before)).isEqualTo(1);
         assertThat(copies(friend, after)).isEqualTo(1);
-        assertThat(Sql.text(dataSource, "select server_response from outbox where id = '" + afterSend + "'"))
+        assertThat(sql.text("select server_response from outbox where id = ?", afterSend))
                 .startsWith("found in Sent Items");
     }
 
@@ -444,7 +432,7 @@ class OutboxTest {
         given().contentType("application/json").body(simple("anonymous"))
                 .post("/api/v1/mailboxes/" + id + "/outbox").then().statusCode(401);
 
-        Sql.execute(dataSource, "update mailbox set state = 'REAUTH_REQUIRED' where id = '" + id + "'");
+        sql.execute("update mailbox set state = 'REAUTH_REQUIRED' where id = ?", id);
         given().header("Authorization", bearer).contentType("application/json").body(simple("after revoke"))
                 .post("/api/v1/mailboxes/" + id + "/outbox").then().statusCode(409)
                 .contentType("application/problem+json").body("code", equalTo("mailbox_not_active"));
@@ -479,10 +467,10 @@ class OutboxTest {
         // after the retention (30 days), finished items are forgotten; waiting ones never are
         due();
         sender.sendDueNow();
-        Sql.execute(dataSource, "update outbox set updated_at = now() - interval '31 days' where id in ('"
-                + ids.get(1) + "', '" + ids.get(2) + "')");
-        Sql.execute(dataSource, "update outbox set state = 'queued', next_attempt_at = now() + interval '1 day', "
-                + "updated_at = now() - interval '31 days' where id = '" + ids.get(3) + "'");
+        sql.execute("update outbox set updated_at = now() - interval '31 days' where id in (?, "
+                + "?)", ids.get(1), ids.get(2));
+        sql.execute("update outbox set state = 'queued', next_attempt_at = now() + interval '1 day', updated_at = "
+                + "now() - interval '31 days' where id = ?", ids.get(3));
         sender.purgeExpired();
         item(ids.get(1)).then().statusCode(404);
         item(ids.get(2)).then().statusCode(404);
@@ -529,9 +517,9 @@ class OutboxTest {
     void shouldCleanForwardedFileNamesAndTypesFromReceivedMailBeforeTheyGoIntoHeaders() throws Exception {
         String original = receiveWithAttachment("hostile.pdf", new byte[] { 1, 2, 3 });
         // what a hostile sender's RFC 2231 filename decodes to, stored as received
-        Sql.execute(dataSource, "update message set attachments = jsonb_set(jsonb_set(attachments, '{0,filename}', "
+        sql.execute("update message set attachments = jsonb_set(jsonb_set(attachments, '{0,filename}', "
                 + "to_jsonb(E'evil\\r\\nBcc: all@fabrikam.example\\r\\n\\u0001\\u0085x.pdf'::text)), "
-                + "'{0,contentType}', to_jsonb(E'application/pdf\\r\\nX-Injected: yes'::text)) where id = " + original);
+                + "'{0,contentType}', to_jsonb(E'application/pdf\\r\\nX-Injected: yes'::text)) where id = ?", original);
 
         String forward = send(Map.of("to", List.of(Map.of("address", friend)), "text", "FYI",
                 "reference", Map.of("messageId", original, "action", "forward")));
@@ -553,9 +541,9 @@ class OutboxTest {
     void shouldCleanTheSubjectAndNamesOfAReplyFromReceivedMailBeforeTheyGoIntoHeaders() throws Exception {
         String original = receiveWithAttachment("reply-hostile.pdf", new byte[] { 1 });
         // what hostile encoded words decode to, stored as received
-        Sql.execute(dataSource, "update message set subject = E'hi\\r\\nBcc: all@fabrikam.example\\r\\nX-Injected: 1', "
-                + "from_addr = jsonb_build_array(jsonb_build_object('name', E'Anna\\r\\nBcc: all@fabrikam.example', "
-                + "'address', 'anna@fabrikam.example')) where id = " + original);
+        sql.execute("update message set subject = E'hi\\r\\nBcc: all@fabrikam.example\\r\\nX-Injected: 1', from_addr "
+                + "= jsonb_build_array(jsonb_build_object('name', E'Anna\\r\\nBcc: all@fabrikam.example', 'address', "
+                + "'anna@fabrikam.example')) where id = ?", original);
 
         String reply = send(Map.of("text", "thanks", "reference", Map.of("messageId", original, "action", "reply")));
         assertThat(sender.sendDueNow()).isEqualTo(1);
@@ -573,8 +561,8 @@ class OutboxTest {
     void shouldRefuseAForwardWhoseAttachmentsCannotFitBeforeFetchingThem() throws Exception {
         String original = receiveWithAttachment("huge.bin", new byte[] { 1 });
         // the stored size says what the server holds (the test profile limits a message to 2 MB)
-        Sql.execute(dataSource, "update message set attachments = jsonb_set(attachments, '{0,size}', '1700000') "
-                + "where id = " + original);
+        sql.execute("update message set attachments = jsonb_set(attachments, '{0,size}', '1700000') where id = ?",
+                original);
         int logins = imapProxy.connections();
 
         given().header("Authorization", bearer).contentType("application/json")
@@ -583,7 +571,7 @@ class OutboxTest {
                 .post("/api/v1/mailboxes/" + id + "/outbox").then().statusCode(400)
                 .contentType("application/problem+json").body("errors.field", hasItems("reference"));
         assertThat(imapProxy.connections()).as("IMAP logins").isEqualTo(logins);
-        assertThat(count("select count(*) from outbox where mailbox_id = '" + id + "'")).isZero();
+        assertThat(sql.count("select count(*) from outbox where mailbox_id = ?", id)).isZero();
     }
 
     @Test
@@ -621,8 +609,8 @@ class OutboxTest {
                 + "\r\nContent-Transfer-Encoding: base64\r\n\r\n" + Base64.getMimeEncoder().encodeToString(content)
                 + "\r\n--b--\r\n").getBytes(StandardCharsets.US_ASCII));
         pass();
-        return Sql.text(dataSource, "select id from message where message_id = '" + filename + "@fabrikam.example' "
-                + "and mailbox_id = '" + id + "'");
+        return sql.text("select id from message where message_id = ? and mailbox_id = ?",
+                filename + "@fabrikam.example", id);
     }
 
     private void expectInvalid(Map<String, Object> body, String field) {
@@ -650,16 +638,7 @@ class OutboxTest {
     }
 
     private void due() throws Exception {
-        Sql.execute(dataSource, "update outbox set next_attempt_at = now() where mailbox_id = '" + id
-                + "' and state = 'queued'");
-    }
-
-    private long count(String sql) {
-        try {
-            return Sql.count(dataSource, sql);
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        sql.execute("update outbox set next_attempt_at = now() where mailbox_id = ? and state = 'queued'", id);
     }
 
     private void pass() {

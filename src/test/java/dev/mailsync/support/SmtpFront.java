@@ -5,15 +5,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Queue;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -23,7 +19,7 @@ import java.util.function.Consumer;
  * target unless a test scripted them: then the front answers the dialogue itself, imitating smtp.office365.com,
  * and never contacts the target. Scripts are used one per accepted connection, in the order they were given.
  */
-public class SmtpFront implements AutoCloseable {
+public class SmtpFront extends LoopbackServer {
 
     /** The step of the SMTP dialogue that a scripted session fails. */
     public enum Stage { CONNECT, AUTH, MAIL, RCPT, DATA }
@@ -36,10 +32,8 @@ public class SmtpFront implements AutoCloseable {
     private static final int READ_TIMEOUT_MILLIS = 30_000;
     private static final String HOST = "front.example";
 
-    private final ServerSocket listener;
     private final String targetHost;
     private final int targetPort;
-    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final Queue<Script> scripts = new ConcurrentLinkedQueue<>();
     private final AtomicInteger scriptedSessions = new AtomicInteger();
     private final AtomicInteger scriptedMessages = new AtomicInteger();
@@ -49,17 +43,7 @@ public class SmtpFront implements AutoCloseable {
     public SmtpFront(String targetHost, int targetPort) {
         this.targetHost = targetHost;
         this.targetPort = targetPort;
-        try {
-            listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        daemon(this::accept, "smtp-front-accept");
-    }
-
-    /** The port the front listens on. */
-    public int port() {
-        return listener.getLocalPort();
+        startAccepting("smtp-front-accept");
     }
 
     /**
@@ -104,58 +88,30 @@ public class SmtpFront implements AutoCloseable {
         return clientTranscript.toString();
     }
 
-    private void accept() {
-        while (!listener.isClosed()) {
-            Socket client;
-            try {
-                client = listener.accept();
-            } catch (IOException e) {
-                continue; // listener closed
-            }
-            sockets.add(client);
-            Script script = scripts.poll();
-            if (script != null) {
-                scriptedSessions.incrementAndGet();
-                daemon(() -> new Session(client, script).run(), "smtp-front-session");
-            } else {
-                relay(client);
-            }
+    @Override
+    void accepted(Socket client) {
+        Script script = scripts.poll();
+        if (script != null) {
+            scriptedSessions.incrementAndGet();
+            daemon(() -> new Session(client, script).run(), "smtp-front-session");
+        } else {
+            relay(client);
         }
     }
 
     private void relay(Socket client) {
-        try {
-            Socket server = new Socket(targetHost, targetPort);
-            sockets.add(server);
-            pump(client, server, true);
-            pump(server, client, false);
-        } catch (IOException e) {
-            closeQuietly(client);
+        Socket server = connectFor(client, targetHost, targetPort);
+        if (server == null) {
+            return;
         }
-    }
-
-    private void pump(Socket from, Socket to, boolean record) {
-        daemon(() -> {
-            byte[] buffer = new byte[8192];
-            long total = 0;
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                int n;
-                while ((n = in.read(buffer)) >= 0) {
-                    if (record && total < TRANSCRIPT_LIMIT) {
-                        int kept = (int) Math.min(n, TRANSCRIPT_LIMIT - total);
-                        clientTranscript.append(new String(buffer, 0, kept, StandardCharsets.ISO_8859_1));
-                    }
-                    out.write(buffer, 0, n);
-                    out.flush();
-                    total += n;
-                }
-            } catch (IOException e) {
-                // the other side closed
-            } finally {
-                closeQuietly(from);
-                closeQuietly(to);
+        relay(client, server, "smtp-front-relay", (buffer, n, total) -> {
+            if (total < TRANSCRIPT_LIMIT) {
+                int kept = (int) Math.min(n, TRANSCRIPT_LIMIT - total);
+                clientTranscript.append(new String(buffer, 0, kept, StandardCharsets.ISO_8859_1));
             }
-        }, "smtp-front-relay");
+            return n;
+        });
+        relay(server, client, "smtp-front-relay", (buffer, n, total) -> n);
     }
 
     /** One scripted SMTP dialogue on an accepted connection. */
@@ -315,31 +271,5 @@ public class SmtpFront implements AutoCloseable {
         }
         int end = decoded.indexOf('\u0001');
         return decoded.substring(5, end < 0 ? decoded.length() : end);
-    }
-
-    private static void daemon(Runnable task, String name) {
-        Thread thread = new Thread(task, name);
-        thread.setDaemon(true);
-        thread.start();
-    }
-
-    private void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // already closed
-        }
-        sockets.remove(socket);
-    }
-
-    /** Closes the listener and every open connection. */
-    @Override
-    public void close() {
-        try {
-            listener.close();
-        } catch (IOException e) {
-            // closing
-        }
-        sockets.forEach(this::closeQuietly);
     }
 }

@@ -1,30 +1,24 @@
 package dev.mailsync.support;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A TCP relay on 127.0.0.1 that a test can make cut its connections after some bytes from the server, or slow the
  * server down.
  */
-public class TcpProxy implements AutoCloseable {
+public class TcpProxy extends LoopbackServer {
 
-    private final ServerSocket listener;
+    private static final int TRANSCRIPT_LIMIT = 4096;
+
     private final String targetHost;
     private final int targetPort;
-    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final AtomicLong cutAfter = new AtomicLong(-1);
-
     private final AtomicLong bytesPerSecond = new AtomicLong();
-    private final java.util.concurrent.atomic.AtomicReference<String[]> rewrite = new java.util.concurrent.atomic.AtomicReference<>();
+    private final AtomicReference<String[]> rewrite = new AtomicReference<>();
     private final AtomicInteger cuts = new AtomicInteger();
     private final AtomicInteger connections = new AtomicInteger();
     private final StringBuffer clientTranscript = new StringBuffer();
@@ -32,18 +26,7 @@ public class TcpProxy implements AutoCloseable {
     public TcpProxy(String targetHost, int targetPort) {
         this.targetHost = targetHost;
         this.targetPort = targetPort;
-        try {
-            listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        Thread accept = new Thread(this::accept, "tcp-proxy-accept");
-        accept.setDaemon(true);
-        accept.start();
-    }
-
-    public int port() {
-        return listener.getLocalPort();
+        startAccepting("tcp-proxy-accept");
     }
 
     /** The next connection is cut after the server sent this many bytes through it. */
@@ -79,82 +62,36 @@ public class TcpProxy implements AutoCloseable {
         return cuts.get();
     }
 
-    private void accept() {
-        while (!listener.isClosed()) {
-            try {
-                Socket client = listener.accept();
-                connections.incrementAndGet();
-                Socket server = new Socket(targetHost, targetPort);
-                sockets.add(client);
-                sockets.add(server);
-                long limit = cutAfter.getAndSet(-1);
-                pump(client, server, -1, true);
-                pump(server, client, limit, false);
-            } catch (IOException e) {
-                // listener closed
-            }
-        }
-    }
-
-    private void pump(Socket from, Socket to, long limit, boolean record) {
-        Thread t = new Thread(() -> {
-            byte[] buffer = new byte[8192];
-            long total = 0;
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                int n;
-                while ((n = in.read(buffer)) >= 0) {
-                    if (limit >= 0 && total + n > limit) {
-                        out.write(buffer, 0, (int) (limit - total));
-                        out.flush();
-                        cuts.incrementAndGet();
-                        break;
-                    }
-                    if (record && total < 4096) {
-                        clientTranscript.append(new String(buffer, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1));
-                    }
-                    long rate = record ? 0 : bytesPerSecond.get();
-                    if (rate > 0) {
-                        Thread.sleep(n * 1000L / rate);
-                    }
-                    String[] replace = record ? null : rewrite.get();
-                    if (replace != null) {
-                        byte[] changed = new String(buffer, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1)
-                                .replace(replace[0], replace[1]).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-                        System.arraycopy(changed, 0, buffer, 0, n);
-                    }
-                    out.write(buffer, 0, n);
-                    out.flush();
-                    total += n;
-                }
-            } catch (IOException e) {
-                // the other side closed
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                closeQuietly(from);
-                closeQuietly(to);
-            }
-        }, "tcp-proxy-pump");
-        t.setDaemon(true);
-        t.start();
-    }
-
-    private void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // already closed
-        }
-        sockets.remove(socket);
-    }
-
     @Override
-    public void close() {
-        try {
-            listener.close();
-        } catch (IOException e) {
-            // closing
+    void accepted(Socket client) {
+        connections.incrementAndGet();
+        Socket server = connectFor(client, targetHost, targetPort);
+        if (server == null) {
+            return;
         }
-        sockets.forEach(this::closeQuietly);
+        long limit = cutAfter.getAndSet(-1);
+        relay(client, server, "tcp-proxy-pump", (buffer, n, total) -> {
+            if (total < TRANSCRIPT_LIMIT) {
+                clientTranscript.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+            }
+            return n;
+        });
+        relay(server, client, "tcp-proxy-pump", (buffer, n, total) -> {
+            if (limit >= 0 && total + n > limit) {
+                cuts.incrementAndGet();
+                return (int) (limit - total);
+            }
+            long rate = bytesPerSecond.get();
+            if (rate > 0) {
+                Thread.sleep(n * 1000L / rate);
+            }
+            String[] replace = rewrite.get();
+            if (replace != null) {
+                byte[] changed = new String(buffer, 0, n, StandardCharsets.ISO_8859_1).replace(replace[0], replace[1])
+                        .getBytes(StandardCharsets.ISO_8859_1);
+                System.arraycopy(changed, 0, buffer, 0, n);
+            }
+            return n;
+        });
     }
 }

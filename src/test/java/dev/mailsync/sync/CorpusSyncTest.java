@@ -10,35 +10,28 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import javax.sql.DataSource;
-
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import com.icegreen.greenmail.store.MailFolder;
-import com.icegreen.greenmail.util.GreenMail;
 
 import dev.mailsync.support.Sql;
-import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.TestUsers;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
 
 /**
  * Every message of the bench rig's generated corpus (real-world MIME: 13 charsets, RFC 2231 names, forwarded
  * messages, calendar invites and about 2% malformed ones) is stored by a sync pass, the malformed ones flagged.
  * Needs the rig beside the project ({@code ../shared/bench/gen-corpus}, Python 3); skipped without it.
  */
-@QuarkusTest
-class CorpusSyncTest {
+@MailsyncTest
+class CorpusSyncTest extends MailboxTestBase {
 
     static final int COUNT = 500;
-
-    FakeEntra fake;
-    GreenMail mail;
 
     @Inject
     SyncLeases leases;
@@ -47,13 +40,11 @@ class CorpusSyncTest {
     MailboxSyncer syncer;
 
     @Inject
-    DataSource dataSource;
+    Sql sql;
 
     @Test
     void shouldStoreEveryCorpusMessageIncludingMalformedOnes() throws Exception {
         List<Path> files = corpus();
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
         String address = Mailboxes.newAccount(mail);
         MailFolder inbox = Mailboxes.folder(mail, address, "INBOX");
         for (Path file : files) {
@@ -64,15 +55,15 @@ class CorpusSyncTest {
         assertThat(leases.claim(UUID.fromString(id), "test")).isTrue();
         syncer.runPass(UUID.fromString(id), "test");
 
-        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "'")).isEqualTo(files.size());
-        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "' and malformed")).isPositive();
-        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "' and has_attachments"))
+        assertThat(sql.count("select count(*) from message where mailbox_id = ?", id)).isEqualTo(files.size());
+        assertThat(sql.count("select count(*) from message where mailbox_id = ? and malformed", id)).isPositive();
+        assertThat(sql.count("select count(*) from message where mailbox_id = ? and has_attachments", id))
                 .isGreaterThan(files.size() / 10);
-        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id
-                + "' and (text_body is not null or html_body is not null)")).isGreaterThan(files.size() * 9 / 10);
-        assertThat(Sql.count(dataSource, "select count(distinct thread_id) from message where mailbox_id = '" + id + "'"))
+        assertThat(sql.count("select count(*) from message where mailbox_id = ? and (text_body is not null or "
+                + "html_body is not null)", id)).isGreaterThan(files.size() * 9 / 10);
+        assertThat(sql.count("select count(distinct thread_id) from message where mailbox_id = ?", id))
                 .isLessThan(files.size());
-        assertThat(Sql.text(dataSource, "select last_error_code from mailbox_sync where mailbox_id = '" + id + "'")).isNull();
+        assertThat(sql.text("select last_error_code from mailbox_sync where mailbox_id = ?", id)).isNull();
     }
 
     private static List<Path> corpus() throws IOException, InterruptedException {

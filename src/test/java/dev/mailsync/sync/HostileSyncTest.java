@@ -11,22 +11,18 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
-import javax.sql.DataSource;
-
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
 import com.icegreen.greenmail.store.MailFolder;
-import com.icegreen.greenmail.util.GreenMail;
 
-import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.HostileMail;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.Sql;
 import dev.mailsync.support.TestUsers;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 
@@ -34,11 +30,8 @@ import io.restassured.response.Response;
  * A mailbox full of hostile and broken mail ({@link HostileMail}) syncs in one pass without an error, every message
  * is stored, and the API lists, reads, searches and threads it all without a 5xx.
  */
-@QuarkusTest
-class HostileSyncTest {
-
-    FakeEntra fake;
-    GreenMail mail;
+@MailsyncTest
+class HostileSyncTest extends MailboxTestBase {
 
     @Inject
     SyncLeases leases;
@@ -47,12 +40,10 @@ class HostileSyncTest {
     MailboxSyncer syncer;
 
     @Inject
-    DataSource dataSource;
+    Sql sql;
 
     @Test
     void shouldSyncListReadSearchAndThreadAMailboxOfHostileMail() throws Exception {
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
         String bearer = TestUsers.bearer("hostile-" + UUID.randomUUID());
         String address = Mailboxes.newAccount(mail);
         MailFolder inbox = Mailboxes.folder(mail, address, "INBOX");
@@ -70,14 +61,14 @@ class HostileSyncTest {
         given().header("Authorization", bearer).get(api + "/sync").then().statusCode(200)
                 .body("state", org.hamcrest.Matchers.equalTo("idle"))
                 .body("lastError", org.hamcrest.Matchers.nullValue());
-        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "'"))
+        assertThat(sql.count("select count(*) from message where mailbox_id = ?", id))
                 .isEqualTo(kinds.size() + 1);
-        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id
-                + "' and search is null")).as("every message indexed for search").isZero();
-        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id
-                + "' and parse_problems like '%database refused%'")).as("none stored without content").isZero();
-        assertThat(Sql.text(dataSource, "select from_address || ' ' || message_id || ' ' || reference_ids::text"
-                + " || ' ' || from_addr::text from message where mailbox_id = '" + id + "' and subject = 'nulsubject'"))
+        assertThat(sql.count("select count(*) from message where mailbox_id = ? and search is "
+                + "null", id)).as("every message indexed for search").isZero();
+        assertThat(sql.count("select count(*) from message where mailbox_id = ? and parse_problems like "
+                + "'%database refused%'", id)).as("none stored without content").isZero();
+        assertThat(sql.text("select from_address || ' ' || message_id || ' ' || reference_ids::text || ' ' || "
+                + "from_addr::text from message where mailbox_id = ? and subject = 'nulsubject'", id))
                 .isEqualTo("nul@x.example ab@x.example {rs@x.example,tu@x.example} [{\"name\": \"NulName\", \"address\": \"nul@x.example\"}]");
 
         // every page, every message's detail
@@ -98,8 +89,8 @@ class HostileSyncTest {
             assertThat(detail.statusCode()).as("detail of message " + messageId).isEqualTo(200);
         }
         // attachments named with line breaks, control characters and paths download under a clean name
-        long named = Sql.count(dataSource, "select id from message where mailbox_id = '" + id
-                + "' and attachments::text like '%etc/passwd%'");
+        long named = sql.count("select id from message where mailbox_id = ? and attachments::text like "
+                + "'%etc/passwd%'", id);
         for (int attachment = 1; attachment <= 4; attachment++) {
             Response download = given().header("Authorization", bearer)
                     .get(api + "/messages/" + named + "/attachments/" + attachment);

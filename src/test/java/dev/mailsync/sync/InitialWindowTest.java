@@ -2,20 +2,13 @@ package dev.mailsync.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-
-import javax.sql.DataSource;
 
 import jakarta.inject.Inject;
 import jakarta.mail.Flags;
@@ -25,23 +18,19 @@ import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.Test;
 
 import com.icegreen.greenmail.store.MailFolder;
-import com.icegreen.greenmail.util.GreenMail;
 
-import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.TestUsers;
-import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
+import dev.mailsync.support.Sql;
+import dev.mailsync.support.TestProfiles;
 import io.quarkus.test.junit.TestProfile;
 
 /** With {@code mailsync.sync.initial-window}, the first pass fetches only recent mail, newest first. */
-@QuarkusTest
-@TestProfile(InitialWindowTest.ThirtyDays.class)
-class InitialWindowTest {
-
-    FakeEntra fake;
-    GreenMail mail;
+@MailsyncTest
+@TestProfile(TestProfiles.ChangedDefaults.class)
+class InitialWindowTest extends MailboxTestBase {
 
     @Inject
     SyncLeases leases;
@@ -50,12 +39,10 @@ class InitialWindowTest {
     MailboxSyncer syncer;
 
     @Inject
-    DataSource dataSource;
+    Sql sql;
 
     @Test
     void shouldFetchOnlyTheWindowNewestFirstAndThenKeepUp() throws Exception {
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
         String address = Mailboxes.newAccount(mail);
         MailFolder inbox = Mailboxes.folder(mail, address, "INBOX");
         for (int i = 0; i < 20; i++) { // 10 from a year ago, then 25 recent ones
@@ -95,21 +82,6 @@ class InitialWindowTest {
     }
 
     private List<String> subjectsInStoreOrder(String id) throws SQLException {
-        List<String> subjects = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("select subject from message where mailbox_id = '" + id
-                        + "' order by id")) {
-            while (rs.next()) {
-                subjects.add(rs.getString(1));
-            }
-        }
-        return subjects;
-    }
-
-    public static class ThirtyDays implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("mailsync.sync.initial-window", "30d");
-        }
+        return sql.list("select subject from message where mailbox_id = ? order by id", id);
     }
 }

@@ -15,8 +15,6 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import javax.sql.DataSource;
-
 import jakarta.inject.Inject;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeBodyPart;
@@ -28,17 +26,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.icegreen.greenmail.store.MailFolder;
-import com.icegreen.greenmail.util.GreenMail;
 
 import dev.mailsync.support.Urls;
-import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.HostileMail;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.Sql;
-import dev.mailsync.support.TcpProxy;
 import dev.mailsync.support.TestUsers;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
@@ -47,9 +42,9 @@ import io.restassured.path.json.JsonPath;
  * The sync's limits, with small test values: a 2 s lease kept by the heartbeat through a slow server, bodies cut at
  * {@code max-body-size}, messages over {@code max-message-size} synced from their structure.
  */
-@QuarkusTest
+@MailsyncTest
 @TestProfile(SyncLimitsTest.SmallLimits.class)
-class SyncLimitsTest {
+class SyncLimitsTest extends MailboxTestBase {
 
     public static class SmallLimits implements QuarkusTestProfile {
         @Override
@@ -61,10 +56,6 @@ class SyncLimitsTest {
 
     private static final Session SESSION = Session.getInstance(new Properties());
 
-    FakeEntra fake;
-    GreenMail mail;
-    TcpProxy imapProxy;
-
     @Inject
     SyncLeases leases;
 
@@ -72,7 +63,7 @@ class SyncLimitsTest {
     MailboxSyncer syncer;
 
     @Inject
-    DataSource dataSource;
+    Sql sql;
 
     String bearer;
     String address;
@@ -80,8 +71,6 @@ class SyncLimitsTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
         bearer = TestUsers.bearer("limits-" + UUID.randomUUID());
         address = Mailboxes.newAccount(mail);
         inbox = Mailboxes.folder(mail, address, "INBOX");
@@ -131,7 +120,7 @@ class SyncLimitsTest {
         assertThat(takeovers.get()).as("another replica took the mailbox over").isZero();
         given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync").then()
                 .body("state", equalTo("idle")).body("lastError", nullValue());
-        assertThat(Sql.count(dataSource, "select count(distinct uid) from message where mailbox_id = '" + id + "'"))
+        assertThat(sql.count("select count(distinct uid) from message where mailbox_id = ?", id))
                 .isEqualTo(20);
     }
 
@@ -225,10 +214,10 @@ class SyncLimitsTest {
         given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync").then()
                 .body("state", equalTo("idle")).body("lastError", nullValue());
         assertThat(large).hasSizeGreaterThan(15);
-        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "'"))
+        assertThat(sql.count("select count(*) from message where mailbox_id = ?", id))
                 .isEqualTo(large.size());
-        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id
-                + "' and parse_problems like '%database refused%'")).isZero();
+        assertThat(sql.count("select count(*) from message where mailbox_id = ? and parse_problems like "
+                + "'%database refused%'", id)).isZero();
         for (String messageId : given().header("Authorization", bearer).queryParam("limit", 100)
                 .get("/api/v1/mailboxes/" + id + "/messages").then().statusCode(200).extract().jsonPath()
                 .getList("items.id", String.class)) {
@@ -244,8 +233,7 @@ class SyncLimitsTest {
     }
 
     private JsonPath detail(String id, String subject) throws Exception {
-        long messageId = Sql.count(dataSource, "select id from message where mailbox_id = '" + id + "' and subject = '"
-                + subject + "'");
+        long messageId = sql.count("select id from message where mailbox_id = ? and subject = ?", id, subject);
         return given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/messages/" + messageId)
                 .then().statusCode(200).extract().jsonPath();
     }

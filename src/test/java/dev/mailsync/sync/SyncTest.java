@@ -6,19 +6,16 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.nullValue;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-
-import javax.sql.DataSource;
+import java.time.Duration;
 
 import jakarta.inject.Inject;
 import jakarta.mail.Flags;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,20 +29,14 @@ import dev.mailsync.message.MimeReader;
 import dev.mailsync.message.NewMessage;
 import dev.mailsync.message.ParsedMessage;
 import dev.mailsync.support.Sql;
-import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.Mailboxes;
-import dev.mailsync.support.TcpProxy;
 import dev.mailsync.support.TestUsers;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
 
 /** Sync passes against GreenMail (IMAP with XOAUTH2) and the fake identity platform, on real PostgreSQL. */
-@QuarkusTest
-class SyncTest {
-
-    FakeEntra fake;
-    GreenMail mail;
-    TcpProxy imapProxy;
+@MailsyncTest
+class SyncTest extends MailboxTestBase {
 
     @Inject
     SyncLeases leases;
@@ -54,7 +45,7 @@ class SyncTest {
     MailboxSyncer syncer;
 
     @Inject
-    DataSource dataSource;
+    Sql sql;
 
     @Inject
     SecretCipher cipher;
@@ -71,8 +62,6 @@ class SyncTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
         bearer = TestUsers.bearer("sync-" + UUID.randomUUID());
         address = Mailboxes.newAccount(mail);
         inbox = Mailboxes.folder(mail, address, "INBOX");
@@ -89,14 +78,14 @@ class SyncTest {
 
         pass(id);
 
-        assertThat(Sql.count(dataSource, "select count(*) from message m join folder f on f.id = m.folder_id where f.mailbox_id = '"
-                + id + "' and f.name = 'INBOX'")).isEqualTo(25);
-        assertThat(Sql.count(dataSource, "select count(*) from message m join folder f on f.id = m.folder_id where f.mailbox_id = '"
-                + id + "' and f.name = 'Sent Items'")).isEqualTo(1);
-        assertThat(Sql.count(dataSource, "select count(*) from message m join folder f on f.id = m.folder_id where f.mailbox_id = '"
-                + id + "' and f.name = 'Archive'")).isZero();
-        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "' and subject = 'Grüße Nummer 7'"
-                + " and from_addr->0->>'name' = 'Sender Name' and not seen")).isEqualTo(1);
+        assertThat(sql.count("select count(*) from message m join folder f on f.id = m.folder_id where f.mailbox_id = "
+                + "? and f.name = 'INBOX'", id)).isEqualTo(25);
+        assertThat(sql.count("select count(*) from message m join folder f on f.id = m.folder_id where f.mailbox_id = "
+                + "? and f.name = 'Sent Items'", id)).isEqualTo(1);
+        assertThat(sql.count("select count(*) from message m join folder f on f.id = m.folder_id where f.mailbox_id = "
+                + "? and f.name = 'Archive'", id)).isZero();
+        assertThat(sql.count("select count(*) from message where mailbox_id = ? and subject = 'Grüße Nummer 7' and "
+                + "from_addr->0->>'name' = 'Sender Name' and not seen", id)).isEqualTo(1);
         given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync")
                 .then().statusCode(200)
                 .body("state", equalTo("idle"))
@@ -131,7 +120,7 @@ class SyncTest {
 
     @Test
     void shouldSyncEachMailboxOnceWithTwoSchedulersOnOneDatabase() throws Exception {
-        Sql.execute(dataSource, "update mailbox_sync set next_run_at = now() + interval '1 day'"); // other tests' mailboxes
+        sql.execute("update mailbox_sync set next_run_at = now() + interval '1 day'"); // other tests' mailboxes
         List<String> ids = new ArrayList<>();
         for (int n = 0; n < 4; n++) {
             String account = n == 0 ? address : Mailboxes.newAccount(mail);
@@ -157,7 +146,7 @@ class SyncTest {
                     running.get(id.toString()).decrementAndGet();
                     passes.incrementAndGet();
                     try {
-                        Sql.execute(dataSource, "update mailbox_sync set next_run_at = now() where mailbox_id = '" + id + "'");
+                        sql.execute("update mailbox_sync set next_run_at = now() where mailbox_id = ?", id);
                     } catch (SQLException e) {
                         throw new IllegalStateException(e);
                     }
@@ -174,8 +163,8 @@ class SyncTest {
         assertThat(overlaps.get()).isZero();
         assertThat(passes.get()).isGreaterThan(8);
         for (String id : ids) {
-            assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "'")).isEqualTo(30);
-            assertThat(Sql.count(dataSource, "select count(distinct uid) from message where mailbox_id = '" + id + "'")).isEqualTo(30);
+            assertThat(sql.count("select count(*) from message where mailbox_id = ?", id)).isEqualTo(30);
+            assertThat(sql.count("select count(distinct uid) from message where mailbox_id = ?", id)).isEqualTo(30);
         }
     }
 
@@ -195,8 +184,8 @@ class SyncTest {
         pass(id);
 
         assertThat(subjects(id)).containsExactlyInAnyOrder("one", "three", "four");
-        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id
-                + "' and subject = 'one' and seen and flagged")).isEqualTo(1);
+        assertThat(sql.count("select count(*) from message where mailbox_id = ? and subject = 'one' and seen and "
+                + "flagged", id)).isEqualTo(1);
         given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync")
                 .then().body("folders.find { it.name == 'INBOX' }.messages", equalTo(3));
     }
@@ -208,16 +197,15 @@ class SyncTest {
         Mailboxes.append(folder, "old b", "b", null);
         String id = Mailboxes.connect(fake, bearer, address);
         pass(id);
-        long before = Sql.count(dataSource, "select max(uidvalidity) from folder where mailbox_id = '" + id + "'"
-                + " and name = 'Sent Items'");
+        long before = sql.count("select max(uidvalidity) from folder where mailbox_id = ? and name = 'Sent Items'", id);
 
         Mailboxes.deleteFolder(mail, address, "Sent Items");
-        Thread.sleep(1100); // GreenMail derives UIDVALIDITY from the clock, in seconds
+        awaitNextSecond(); // GreenMail derives UIDVALIDITY from the clock, in seconds
         MailFolder recreated = Mailboxes.folder(mail, address, "Sent Items");
         Mailboxes.append(recreated, "new a", "a", null);
         pass(id);
 
-        assertThat(Sql.count(dataSource, "select uidvalidity from folder where mailbox_id = '" + id + "' and name = 'Sent Items'"))
+        assertThat(sql.count("select uidvalidity from folder where mailbox_id = ? and name = 'Sent Items'", id))
                 .isNotEqualTo(before);
         assertThat(subjects(id)).containsExactlyInAnyOrder("new a");
     }
@@ -227,15 +215,15 @@ class SyncTest {
         fake.accessTokenLifetime(120); // less than the refresh skew: every pass refreshes
         Mailboxes.append(inbox, "hello", "x", null);
         String id = Mailboxes.connect(fake, bearer, address);
-        String refreshBefore = cipher.decrypt(Sql.text(dataSource, "select refresh_token from mailbox where id = '" + id + "'"),
-                SecretColumn.MAILBOX_REFRESH_TOKEN.context(id));
+        String refreshBefore = cipher.decrypt(sql.text("select refresh_token from mailbox where id = ?",
+                id), SecretColumn.MAILBOX_REFRESH_TOKEN.context(id));
 
         pass(id);
         pass(id);
 
         assertThat(fake.refreshes()).isEqualTo(2);
-        String refreshAfter = cipher.decrypt(Sql.text(dataSource, "select refresh_token from mailbox where id = '" + id + "'"),
-                SecretColumn.MAILBOX_REFRESH_TOKEN.context(id));
+        String refreshAfter = cipher.decrypt(sql.text("select refresh_token from mailbox where id = ?",
+                id), SecretColumn.MAILBOX_REFRESH_TOKEN.context(id));
         assertThat(refreshAfter).isNotEqualTo(refreshBefore);
         assertThat(fake.isLiveRefreshToken(refreshAfter)).isTrue();
         assertThat(fake.isLiveRefreshToken(refreshBefore)).isFalse();
@@ -282,8 +270,8 @@ class SyncTest {
                 .then().body("state", equalTo("error"))
                 .body("lastError.code", equalTo("token_unavailable"))
                 .body("lastError.message", org.hamcrest.Matchers.containsString("429"));
-        assertThat(Sql.count(dataSource, "select extract(epoch from next_run_at - now())::bigint from mailbox_sync where mailbox_id = '"
-                + id + "'")).isBetween(590L, 600L);
+        assertThat(sql.count("select extract(epoch from next_run_at - now())::bigint from mailbox_sync where "
+                + "mailbox_id = ?", id)).isBetween(590L, 600L);
     }
 
     @Test
@@ -299,13 +287,13 @@ class SyncTest {
         assertThat(imapProxy.cuts()).isPositive();
         given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync")
                 .then().body("lastError.code", equalTo("imap_error"));
-        long partial = Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "'");
+        long partial = sql.count("select count(*) from message where mailbox_id = ?", id);
         assertThat(partial).isBetween(1L, 59L);
 
         pass(id);
 
-        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "'")).isEqualTo(60);
-        assertThat(Sql.count(dataSource, "select count(distinct subject) from message where mailbox_id = '" + id + "'")).isEqualTo(60);
+        assertThat(sql.count("select count(*) from message where mailbox_id = ?", id)).isEqualTo(60);
+        assertThat(sql.count("select count(distinct subject) from message where mailbox_id = ?", id)).isEqualTo(60);
     }
 
     @Test
@@ -369,8 +357,8 @@ class SyncTest {
         given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/folders")
                 .then().statusCode(200).body("name", hasItem("Archive"))
                 .body("name.findAll { it.startsWith('Projekt') || it.startsWith('nul') }", org.hamcrest.Matchers.empty());
-        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id
-                + "' and subject = 'still synced'")).isEqualTo(1);
+        assertThat(sql.count("select count(*) from message where mailbox_id = ? and subject = "
+                + "'still synced'", id)).isEqualTo(1);
     }
 
     @Test
@@ -379,16 +367,16 @@ class SyncTest {
         Mailboxes.append(Mailboxes.folder(mail, address, "Sent Items"), "sent b", "b", null);
         String id = Mailboxes.connect(fake, bearer, address);
         pass(id);
-        String sentItems = "select count(*) from message m join folder f on f.id = m.folder_id where f.mailbox_id = '"
-                + id + "' and f.name = 'Sent Items'";
-        assertThat(Sql.count(dataSource, sentItems)).isEqualTo(2);
+        String sentItems = "select count(*) from message m join folder f on f.id = m.folder_id where f.mailbox_id = ?"
+                + " and f.name = 'Sent Items'";
+        assertThat(sql.count(sentItems, id)).isEqualTo(2);
 
         // missing from one LIST: hidden and not synced, but nothing deleted
         Mailboxes.deleteFolder(mail, address, "Sent Items");
         pass(id);
-        assertThat(Sql.count(dataSource, sentItems)).isEqualTo(2);
-        assertThat(Sql.count(dataSource, "select count(*) from folder where mailbox_id = '" + id
-                + "' and name = 'Sent Items' and gone_since is not null")).isEqualTo(1);
+        assertThat(sql.count(sentItems, id)).isEqualTo(2);
+        assertThat(sql.count("select count(*) from folder where mailbox_id = ? and name = 'Sent Items' and gone_since "
+                + "is not null", id)).isEqualTo(1);
         given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/folders")
                 .then().statusCode(200).body("name", org.hamcrest.Matchers.not(hasItem("Sent Items")));
         given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync")
@@ -401,36 +389,35 @@ class SyncTest {
                 .then().statusCode(200).body("items.subject", org.hamcrest.Matchers.not(hasItem("sent a")));
 
         // back: the mark is cleared
-        Thread.sleep(1100); // GreenMail derives UIDVALIDITY from the clock, in seconds
+        awaitNextSecond(); // GreenMail derives UIDVALIDITY from the clock, in seconds
         Mailboxes.append(Mailboxes.folder(mail, address, "Sent Items"), "sent c", "c", null);
         pass(id);
-        assertThat(Sql.count(dataSource, "select count(*) from folder where mailbox_id = '" + id
-                + "' and name = 'Sent Items' and gone_since is null")).isEqualTo(1);
+        assertThat(sql.count("select count(*) from folder where mailbox_id = ? and name = 'Sent Items' and gone_since "
+                + "is null", id)).isEqualTo(1);
         given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/folders")
                 .then().body("name", hasItem("Sent Items"));
 
         // gone again, and still gone a day later: purged with its mail
         Mailboxes.deleteFolder(mail, address, "Sent Items");
         pass(id);
-        assertThat(Sql.count(dataSource, sentItems)).isEqualTo(1);
-        Sql.execute(dataSource, "update folder set gone_since = now() - interval '23 hours' where mailbox_id = '" + id
-                + "' and name = 'Sent Items'");
+        assertThat(sql.count(sentItems, id)).isEqualTo(1);
+        sql.execute("update folder set gone_since = now() - interval '23 hours' where mailbox_id = ? and name = "
+                + "'Sent Items'", id);
         pass(id);
-        assertThat(Sql.count(dataSource, sentItems)).as("kept before 24 h").isEqualTo(1);
-        Sql.execute(dataSource, "update folder set gone_since = now() - interval '25 hours' where mailbox_id = '" + id
-                + "' and name = 'Sent Items'");
+        assertThat(sql.count(sentItems, id)).as("kept before 24 h").isEqualTo(1);
+        sql.execute("update folder set gone_since = now() - interval '25 hours' where mailbox_id = ? and name = "
+                + "'Sent Items'", id);
         pass(id);
-        assertThat(Sql.count(dataSource, "select count(*) from folder where mailbox_id = '" + id
-                + "' and name = 'Sent Items'")).isZero();
-        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id
-                + "' and subject like 'sent %'")).isZero();
+        assertThat(sql.count("select count(*) from folder where mailbox_id = ? and name = 'Sent Items'", id)).isZero();
+        assertThat(sql.count("select count(*) from message where mailbox_id = ? and subject like "
+                + "'sent %'", id)).isZero();
     }
 
     @Test
     void shouldStoreTheRestOfABatchAndAMinimalRowWhenTheDatabaseRefusesOneMessage() throws Exception {
         String id = Mailboxes.connect(fake, bearer, address);
         pass(id);
-        long folderId = Sql.count(dataSource, "select id from folder where mailbox_id = '" + id + "' and name = 'INBOX'");
+        long folderId = sql.count("select id from folder where mailbox_id = ? and name = 'INBOX'", id);
         ParsedMessage ok = MimeReader.read("Message-ID: <ok@x>\r\nSubject: fine\r\n\r\nbody".getBytes(
                 java.nio.charset.StandardCharsets.UTF_8));
         // a Message-ID the parser would have cut: 100,000 random characters pass btree's index row limit (2,704 bytes)
@@ -447,12 +434,12 @@ class SyncTest {
 
         assertThat(writer.write(batch)).isEqualTo(1);
 
-        assertThat(Sql.count(dataSource, "select count(*) from message where folder_id = " + folderId
-                + " and uid in (9001, 9003) and subject = 'fine' and not malformed")).isEqualTo(2);
-        assertThat(Sql.text(dataSource, "select coalesce(subject, '-') || ' ' || malformed || ' ' || size || ' '"
-                + " || flagged || ' ' || parse_problems from message where folder_id = " + folderId + " and uid = 9002"))
+        assertThat(sql.count("select count(*) from message where folder_id = ? and uid in (9001, 9003) and subject = "
+                + "'fine' and not malformed", folderId)).isEqualTo(2);
+        assertThat(sql.text("select coalesce(subject, '-') || ' ' || malformed || ' ' || size || ' ' || flagged || "
+                + "' ' || parse_problems from message where folder_id = ? and uid = 9002", folderId))
                 .startsWith("- true 1234 true the database refused this message (SQLState 54000)");
-        long stored = Sql.count(dataSource, "select id from message where folder_id = " + folderId + " and uid = 9002");
+        long stored = sql.count("select id from message where folder_id = ? and uid = 9002", folderId);
         given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/messages/" + stored)
                 .then().statusCode(200).body("malformed", equalTo(true));
     }
@@ -461,7 +448,7 @@ class SyncTest {
     void shouldIndexForSearchMessagesWhateverTheirSubjectAndAddresses() throws Exception {
         String id = Mailboxes.connect(fake, bearer, address);
         pass(id);
-        long folderId = Sql.count(dataSource, "select id from folder where mailbox_id = '" + id + "' and name = 'INBOX'");
+        long folderId = sql.count("select id from folder where mailbox_id = ? and name = 'INBOX'", id);
         java.util.Random random = new java.util.Random(11);
         StringBuilder words = new StringBuilder("needle ");
         for (int i = 0; i < 200_000; i++) {
@@ -480,8 +467,7 @@ class SyncTest {
             // what a pass does when it ends
         }
 
-        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id
-                + "' and search is null")).isZero();
+        assertThat(sql.count("select count(*) from message where mailbox_id = ? and search is null", id)).isZero();
         given().header("Authorization", bearer).queryParam("q", "needle").get("/api/v1/mailboxes/" + id + "/messages")
                 .then().statusCode(200).body("items", org.hamcrest.Matchers.hasSize(1));
     }
@@ -502,9 +488,9 @@ class SyncTest {
 
         given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/sync")
                 .then().body("state", equalTo("idle")).body("lastError", nullValue());
-        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id + "'")).isEqualTo(5);
-        assertThat(Sql.count(dataSource, "select count(*) from message where mailbox_id = '" + id
-                + "' and malformed and parse_problems like '%nothing readable%'")).isPositive();
+        assertThat(sql.count("select count(*) from message where mailbox_id = ?", id)).isEqualTo(5);
+        assertThat(sql.count("select count(*) from message where mailbox_id = ? and malformed and parse_problems like "
+                + "'%nothing readable%'", id)).isPositive();
         int before = imapProxy.clientTranscript().length();
         pass(id);
         assertThat(imapProxy.clientTranscript().substring(before)).doesNotContain("BODY.PEEK[]");
@@ -522,18 +508,17 @@ class SyncTest {
     }
 
     private void expireAccessToken(String id) throws SQLException {
-        Sql.execute(dataSource, "update mailbox set access_token_expires_at = now() - interval '1 minute' where id = '" + id + "'");
+        sql.execute("update mailbox set access_token_expires_at = now() - interval '1 minute' where id = ?", id);
     }
 
     private List<String> subjects(String id) throws SQLException {
-        List<String> subjects = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("select subject from message where mailbox_id = '" + id + "'")) {
-            while (rs.next()) {
-                subjects.add(rs.getString(1));
-            }
-        }
-        return subjects;
+        return sql.list("select subject from message where mailbox_id = ?", id);
     }
 
+    /** Until the wall clock is in a later second than now (at most a second, instead of sleeping past one). */
+    private static void awaitNextSecond() {
+        long second = System.currentTimeMillis() / 1000;
+        Awaitility.await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10)).atMost(Duration.ofSeconds(5))
+                .until(() -> System.currentTimeMillis() / 1000 > second);
+    }
 }

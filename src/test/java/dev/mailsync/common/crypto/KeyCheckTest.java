@@ -8,8 +8,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 
-import javax.sql.DataSource;
-
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
@@ -17,15 +15,15 @@ import org.junit.jupiter.api.Test;
 import dev.mailsync.common.db.Jdbc;
 import dev.mailsync.support.Ciphers;
 import dev.mailsync.support.Sql;
+import dev.mailsync.support.MailsyncTest;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * The start-up check against the application's database: a replica whose keys do not cover what is stored must
  * stop with a message naming the settings, not answer 500s later. (A failing Quarkus boot is not a test case of
  * its own: the check runs on StartupEvent, where an exception stops the start.)
  */
-@QuarkusTest
+@MailsyncTest
 class KeyCheckTest {
 
     @Inject
@@ -38,12 +36,12 @@ class KeyCheckTest {
     Jdbc jdbc;
 
     @Inject
-    DataSource dataSource;
+    Sql sql;
 
     @Test
     void shouldHaveRecordedTheCurrentKeyAtStartUp() throws Exception {
-        assertThat(Sql.count(dataSource, "select count(*) from encryption_key where key_id = '"
-                + applicationCipher.currentKeyId() + "'")).isEqualTo(1);
+        assertThat(sql.count("select count(*) from encryption_key where key_id = ?",
+                applicationCipher.currentKeyId())).isEqualTo(1);
         assertThatCode(() -> check.verify(applicationCipher)).doesNotThrowAnyException();
     }
 
@@ -63,12 +61,12 @@ class KeyCheckTest {
         try {
             check.verify(rotated);
 
-            assertThat(Sql.count(dataSource, "select count(*) from encryption_key where key_id = '"
-                    + rotated.currentKeyId() + "'")).isEqualTo(1);
+            assertThat(sql.count("select count(*) from encryption_key where key_id = ?",
+                    rotated.currentKeyId())).isEqualTo(1);
             // from now on a replica without the new key stops too
             assertThatThrownBy(() -> check.verify(applicationCipher)).hasMessageContaining(rotated.currentKeyId());
         } finally {
-            Sql.execute(dataSource, "delete from encryption_key where key_id = '" + rotated.currentKeyId() + "'");
+            sql.execute("delete from encryption_key where key_id = ?", rotated.currentKeyId());
         }
     }
 
@@ -86,7 +84,7 @@ class KeyCheckTest {
             assertThatThrownBy(() -> check.verify(withOther)).hasMessageContaining(otherId)
                     .hasMessageContaining("does not match");
         } finally {
-            Sql.execute(dataSource, "delete from encryption_key where key_id = '" + otherId + "'");
+            sql.execute("delete from encryption_key where key_id = ?", otherId);
         }
     }
 

@@ -7,47 +7,37 @@ import static org.hamcrest.Matchers.equalTo;
 
 import java.util.UUID;
 
-import javax.sql.DataSource;
-
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import com.icegreen.greenmail.util.GreenMail;
-
 import dev.mailsync.oauth.AccessTokens;
 import dev.mailsync.oauth.ReauthorizationRequired;
-import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.Sql;
 import dev.mailsync.support.TestUsers;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
 
 /**
  * A ciphertext is bound to its row and column: whoever can write to the database cannot move a victim's token
  * into their own mailbox (or into another column) and have the service use it. Such a value is treated like a
  * revoked grant: the mailbox needs its user to reconnect, and nothing answers 500.
  */
-@QuarkusTest
-class SecretBindingTest {
-
-    FakeEntra fake;
-    GreenMail mail;
+@MailsyncTest
+class SecretBindingTest extends MailboxTestBase {
 
     @Inject
     AccessTokens tokens;
 
     @Inject
-    DataSource dataSource;
+    Sql sql;
 
     String bearer;
 
     @BeforeEach
     void provider() {
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
         bearer = TestUsers.bearer("binding-" + UUID.randomUUID());
     }
 
@@ -57,8 +47,8 @@ class SecretBindingTest {
                 Mailboxes.newAccount(mail));
         String attacker = Mailboxes.connect(fake, bearer, Mailboxes.newAccount(mail));
         // the attacker's row gets the victim's refresh token; its access token is expired, so it is refreshed
-        Sql.execute(dataSource, "update mailbox set refresh_token = (select refresh_token from mailbox where id = '"
-                + victim + "'), access_token_expires_at = now() - interval '1 hour' where id = '" + attacker + "'");
+        sql.execute("update mailbox set refresh_token = (select refresh_token from mailbox where id = ?), "
+                + "access_token_expires_at = now() - interval '1 hour' where id = ?", victim, attacker);
 
         assertThatThrownBy(() -> tokens.accessToken(UUID.fromString(attacker)))
                 .isInstanceOf(ReauthorizationRequired.class);
@@ -71,8 +61,8 @@ class SecretBindingTest {
     void shouldRefuseAValueMovedToAnotherColumnOfTheSameRow() throws Exception {
         String id = Mailboxes.connect(fake, bearer, Mailboxes.newAccount(mail));
         // the (long-lived) refresh token put where the access token belongs: it must not be handed out as one
-        Sql.execute(dataSource, "update mailbox set access_token = refresh_token, "
-                + "access_token_expires_at = now() + interval '1 hour' where id = '" + id + "'");
+        sql.execute("update mailbox set access_token = refresh_token, access_token_expires_at = now() + interval "
+                + "'1 hour' where id = ?", id);
 
         assertThatThrownBy(() -> tokens.accessToken(UUID.fromString(id))).isInstanceOf(ReauthorizationRequired.class);
         given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id).then().statusCode(200)

@@ -8,31 +8,22 @@ import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 
 import java.util.UUID;
 
-import javax.sql.DataSource;
-
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import com.icegreen.greenmail.util.GreenMail;
 
 import dev.mailsync.common.db.Jdbc;
 import dev.mailsync.oauth.AccessTokens;
 import dev.mailsync.support.Ciphers;
-import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.Sql;
 import dev.mailsync.support.TestUsers;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
 
 /** Rewriting stored secrets under the current key and format, so an old key can be retired. */
-@QuarkusTest
-class SecretRotationTest {
-
-    FakeEntra fake;
-    GreenMail mail;
+@MailsyncTest
+class SecretRotationTest extends MailboxTestBase {
 
     @Inject
     Jdbc jdbc;
@@ -44,13 +35,7 @@ class SecretRotationTest {
     AccessTokens tokens;
 
     @Inject
-    DataSource dataSource;
-
-    @BeforeEach
-    void provider() {
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
-    }
+    Sql sql;
 
     @Test
     void shouldRewriteValuesOfTheUnboundFormatThroughTheAdminEndpoint() throws Exception {
@@ -58,8 +43,8 @@ class SecretRotationTest {
         String id = Mailboxes.connect(fake, bearer, Mailboxes.newAccount(mail));
         String token = tokens.accessToken(UUID.fromString(id));
         // as an earlier version stored it: no binding to the row
-        Sql.execute(dataSource, "update mailbox set access_token = '" + Ciphers.legacyV1(Ciphers.applicationKey(), token)
-                + "' where id = '" + id + "'");
+        sql.execute("update mailbox set access_token = ? where id = ?",
+                Ciphers.legacyV1(Ciphers.applicationKey(), token), id);
         assertThat(tokens.accessToken(UUID.fromString(id))).isEqualTo(token); // still readable
 
         given().header("Authorization", bearer).post("/api/v1/admin/encryption/rotate").then().statusCode(403);
@@ -69,7 +54,7 @@ class SecretRotationTest {
                 .body("rewritten", greaterThanOrEqualTo(1))
                 .body("remaining", anEmptyMap());
 
-        String stored = Sql.text(dataSource, "select access_token from mailbox where id = '" + id + "'");
+        String stored = sql.text("select access_token from mailbox where id = ?", id);
         assertThat(stored).startsWith("v2:" + applicationCipher.currentKeyId() + ":");
         assertThat(applicationCipher.decrypt(stored, SecretColumn.MAILBOX_ACCESS_TOKEN.context(id))).isEqualTo(token);
     }
@@ -86,8 +71,8 @@ class SecretRotationTest {
         String old = Ciphers.key();
         SecretCipher withOld = Ciphers.cipher(old, Ciphers.applicationKey());
         new KeyCheck(jdbc, withOld).verify(withOld);
-        Sql.execute(dataSource, "update mailbox set access_token = '" + withOld.encrypt(token,
-                SecretColumn.MAILBOX_ACCESS_TOKEN.context(id)) + "' where id = '" + id + "'");
+        sql.execute("update mailbox set access_token = ? where id = ?",
+                withOld.encrypt(token, SecretColumn.MAILBOX_ACCESS_TOKEN.context(id)), id);
 
         String fresh = Ciphers.key();
         SecretCipher rotated = Ciphers.cipher(fresh, Ciphers.applicationKey(), old);
@@ -103,7 +88,7 @@ class SecretRotationTest {
                     applicationCipher.currentKeyId());
             SecretCipher onlyFresh = Ciphers.cipher(fresh);
             new KeyCheck(jdbc, onlyFresh).verify(onlyFresh); // the old keys may go
-            String stored = Sql.text(dataSource, "select access_token from mailbox where id = '" + id + "'");
+            String stored = sql.text("select access_token from mailbox where id = ?", id);
             assertThat(onlyFresh.decrypt(stored, SecretColumn.MAILBOX_ACCESS_TOKEN.context(id))).isEqualTo(token);
         } finally {
             SecretCipher back = Ciphers.cipher(Ciphers.applicationKey(), fresh, old);
@@ -111,7 +96,7 @@ class SecretRotationTest {
             check.verify(back);
             assertThat(new SecretRotation(jdbc, back, check).rotate().remaining()).isEmpty();
         }
-        assertThat(Sql.count(dataSource, "select count(*) from encryption_key")).isEqualTo(1);
+        assertThat(sql.count("select count(*) from encryption_key")).isEqualTo(1);
         assertThat(tokens.accessToken(UUID.fromString(id))).isEqualTo(token);
     }
 }

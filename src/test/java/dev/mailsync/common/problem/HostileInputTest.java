@@ -22,8 +22,6 @@ import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.stream.Stream;
 
-import javax.sql.DataSource;
-
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -41,17 +39,15 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.store.MailFolder;
-import com.icegreen.greenmail.util.GreenMail;
 
-import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.FakeEntra;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.RawHttp;
 import dev.mailsync.support.Sql;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.sync.MailboxSyncer;
 import dev.mailsync.sync.SyncLeases;
-import io.quarkus.test.junit.QuarkusTest;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.MailboxTestBase;
 
 /**
  * Walks every endpoint of the API, found in the compiled resource classes (so a new endpoint is walked without
@@ -60,8 +56,8 @@ import io.quarkus.test.junit.QuarkusTest;
  * oversized cursors, malformed ids. Every answer must be a 4xx (or a harmless 2xx) problem, never a 5xx, and
  * nothing may be logged above INFO or with a stack trace.
  */
-@QuarkusTest
-class HostileInputTest {
+@MailsyncTest
+class HostileInputTest extends MailboxTestBase {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String[] HOSTILE = hostileValues();
@@ -71,9 +67,6 @@ class HostileInputTest {
     private static final String[] UNREADABLE = { "%00", "a%00b", "%01", "%1B", "%7F", "%C3%28", "%ED%A0%80",
             "%FF%FE" };
 
-    FakeEntra fake;
-    GreenMail mail;
-
     @Inject
     SyncLeases leases;
 
@@ -81,7 +74,7 @@ class HostileInputTest {
     MailboxSyncer syncer;
 
     @Inject
-    DataSource dataSource;
+    Sql sql;
 
     final Capture capture = new Capture();
     final Logger root = Logger.getLogger("");
@@ -92,8 +85,6 @@ class HostileInputTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        fake.reset();
-        ConnectFlows.configureProvider(fake);
         bearer = TestUsers.bearer("hostile-" + UUID.randomUUID());
         admin = TestUsers.admin("hostile-admin");
         String address = Mailboxes.newAccount(mail);
@@ -106,7 +97,7 @@ class HostileInputTest {
                 + "%PDF\r\n--b--\r\n").getBytes(StandardCharsets.US_ASCII));
         leases.claim(UUID.fromString(id), "test");
         syncer.runPass(UUID.fromString(id), "test");
-        String messageId = Sql.text(dataSource, "select id from message where mailbox_id = '" + id + "'");
+        String messageId = sql.text("select id from message where mailbox_id = ?", id);
         String sendId = given().header("Authorization", bearer).contentType("application/json")
                 .body(Map.of("to", List.of(Map.of("address", "b@fabrikam.example")), "text", "x"))
                 .post("/api/v1/mailboxes/" + id + "/outbox").then().statusCode(202).extract().path("id");
@@ -118,7 +109,7 @@ class HostileInputTest {
     @AfterEach
     void tearDown() throws Exception {
         root.removeHandler(capture);
-        Sql.execute(dataSource, "delete from outbox where mailbox_id = '" + id + "'"); // the outbox tests send all
+        sql.execute("delete from outbox where mailbox_id = ?", id); // the outbox tests send all
     }
 
     @Test
