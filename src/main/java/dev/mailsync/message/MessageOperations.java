@@ -21,6 +21,7 @@ import org.eclipse.angus.mail.imap.IMAPMessage;
 import dev.mailsync.common.problem.ProblemException;
 import dev.mailsync.imap.ImapConnector;
 import dev.mailsync.imap.ImapSession;
+import dev.mailsync.imap.SpecialFolders;
 import dev.mailsync.message.MessageQueries.Location;
 import dev.mailsync.oauth.ReauthorizationRequired;
 import dev.mailsync.oauth.TokenUnavailable;
@@ -97,7 +98,7 @@ public class MessageOperations {
         if (permanent) {
             return apply(mailboxId, messageIds, new Expunge());
         }
-        Optional<Folder> trash = Folder.<Folder>find("mailboxId = ?1 and specialUse = ?2", mailboxId, "\\Trash")
+        Optional<Folder> trash = Folder.<Folder>find("mailboxId = ?1 and specialUse = ?2", mailboxId, SpecialFolders.TRASH)
                 .firstResultOptional();
         Map<Long, Location> locations = queries.locations(mailboxId, messageIds);
         Map<Long, ProblemException> outcome = new LinkedHashMap<>();
