@@ -76,21 +76,21 @@ public class MailboxSyncer {
             outcome = "lease_lost";
             Log.warnf("Sync pass stopped: %s", e.getMessage());
         } catch (ReauthorizationRequired e) {
-            outcome = fail(mailboxId, owner, "reauth_required", e.getMessage(), null);
+            outcome = fail(mailboxId, owner, SyncError.REAUTH_REQUIRED, e.getMessage(), null);
         } catch (TokenUnavailable e) {
-            outcome = fail(mailboxId, owner, "token_unavailable", e.getMessage(), e.retryAfter().orElse(null));
+            outcome = fail(mailboxId, owner, SyncError.TOKEN_UNAVAILABLE, e.getMessage(), e.retryAfter().orElse(null));
         } catch (AuthenticationFailedException e) {
             metrics.imapError("auth");
-            outcome = fail(mailboxId, owner, "imap_auth_failed", "The IMAP server refused the access token: "
+            outcome = fail(mailboxId, owner, SyncError.IMAP_AUTH_FAILED, "The IMAP server refused the access token: "
                     + e.getMessage(), null);
         } catch (MessagingException e) {
             metrics.imapError(isConnectionFailure(e) ? "connection" : "protocol");
-            outcome = fail(mailboxId, owner, "imap_error", String.valueOf(e.getMessage()), null);
+            outcome = fail(mailboxId, owner, SyncError.IMAP_ERROR, String.valueOf(e.getMessage()), null);
         } catch (SQLException | RuntimeException e) {
             if (!aborted.contains(mailboxId) && !lost.contains(mailboxId)) {
                 Log.errorf(e, "Sync pass failed");
             }
-            outcome = fail(mailboxId, owner, "internal_error", "The pass failed inside mailsync; it was logged",
+            outcome = fail(mailboxId, owner, SyncError.INTERNAL_ERROR, "The pass failed inside mailsync; it was logged",
                     null);
         } finally {
             open.remove(mailboxId);
@@ -133,7 +133,7 @@ public class MailboxSyncer {
      * Records a failed pass, or, when the replica is shutting down, gives the mailbox back unjudged, or, when the
      * lease was lost (the failure is this pass being stopped), records nothing.
      */
-    private String fail(UUID mailboxId, String owner, String code, String message, Duration retryAfter) {
+    private String fail(UUID mailboxId, String owner, SyncError error, String message, Duration retryAfter) {
         if (lost.contains(mailboxId)) {
             Log.warnf("Sync pass stopped: the lease on mailbox %s was lost", mailboxId);
             return "lease_lost";
@@ -143,9 +143,9 @@ public class MailboxSyncer {
             leases.release(mailboxId, owner);
             return "released";
         }
-        Log.warnf("Sync pass failed (%s): %s", code, message);
-        leases.failed(mailboxId, owner, code, message, retryAfter);
-        return code;
+        Log.warnf("Sync pass failed (%s): %s", error.code(), message);
+        leases.failed(mailboxId, owner, error, message, retryAfter);
+        return error.code();
     }
 
     /** Shutdown: passes still running lose their IMAP connections and give their mailboxes back. */
