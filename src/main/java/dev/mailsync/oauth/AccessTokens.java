@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 
+import dev.mailsync.common.ReplicaId;
 import dev.mailsync.common.crypto.SecretUnreadable;
 import dev.mailsync.mailbox.Mailbox;
 import dev.mailsync.mailbox.MailboxState;

@@ -19,7 +19,7 @@ import dev.mailsync.imap.SpecialFolders;
 import dev.mailsync.message.MessageOperations;
 import dev.mailsync.oauth.AccessTokens;
 import dev.mailsync.oauth.ReauthorizationRequired;
-import dev.mailsync.oauth.ReplicaId;
+import dev.mailsync.common.ReplicaId;
 import dev.mailsync.oauth.TokenUnavailable;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
