@@ -34,9 +34,7 @@ import org.eclipse.angus.mail.imap.protocol.RFC822SIZE;
 import org.eclipse.angus.mail.imap.protocol.UID;
 import org.eclipse.angus.mail.imap.protocol.UIDSet;
 
-import dev.mailsync.message.MessageFlags;
-import dev.mailsync.message.PartOutline;
-import dev.mailsync.oauth.MicrosoftConfig;
+import dev.mailsync.common.MailSockets;
 
 /**
  * One IMAP connection, logged in with XOAUTH2 (no other mechanism: Angus would otherwise fall back to LOGIN),
@@ -51,29 +49,17 @@ public final class ImapSession implements AutoCloseable {
         this.store = store;
     }
 
-    public static ImapSession connect(MicrosoftConfig.Server server, ImapConfig config,
-            dev.mailsync.common.MailSockets sockets, String user, String accessToken)
+    public static ImapSession connect(ImapLogin login, ImapConfig config, MailSockets sockets)
             throws MessagingException {
-        String protocol = server.tls() == MicrosoftConfig.Tls.SSL ? "imaps" : "imap";
+        String protocol = login.tls() == MailSockets.Tls.SSL ? "imaps" : "imap";
+        Properties props = sockets.sessionProperties(protocol, login.tls(), config.connectTimeout(),
+                config.readTimeout());
         String p = "mail." + protocol + ".";
-        Properties props = new Properties();
-        props.put(p + "auth.mechanisms", "XOAUTH2");
-        props.put(p + "auth.login.disable", "true");
-        props.put(p + "auth.plain.disable", "true");
-        props.put(p + "connectiontimeout", String.valueOf(config.connectTimeout().toMillis()));
-        props.put(p + "timeout", String.valueOf(config.readTimeout().toMillis()));
-        props.put(p + "writetimeout", String.valueOf(config.readTimeout().toMillis()));
         props.put(p + "peek", "true");
         props.put(p + "partialfetch", "true");
         props.put(p + "fetchsize", String.valueOf(config.fetchSize().asLongValue()));
-        props.put(p + "ssl.checkserveridentity", "true");
-        if (server.tls() == MicrosoftConfig.Tls.STARTTLS) {
-            props.put(p + "starttls.enable", "true");
-            props.put(p + "starttls.required", "true");
-        }
-        sockets.configure(props, p);
         IMAPStore store = (IMAPStore) Session.getInstance(props).getStore(protocol);
-        store.connect(server.host(), server.port(), user, accessToken);
+        store.connect(login.host(), login.port(), login.user(), login.token());
         return new ImapSession(store);
     }
 
@@ -131,7 +117,7 @@ public final class ImapSession implements AutoCloseable {
                 FLAGS flags = fetch.getItem(FLAGS.class);
                 RFC822SIZE size = fetch.getItem(RFC822SIZE.class);
                 if (uid != null && flags != null) {
-                    messages.add(new ServerMessage(uid.uid, MessageFlags.of(flags), size == null ? 0 : size.size));
+                    messages.add(new ServerMessage(uid.uid, flags, size == null ? 0 : size.size));
                 }
             }
         }

@@ -148,7 +148,7 @@ public class FetchPipeline {
             for (ServerMessage listed : batch) {
                 RawMessage m = byUid.get(listed.uid());
                 parsed.add(m == null ? new NewMessage(folder.mailboxId, folder.id, uidValidity, listed.uid(),
-                        Instant.now(), SyncPlan.size(listed.size()), listed.flags(),
+                        Instant.now(), SyncPlan.size(listed.size()), MessageFlags.of(listed.flags()),
                         MimeReader.unreadable("the server's answer held nothing readable for this message", limits))
                         : new NewMessage(folder.mailboxId, folder.id, uidValidity, m.uid(),
                                 SyncPlan.internalDate(m.internalDate()), SyncPlan.size(m.size()),
@@ -190,7 +190,7 @@ public class FetchPipeline {
             // expunged since the listing: stored as it was listed, so that it is not tried again at every pass
             // (if it is gone, the next pass deletes it)
             return new NewMessage(folder.mailboxId, folder.id, uidValidity, m.uid(), Instant.now(),
-                    SyncPlan.size(m.size()), m.flags(), MimeReader.unreadable(
+                    SyncPlan.size(m.size()), MessageFlags.of(m.flags()), MimeReader.unreadable(
                             "the server's description of this large message could not be read", limits));
         }
         List<String> sections = OutlineReader.bodySections(outline.parts());

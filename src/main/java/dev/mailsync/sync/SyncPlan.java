@@ -71,8 +71,11 @@ record SyncPlan(List<ServerMessage> toFetch, Map<Long, MessageFlags> flagChanges
                 if (wanted == null || wanted.contains(m.uid())) {
                     toFetch.add(m);
                 }
-            } else if (!known.equals(m.flags())) {
-                flagChanges.put(m.uid(), m.flags());
+            } else {
+                MessageFlags flags = MessageFlags.of(m.flags());
+                if (!known.equals(flags)) {
+                    flagChanges.put(m.uid(), flags);
+                }
             }
         }
         toFetch.sort(Comparator.comparingLong(ServerMessage::uid).reversed());

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import jakarta.mail.Flags;
+
 import org.junit.jupiter.api.Test;
 
 import dev.mailsync.imap.FolderSnapshot;
@@ -25,8 +27,8 @@ class SyncPlanTest {
     @Test
     void shouldFetchNewMessagesNewestFirstAndFindFlagChangesAndDeletions() {
         Map<Long, MessageFlags> stored = Map.of(1L, UNREAD, 2L, UNREAD, 3L, READ);
-        List<ServerMessage> server = List.of(message(2, READ), message(3, READ), message(5, UNREAD),
-                message(4, UNREAD));
+        List<ServerMessage> server = List.of(message(2, true), message(3, true), message(5, false),
+                message(4, false));
 
         SyncPlan plan = SyncPlan.plan(stored, server, null);
 
@@ -38,7 +40,7 @@ class SyncPlanTest {
     @Test
     void shouldFetchOnlyMessagesInsideTheWindowButStillDeleteAndUpdateOthers() {
         Map<Long, MessageFlags> stored = Map.of(1L, UNREAD, 9L, UNREAD);
-        List<ServerMessage> server = List.of(message(1, READ), message(2, UNREAD), message(3, UNREAD));
+        List<ServerMessage> server = List.of(message(1, true), message(2, false), message(3, false));
 
         SyncPlan plan = SyncPlan.plan(stored, server, Set.of(3L));
 
@@ -107,12 +109,12 @@ class SyncPlanTest {
         assertThat(SyncPlan.size(5_000_000_000L)).isEqualTo(Integer.MAX_VALUE);
     }
 
-    private static ServerMessage message(long uid, MessageFlags flags) {
-        return new ServerMessage(uid, flags, 100);
+    private static ServerMessage message(long uid, boolean seen) {
+        return new ServerMessage(uid, seen ? new Flags(Flags.Flag.SEEN) : new Flags(), 100);
     }
 
     private static ServerMessage sized(long uid, long size) {
-        return new ServerMessage(uid, UNREAD, size);
+        return new ServerMessage(uid, new Flags(), size);
     }
 
     private static FolderSnapshot snapshot(long uidValidity, long highestModseq) {
