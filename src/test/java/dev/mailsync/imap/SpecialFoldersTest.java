@@ -2,9 +2,16 @@ package dev.mailsync.imap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+
+import dev.mailsync.sync.SyncConfig;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
 
 /** Which folder is Sent, Trash and the like, without a server. */
 class SpecialFoldersTest {
@@ -48,6 +55,20 @@ class SpecialFoldersTest {
                 folder("Sent", "\\Sent"));
         assertThat(marked).filteredOn(f -> special.syncByDefault(f, marked)).extracting(RemoteFolder::name)
                 .containsExactly("inbox", "Sent");
+    }
+
+    /** The key stays {@code mailsync.sync.sent-folder-names}, beside the sync settings of the same prefix. */
+    @Test
+    void shouldReadTheSentNamesFromTheirKeyBesideTheSyncSettings() {
+        SmallRyeConfig config = new SmallRyeConfigBuilder().addDiscoveredConverters()
+                .withMapping(SpecialFolders.Config.class).withMapping(SyncConfig.class)
+                .withSources(new PropertiesConfigSource(Map.of("mailsync.sync.sent-folder-names", "Verzonden items,Sent",
+                        "mailsync.sync.interval", "5m"), "test", 500))
+                .build();
+
+        assertThat(config.getConfigMapping(SpecialFolders.Config.class).sentFolderNames())
+                .containsExactly("Verzonden items", "Sent");
+        assertThat(config.getConfigMapping(SyncConfig.class).interval()).isEqualTo(Duration.ofMinutes(5));
     }
 
     private static RemoteFolder folder(String name, String specialUse) {
