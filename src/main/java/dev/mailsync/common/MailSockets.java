@@ -12,6 +12,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -48,8 +49,47 @@ public class MailSockets {
                 .orElse((SSLSocketFactory) SSLSocketFactory.getDefault()));
     }
 
+    /** How a mail connection is encrypted. */
+    public enum Tls {
+        /** Implicit TLS (IMAPS, SMTPS). */
+        SSL,
+        /** STARTTLS, required: the connection fails rather than going on in clear text. */
+        STARTTLS,
+        /** Clear text (a test server). */
+        NONE
+    }
+
+    /**
+     * The Angus session properties of an IMAP or SMTP connection, the same for both: XOAUTH2 and no other
+     * mechanism (Angus would otherwise fall back to LOGIN, PLAIN, DIGEST-MD5 or NTLM), connect, read and write
+     * timeouts, the server's host name checked against its certificate, TLS as asked, and our sockets.
+     *
+     * @param protocol {@code imap}, {@code imaps} or {@code smtp}
+     */
+    public Properties sessionProperties(String protocol, Tls tls, Duration connectTimeout, Duration readTimeout) {
+        String p = "mail." + protocol + ".";
+        Properties props = new Properties();
+        props.put(p + "auth", "true");
+        props.put(p + "auth.mechanisms", "XOAUTH2");
+        for (String mechanism : new String[] { "login", "plain", "digest-md5", "ntlm" }) {
+            props.put(p + "auth." + mechanism + ".disable", "true");
+        }
+        props.put(p + "connectiontimeout", String.valueOf(connectTimeout.toMillis()));
+        props.put(p + "timeout", String.valueOf(readTimeout.toMillis()));
+        props.put(p + "writetimeout", String.valueOf(readTimeout.toMillis()));
+        props.put(p + "ssl.checkserveridentity", "true");
+        if (tls == Tls.SSL) {
+            props.put(p + "ssl.enable", "true");
+        } else if (tls == Tls.STARTTLS) {
+            props.put(p + "starttls.enable", "true");
+            props.put(p + "starttls.required", "true");
+        }
+        configure(props, p);
+        return props;
+    }
+
     /** Sets the socket factories of a protocol ({@code mail.imap.}, {@code mail.imaps.}, {@code mail.smtp.}). */
-    public void configure(Properties props, String prefix) {
+    private void configure(Properties props, String prefix) {
         props.put(prefix + "socketFactory", plain);
         props.put(prefix + "socketFactory.fallback", "false");
         props.put(prefix + "ssl.socketFactory", tls);

@@ -32,19 +32,15 @@ import org.eclipse.angus.mail.imap.protocol.IMAPResponse;
 import org.eclipse.angus.mail.imap.protocol.INTERNALDATE;
 import org.eclipse.angus.mail.imap.protocol.RFC822SIZE;
 import org.eclipse.angus.mail.imap.protocol.UID;
+import org.eclipse.angus.mail.imap.protocol.UIDSet;
 
-import dev.mailsync.message.MessageFlags;
-import dev.mailsync.message.PartOutline;
-import dev.mailsync.oauth.MicrosoftConfig;
+import dev.mailsync.common.MailSockets;
 
 /**
  * One IMAP connection, logged in with XOAUTH2 (no other mechanism: Angus would otherwise fall back to LOGIN),
  * with connect, read and write timeouts. Folders are examined read-only, bodies fetched with BODY.PEEK.
  */
 public final class ImapSession implements AutoCloseable {
-
-    private static final String[] SPECIAL_USES = { "\\Sent", "\\Trash", "\\Drafts", "\\Junk", "\\Archive", "\\All",
-            "\\Flagged" };
 
     private final IMAPStore store;
     private IMAPFolder open;
@@ -53,29 +49,17 @@ public final class ImapSession implements AutoCloseable {
         this.store = store;
     }
 
-    public static ImapSession connect(MicrosoftConfig.Server server, ImapConfig config,
-            dev.mailsync.common.MailSockets sockets, String user, String accessToken)
+    public static ImapSession connect(ImapLogin login, ImapConfig config, MailSockets sockets)
             throws MessagingException {
-        String protocol = server.tls() == MicrosoftConfig.Tls.SSL ? "imaps" : "imap";
+        String protocol = login.tls() == MailSockets.Tls.SSL ? "imaps" : "imap";
+        Properties props = sockets.sessionProperties(protocol, login.tls(), config.connectTimeout(),
+                config.readTimeout());
         String p = "mail." + protocol + ".";
-        Properties props = new Properties();
-        props.put(p + "auth.mechanisms", "XOAUTH2");
-        props.put(p + "auth.login.disable", "true");
-        props.put(p + "auth.plain.disable", "true");
-        props.put(p + "connectiontimeout", String.valueOf(config.connectTimeout().toMillis()));
-        props.put(p + "timeout", String.valueOf(config.readTimeout().toMillis()));
-        props.put(p + "writetimeout", String.valueOf(config.readTimeout().toMillis()));
         props.put(p + "peek", "true");
         props.put(p + "partialfetch", "true");
         props.put(p + "fetchsize", String.valueOf(config.fetchSize().asLongValue()));
-        props.put(p + "ssl.checkserveridentity", "true");
-        if (server.tls() == MicrosoftConfig.Tls.STARTTLS) {
-            props.put(p + "starttls.enable", "true");
-            props.put(p + "starttls.required", "true");
-        }
-        sockets.configure(props, p);
         IMAPStore store = (IMAPStore) Session.getInstance(props).getStore(protocol);
-        store.connect(server.host(), server.port(), user, accessToken);
+        store.connect(login.host(), login.port(), login.user(), login.token());
         return new ImapSession(store);
     }
 
@@ -93,7 +77,7 @@ public final class ImapSession implements AutoCloseable {
                 if (attribute.equalsIgnoreCase("\\Noselect") || attribute.equalsIgnoreCase("\\NonExistent")) {
                     selectable = false;
                 }
-                for (String use : SPECIAL_USES) {
+                for (String use : SpecialFolders.USES) {
                     if (attribute.equalsIgnoreCase(use)) {
                         specialUse = use;
                     }
@@ -133,7 +117,7 @@ public final class ImapSession implements AutoCloseable {
                 FLAGS flags = fetch.getItem(FLAGS.class);
                 RFC822SIZE size = fetch.getItem(RFC822SIZE.class);
                 if (uid != null && flags != null) {
-                    messages.add(new ServerMessage(uid.uid, MessageFlags.of(flags), size == null ? 0 : size.size));
+                    messages.add(new ServerMessage(uid.uid, flags, size == null ? 0 : size.size));
                 }
             }
         }
@@ -155,10 +139,10 @@ public final class ImapSession implements AutoCloseable {
         return uids;
     }
 
-    /** Whole messages by UID (one command; {@code uidSet} in IMAP sequence-set syntax). */
-    public List<RawMessage> fetch(String uidSet) throws MessagingException {
+    /** Whole messages by UID (one command). */
+    public List<RawMessage> fetch(Collection<Long> uids) throws MessagingException {
         List<RawMessage> messages = new ArrayList<>();
-        for (Response r : command("UID FETCH " + uidSet + " (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])")) {
+        for (Response r : command("UID FETCH " + uidSet(uids) + " (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])")) {
             if (r instanceof FetchResponse fetch) {
                 UID uid = fetch.getItem(UID.class);
                 BODY body = fetch.getItem(BODY.class);
@@ -320,30 +304,10 @@ public final class ImapSession implements AutoCloseable {
         return store.isConnected();
     }
 
-    /** IMAP sequence-set syntax for UIDs: {@code 3:5,9}. */
+    /** IMAP sequence-set syntax for UIDs, e.g. {@code 3:5,9} (Angus's {@link UIDSet}, over sorted distinct UIDs). */
     static String uidSet(Collection<Long> uids) {
         long[] sorted = uids.stream().mapToLong(Long::longValue).sorted().distinct().toArray();
-        StringBuilder set = new StringBuilder();
-        for (int i = 0; i < sorted.length; i++) {
-            int j = i;
-            while (j + 1 < sorted.length && sorted[j + 1] == sorted[j] + 1) {
-                j++;
-            }
-            set.append(set.isEmpty() ? "" : ",").append(sorted[i]);
-            if (j > i) {
-                set.append(':').append(sorted[j]);
-            }
-            i = j;
-        }
-        return set.toString();
-    }
-
-    /** The Sent folder: SPECIAL-USE {@code \Sent}, else the first folder with one of these names. */
-    public java.util.Optional<String> sentFolder(List<String> names) throws MessagingException {
-        List<RemoteFolder> folders = listFolders();
-        return folders.stream().filter(f -> "\\Sent".equals(f.specialUse())).map(RemoteFolder::name).findFirst()
-                .or(() -> names.stream().flatMap(n -> folders.stream().filter(f -> f.name().equalsIgnoreCase(n)))
-                        .map(RemoteFolder::name).findFirst());
+        return sorted.length == 0 ? "" : UIDSet.toString(UIDSet.createUIDSets(sorted));
     }
 
     /** Whether the folder holds a message with this Message-ID (SEARCH HEADER, on the server). */

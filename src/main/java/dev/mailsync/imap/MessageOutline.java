@@ -5,8 +5,6 @@ import java.util.List;
 
 import jakarta.mail.Flags;
 
-import dev.mailsync.message.PartOutline;
-
 /**
  * A message known from its header and BODYSTRUCTURE, not fetched whole: UID, flags, internal date, size, the raw
  * header, the leaves of its MIME tree (at most 1,000, at most 50 levels deep) and whether the tree had more.

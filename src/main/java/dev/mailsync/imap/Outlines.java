@@ -9,8 +9,6 @@ import jakarta.mail.internet.MimeUtility;
 
 import org.eclipse.angus.mail.imap.protocol.BODYSTRUCTURE;
 
-import dev.mailsync.message.PartOutline;
-
 /** A BODYSTRUCTURE's leaves, with IMAP section numbers, walked with a stack of its own (no recursion). */
 final class Outlines {
 

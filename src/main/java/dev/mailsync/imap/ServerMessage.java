@@ -1,7 +1,7 @@
 package dev.mailsync.imap;
 
-import dev.mailsync.message.MessageFlags;
+import jakarta.mail.Flags;
 
 /** A message as the server lists it: UID, flags and size. */
-public record ServerMessage(long uid, MessageFlags flags, long size) {
+public record ServerMessage(long uid, Flags flags, long size) {
 }

@@ -22,6 +22,7 @@ import dev.mailsync.common.problem.ProblemCode;
 import dev.mailsync.common.problem.ProblemException;
 import dev.mailsync.imap.ImapConnector;
 import dev.mailsync.imap.ImapSession;
+import dev.mailsync.imap.SpecialFolders;
 import dev.mailsync.message.MessageQueries.Location;
 import dev.mailsync.oauth.ReauthorizationRequired;
 import dev.mailsync.oauth.TokenUnavailable;
@@ -100,7 +101,7 @@ public class MessageOperations {
         if (permanent) {
             return apply(mailboxId, messageIds, new Expunge());
         }
-        Optional<Folder> trash = folders.findBySpecialUse(mailboxId, "\\Trash");
+        Optional<Folder> trash = folders.findBySpecialUse(mailboxId, SpecialFolders.TRASH);
         Map<Long, Location> locations = queries.locations(mailboxId, messageIds);
         Map<Long, ProblemException> outcome = new LinkedHashMap<>();
         List<Long> toTrash = new ArrayList<>();

@@ -14,6 +14,7 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeUtility;
 
 import dev.mailsync.common.db.PgText;
+import dev.mailsync.imap.PartOutline;
 
 /**
  * A message too large to be fetched whole, read from its header, its MIME outline (BODYSTRUCTURE) and the start of

@@ -7,6 +7,7 @@ import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.mailsync.common.ReplicaId;
 import dev.mailsync.common.crypto.SecretUnreadable;
 import dev.mailsync.mailbox.Mailbox;
 import dev.mailsync.mailbox.MailboxRepository;

@@ -3,6 +3,7 @@ package dev.mailsync.oauth;
 import java.time.Duration;
 import java.util.Optional;
 
+import dev.mailsync.common.MailSockets;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -50,10 +51,6 @@ public interface MicrosoftConfig {
         int port();
 
         /** {@code ssl} (implicit TLS), {@code starttls} or {@code none}. */
-        Tls tls();
-    }
-
-    enum Tls {
-        SSL, STARTTLS, NONE
+        MailSockets.Tls tls();
     }
 }

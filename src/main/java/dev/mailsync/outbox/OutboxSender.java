@@ -15,12 +15,12 @@ import jakarta.mail.MessagingException;
 
 import dev.mailsync.imap.ImapConnector;
 import dev.mailsync.imap.ImapSession;
+import dev.mailsync.imap.SpecialFolders;
 import dev.mailsync.message.MessageOperations;
 import dev.mailsync.oauth.AccessTokens;
 import dev.mailsync.oauth.ReauthorizationRequired;
-import dev.mailsync.oauth.ReplicaId;
+import dev.mailsync.common.ReplicaId;
 import dev.mailsync.oauth.TokenUnavailable;
-import dev.mailsync.sync.SyncConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -41,7 +41,7 @@ public class OutboxSender {
     private final ImapConnector imap;
     private final MessageOperations messages;
     private final OutboxConfig config;
-    private final SyncConfig sync;
+    private final SpecialFolders special;
     private final OutboxMetrics metrics;
     private final SendBudget budget;
     private final String owner = ReplicaId.get();
@@ -50,7 +50,7 @@ public class OutboxSender {
     private volatile boolean stopping;
 
     public OutboxSender(OutboxStore store, SmtpSubmitter smtp, AccessTokens tokens, ImapConnector imap,
-            MessageOperations messages, OutboxConfig config, SyncConfig sync, OutboxMetrics metrics,
+            MessageOperations messages, OutboxConfig config, SpecialFolders special, OutboxMetrics metrics,
             SendBudget budget) {
         this.store = store;
         this.smtp = smtp;
@@ -58,7 +58,7 @@ public class OutboxSender {
         this.imap = imap;
         this.messages = messages;
         this.config = config;
-        this.sync = sync;
+        this.special = special;
         this.metrics = metrics;
         this.budget = budget;
         AtomicInteger n = new AtomicInteger();
@@ -182,7 +182,7 @@ public class OutboxSender {
      */
     private boolean reconciled(UUID id, OutboxStore.Pending pending) {
         try (ImapSession session = imap.open(pending.mailboxId())) {
-            String sent = session.sentFolder(sync.sentFolderNames())
+            String sent = special.sent(session.listFolders())
                     .orElseThrow(() -> new ReconcileFailed("the mailbox has no Sent folder to check"));
             if (session.hasMessageId(sent, pending.messageId())) {
                 store.sent(id, owner, "found in " + sent + " after an interrupted attempt");
@@ -210,7 +210,7 @@ public class OutboxSender {
 
     private void appendToSent(OutboxStore.Pending pending) {
         try (ImapSession session = imap.open(pending.mailboxId())) {
-            String sent = session.sentFolder(sync.sentFolderNames()).orElse(null);
+            String sent = special.sent(session.listFolders()).orElse(null);
             if (sent == null) {
                 Log.warnf("Mailbox %s has no Sent folder; the sent message was not filed", pending.mailboxId());
                 return;

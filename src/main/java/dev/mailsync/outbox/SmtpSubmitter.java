@@ -88,27 +88,7 @@ public class SmtpSubmitter {
     }
 
     private Properties properties() {
-        MicrosoftConfig.Server server = microsoft.smtp();
-        String p = "mail.smtp.";
-        Properties props = new Properties();
-        props.put(p + "auth", "true");
-        props.put(p + "auth.mechanisms", "XOAUTH2");
-        props.put(p + "auth.login.disable", "true");
-        props.put(p + "auth.plain.disable", "true");
-        props.put(p + "auth.digest-md5.disable", "true");
-        props.put(p + "auth.ntlm.disable", "true");
-        props.put(p + "connectiontimeout", String.valueOf(config.smtpTimeout().toMillis()));
-        props.put(p + "timeout", String.valueOf(config.smtpTimeout().toMillis()));
-        props.put(p + "writetimeout", String.valueOf(config.smtpTimeout().toMillis()));
-        props.put(p + "ssl.checkserveridentity", "true");
-        if (server.tls() == MicrosoftConfig.Tls.SSL) {
-            props.put(p + "ssl.enable", "true");
-        } else if (server.tls() == MicrosoftConfig.Tls.STARTTLS) {
-            props.put(p + "starttls.enable", "true");
-            props.put(p + "starttls.required", "true");
-        }
-        sockets.configure(props, p);
-        return props;
+        return sockets.sessionProperties("smtp", microsoft.smtp().tls(), config.smtpTimeout(), config.smtpTimeout());
     }
 
     /** The refused recipients of the exception's chain, for {@link SmtpReplies#recipientFailure}. */

@@ -1,18 +1,16 @@
 package dev.mailsync.sync;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.mailsync.common.db.PgText;
 import dev.mailsync.imap.RemoteFolder;
+import dev.mailsync.imap.SpecialFolders;
 import dev.mailsync.message.Folder;
 import dev.mailsync.message.FolderRepository;
 import io.quarkus.logging.Log;
@@ -30,73 +28,62 @@ public class FolderList {
 
     private final FolderRepository folders;
     private final SyncConfig config;
+    private final SpecialFolders special;
 
-    public FolderList(FolderRepository folders, SyncConfig config) {
+    public FolderList(FolderRepository folders, SyncConfig config, SpecialFolders special) {
         this.folders = folders;
         this.config = config;
+        this.special = special;
     }
 
     /** Records the server's folders; answers those to sync (INBOX first). */
     public List<Folder> reconcile(UUID mailboxId, List<RemoteFolder> remote) {
         return QuarkusTransaction.requiringNew().call(() -> {
-            Map<String, Folder> known = new HashMap<>();
+            Map<String, Folder> stored = new HashMap<>();
             for (Folder f : folders.listAll(mailboxId)) {
-                known.put(f.name, f);
+                stored.put(f.name, f);
             }
-            Set<String> present = new HashSet<>();
-            List<Folder> toSync = new ArrayList<>();
-            for (RemoteFolder r : remote) {
-                if (!r.selectable()) {
-                    continue;
-                }
-                if (!storable(r.name())) {
-                    // a hostile or broken server: a name PostgreSQL refuses (NUL, broken UTF-16) or cannot index
-                    // would fail every pass of the mailbox; such a folder is left out, the others sync
-                    Log.warnf("A folder of mailbox %s has a name that cannot be stored (%d characters): not synced",
-                            mailboxId, r.name().length());
-                    continue;
-                }
-                present.add(r.name());
-                Folder f = known.get(r.name());
-                if (f == null) {
-                    f = new Folder();
-                    f.mailboxId = mailboxId;
-                    f.name = r.name();
-                    f.sync = SyncPlan.syncByDefault(r, remote, config.sentFolderNames());
-                } else if (f.goneSince != null) {
-                    Log.infof("Folder %s is back on the server", f.name);
-                    f.goneSince = null;
-                }
-                f.delimiter = PgText.clean(r.delimiter());
-                f.specialUse = SyncPlan.specialUse(r);
-                folders.persist(f);
-                if (f.sync) {
-                    toSync.add(f);
-                }
-            }
+            List<FolderPlan.Known> known = stored.values().stream()
+                    .map(f -> new FolderPlan.Known(f.name, f.sync, f.goneSince)).toList();
             Instant now = Instant.now();
-            for (Folder f : known.values()) {
-                if (present.contains(f.name)) {
-                    continue;
-                }
-                if (f.goneSince == null) {
-                    Log.infof("Folder %s is missing from the server's folder list: hidden, purged if it stays away %s",
-                            f.name, config.folderPurgeAfter());
-                    f.goneSince = now;
-                } else if (!f.goneSince.plus(config.folderPurgeAfter()).isAfter(now)) {
-                    Log.infof("Folder %s has been gone since %s: deleted with its mail", f.name, f.goneSince);
-                    folders.delete(f);
-                }
-            }
-            toSync.sort((a, b) -> Boolean.compare(!"INBOX".equalsIgnoreCase(a.name), !"INBOX".equalsIgnoreCase(b.name)));
-            return toSync;
+            FolderPlan plan = FolderPlan.diff(known, remote, special, config.folderPurgeAfter(), now);
+            apply(mailboxId, plan, stored, now);
+            return plan.toSync().stream().map(l -> stored.get(l.name())).toList();
         });
     }
 
-    /** Longest folder name kept: far above any real one, far below PostgreSQL's index entry limit. */
-    static final int MAX_NAME = 1000;
-
-    static boolean storable(String name) {
-        return name != null && !name.isEmpty() && name.length() <= MAX_NAME && PgText.clean(name).equals(name);
+    /** Persists the diff; {@code stored} gains the folders created. */
+    private void apply(UUID mailboxId, FolderPlan plan, Map<String, Folder> stored, Instant now) {
+        for (String name : plan.unstorable()) {
+            // a hostile or broken server: such a name would fail every pass of the mailbox; the others sync
+            Log.warnf("A folder of mailbox %s has a name that cannot be stored (%d characters): not synced",
+                    mailboxId, name == null ? 0 : name.length());
+        }
+        for (FolderPlan.Listed listed : plan.listed()) {
+            Folder f = stored.computeIfAbsent(listed.name(), name -> {
+                Folder created = new Folder();
+                created.mailboxId = mailboxId;
+                created.name = name;
+                created.sync = listed.sync();
+                return created;
+            });
+            f.delimiter = PgText.clean(listed.remote().delimiter());
+            f.specialUse = listed.specialUse();
+            folders.persist(f);
+        }
+        for (String name : plan.back()) {
+            Log.infof("Folder %s is back on the server", name);
+            stored.get(name).goneSince = null;
+        }
+        for (String name : plan.missing()) {
+            Log.infof("Folder %s is missing from the server's folder list: hidden, purged if it stays away %s",
+                    name, config.folderPurgeAfter());
+            stored.get(name).goneSince = now;
+        }
+        for (String name : plan.purge()) {
+            Folder f = stored.get(name);
+            Log.infof("Folder %s has been gone since %s: deleted with its mail", name, f.goneSince);
+            folders.delete(f);
+        }
     }
 }

@@ -1,7 +1,6 @@
 package dev.mailsync.sync;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 
 import io.quarkus.runtime.configuration.MemorySize;
@@ -75,8 +74,4 @@ public interface SyncConfig {
      */
     @WithDefault("24h")
     Duration folderPurgeAfter();
-
-    /** Names that mark the Sent folder when the server offers no SPECIAL-USE {@code \Sent}. */
-    @WithDefault("Sent Items,Sent,Sent Messages,Sent Mail,Gesendete Elemente,Gesendet,Éléments envoyés,Skickat")
-    List<String> sentFolderNames();
 }

@@ -81,14 +81,14 @@ public class SyncLeases {
      * Ends a failed pass: the error is recorded and the next pass waits longer after each failure in a row
      * (doubling from the interval up to {@code max-backoff}), or as long as the server asked.
      */
-    public void failed(UUID mailboxId, String owner, String code, String message, Duration retryAfter) {
+    public void failed(UUID mailboxId, String owner, SyncError error, String message, Duration retryAfter) {
         jdbc.update("""
                 update mailbox_sync set lease_owner = null, lease_until = null, last_finished_at = now(),
                     failures = failures + 1, last_error_code = ?, last_error_message = ?,
                     next_run_at = now() + make_interval(secs => greatest(?,
                         least(? * power(2, least(failures, 16)), ?))),
                     progress_folder = null, progress_done = null, progress_total = null
-                where mailbox_id = ? and lease_owner = ?""", code, truncate(message),
+                where mailbox_id = ? and lease_owner = ?""", error.code(), truncate(message),
                 retryAfter == null ? 0.0 : seconds(retryAfter), seconds(config.interval()),
                 seconds(config.maxBackoff()), mailboxId, owner);
     }

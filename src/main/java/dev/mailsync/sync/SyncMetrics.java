@@ -26,8 +26,9 @@ public class SyncMetrics {
     private static final Duration SNAPSHOT_AGE = Duration.ofSeconds(10);
     private static final String[] STATES = { "ACTIVE", "REAUTH_REQUIRED", "DISABLED" };
     /** Every outcome {@link MailboxSyncer#runPass} records. */
-    static final List<String> PASS_OUTCOMES = List.of("success", "lease_lost", "released", "reauth_required",
-            "token_unavailable", "imap_auth_failed", "imap_error", "internal_error");
+    static final List<String> PASS_OUTCOMES = java.util.stream.Stream.concat(
+            java.util.stream.Stream.of("success", "lease_lost", "released"),
+            java.util.Arrays.stream(SyncError.values()).map(SyncError::code)).toList();
     /** Every kind of {@link #imapError}. */
     static final List<String> IMAP_ERROR_KINDS = List.of("auth", "connection", "protocol");
 

@@ -1,31 +1,59 @@
 package dev.mailsync.sync;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
-import dev.mailsync.imap.RemoteFolder;
+import dev.mailsync.imap.FolderSnapshot;
 import dev.mailsync.imap.ServerMessage;
 import dev.mailsync.message.MessageFlags;
 
 /**
  * The pure decisions of a folder pass: what to fetch (newest first), which flags changed, what was deleted,
- * how to batch, and which folders to sync by default. Comparing the server's UID list with the store (instead
+ * how to batch, and how a folder pass starts. Comparing the server's UID list with the store (instead
  * of trusting a high-water mark) makes a pass cut anywhere resume with nothing lost or stored twice.
  */
 record SyncPlan(List<ServerMessage> toFetch, Map<Long, MessageFlags> flagChanges, List<Long> toDelete) {
 
     private static final Instant EARLIEST = Instant.parse("1900-01-01T00:00:00Z");
     private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
-    private static final Map<String, String> WELL_KNOWN = Map.of(
-            "sent items", "\\Sent", "sent", "\\Sent", "deleted items", "\\Trash", "trash", "\\Trash",
-            "drafts", "\\Drafts", "junk email", "\\Junk", "junk", "\\Junk", "archive", "\\Archive");
+
+    /**
+     * How a folder pass starts.
+     *
+     * @param unchanged CONDSTORE says nothing changed since the last complete pass: only the folder's state is saved
+     * @param newValidity the stored messages (if any) belong to another UIDVALIDITY: the folder is synced afresh
+     * @param window only mail received since then is fetched ({@code null}: all)
+     */
+    record Start(boolean unchanged, boolean newValidity, Instant window) {
+    }
+
+    /**
+     * Decides how a folder pass starts from what was stored at the last pass and what EXAMINE reports now.
+     *
+     * @param storedValidity the folder's stored UIDVALIDITY ({@code null} before its first pass)
+     * @param storedModseq the HIGHESTMODSEQ saved after the last complete pass, or {@code null}
+     * @param syncSince the window chosen at the first pass, or {@code null}
+     * @param initialWindow {@code mailsync.sync.initial-window}, applied at a folder's first pass
+     */
+    static Start start(Long storedValidity, Long storedModseq, Instant syncSince, FolderSnapshot snapshot,
+            boolean condstore, Optional<Duration> initialWindow, Instant now) {
+        boolean sameValidity = storedValidity != null && storedValidity == snapshot.uidValidity();
+        boolean unchanged = sameValidity && condstore && snapshot.highestModseq() > 0 && storedModseq != null
+                && storedModseq == snapshot.highestModseq();
+        Instant window = syncSince;
+        if (storedValidity == null && window == null && initialWindow.isPresent()) {
+            window = now.minus(initialWindow.get());
+        }
+        return new Start(unchanged, !sameValidity, window);
+    }
 
     /**
      * @param stored UID → flags of the stored messages (same UIDVALIDITY)
@@ -43,8 +71,11 @@ record SyncPlan(List<ServerMessage> toFetch, Map<Long, MessageFlags> flagChanges
                 if (wanted == null || wanted.contains(m.uid())) {
                     toFetch.add(m);
                 }
-            } else if (!known.equals(m.flags())) {
-                flagChanges.put(m.uid(), m.flags());
+            } else {
+                MessageFlags flags = MessageFlags.of(m.flags());
+                if (!known.equals(flags)) {
+                    flagChanges.put(m.uid(), flags);
+                }
             }
         }
         toFetch.sort(Comparator.comparingLong(ServerMessage::uid).reversed());
@@ -80,43 +111,5 @@ record SyncPlan(List<ServerMessage> toFetch, Map<Long, MessageFlags> flagChanges
     /** RFC822.SIZE as stored (an int column: a size beyond 2 GiB is a lie of the server's or an attack). */
     static int size(long size) {
         return (int) Math.max(0, Math.min(size, Integer.MAX_VALUE));
-    }
-
-    /** IMAP sequence-set syntax for UIDs: {@code 1:3,7,9:10}. */
-    static String uidSet(List<Long> uids) {
-        List<Long> sorted = uids.stream().sorted().distinct().toList();
-        StringBuilder set = new StringBuilder();
-        for (int i = 0; i < sorted.size(); i++) {
-            long start = sorted.get(i);
-            long end = start;
-            while (i + 1 < sorted.size() && sorted.get(i + 1) == end + 1) {
-                end = sorted.get(++i);
-            }
-            set.append(set.isEmpty() ? "" : ",").append(start);
-            if (end != start) {
-                set.append(':').append(end);
-            }
-        }
-        return set.toString();
-    }
-
-    /** The SPECIAL-USE a folder has, or the one its well-known (Outlook) name implies. */
-    static String specialUse(RemoteFolder folder) {
-        if (folder.specialUse() != null) {
-            return folder.specialUse();
-        }
-        return WELL_KNOWN.get(folder.name().toLowerCase(Locale.ROOT));
-    }
-
-    /** INBOX and the Sent folder are synced unless the user chooses otherwise. */
-    static boolean syncByDefault(RemoteFolder folder, List<RemoteFolder> all, List<String> sentNames) {
-        if (folder.name().equalsIgnoreCase("INBOX")) {
-            return true;
-        }
-        boolean serverMarksSent = all.stream().anyMatch(f -> "\\Sent".equals(f.specialUse()));
-        if (serverMarksSent) {
-            return "\\Sent".equals(folder.specialUse());
-        }
-        return sentNames.stream().anyMatch(name -> name.equalsIgnoreCase(folder.name()));
     }
 }

@@ -19,14 +19,15 @@ import jakarta.enterprise.event.TransactionPhase;
 
 import dev.mailsync.mailbox.MailboxConnected;
 
-import dev.mailsync.oauth.ReplicaId;
+import dev.mailsync.common.ReplicaId;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 
 /**
- * The only scheduled class: every {@code mailsync.sync.poll} it claims as many due mailboxes as it has free
- * workers ({@code mailsync.sync.concurrency}) and hands each to {@link MailboxSyncer}.
+ * Starts the sync passes: every {@code mailsync.sync.poll} it claims as many due mailboxes as it has free
+ * workers ({@code mailsync.sync.concurrency}) and hands each to {@link MailboxSyncer}. (It is not the only
+ * scheduled class: the outbox and the pending connections have their own jobs.)
  */
 @ApplicationScoped
 public class SyncScheduler {

@@ -1,4 +1,4 @@
-package dev.mailsync.oauth;
+package dev.mailsync.common;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -1,4 +1,4 @@
-package dev.mailsync.message;
+package dev.mailsync.imap;
 
 /**
  * A leaf of a message's MIME tree as the server describes it (IMAP BODYSTRUCTURE), for messages too large to be
