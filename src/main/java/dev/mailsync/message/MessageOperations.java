@@ -1,7 +1,6 @@
 package dev.mailsync.message;
 
 import java.io.IOException;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -268,7 +267,7 @@ public class MessageOperations {
         }
     }
 
-    private void recordOne(Change change, Location l, Long newUid, long targetUidValidity) throws SQLException {
+    private void recordOne(Change change, Location l, Long newUid, long targetUidValidity) {
         if (change instanceof SetFlags flags) {
             if (flags.seen() != null || flags.flagged() != null) {
                 store.setFlags(l.id(), flags.seen(), flags.flagged());
@@ -341,6 +340,6 @@ public class MessageOperations {
     }
 
     private interface StoreWork {
-        void run() throws SQLException;
+        void run();
     }
 }

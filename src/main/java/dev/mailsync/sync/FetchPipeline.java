@@ -1,6 +1,5 @@
 package dev.mailsync.sync;
 
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -68,7 +67,7 @@ public class FetchPipeline {
 
     /** Fetches and stores the messages (newest first), renewing the lease batch by batch. */
     void fetch(ImapSession imap, Folder folder, long uidValidity, String owner, List<ServerMessage> toFetch)
-            throws MessagingException, SQLException {
+            throws MessagingException {
         long maxMessage = config.maxMessageSize().asLongValue();
         List<ServerMessage> whole = toFetch.stream().filter(m -> m.size() <= maxMessage).toList();
         List<ServerMessage> large = toFetch.stream().filter(m -> m.size() > maxMessage).toList();
@@ -86,7 +85,7 @@ public class FetchPipeline {
 
     /** The three stages for the messages fetched whole; answers the time spent fetching. */
     private long fetchWhole(ImapSession imap, List<ServerMessage> whole, FolderProgress progress)
-            throws MessagingException, SQLException {
+            throws MessagingException {
         Deque<CompletableFuture<Void>> inFlight = new ArrayDeque<>();
         List<CompletableFuture<Void>> lanes = new ArrayList<>(List.of(CompletableFuture.completedFuture(null),
                 CompletableFuture.completedFuture(null)));
@@ -202,7 +201,7 @@ public class FetchPipeline {
                 OutlineReader.read(outline.header(), outline.parts(), outline.cut(), texts, limits));
     }
 
-    private static void await(CompletableFuture<Void> stage) throws SQLException {
+    private static void await(CompletableFuture<Void> stage) {
         try {
             stage.join();
         } catch (CompletionException e) {

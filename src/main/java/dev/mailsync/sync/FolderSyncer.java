@@ -1,6 +1,5 @@
 package dev.mailsync.sync;
 
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
@@ -44,7 +43,7 @@ public class FolderSyncer {
     }
 
     void sync(ImapSession imap, Folder folder, boolean condstore, String owner)
-            throws MessagingException, SQLException {
+            throws MessagingException {
         FolderSnapshot snapshot = imap.examine(folder.name, condstore);
         long uidValidity = snapshot.uidValidity();
         SyncPlan.Start start = SyncPlan.start(folder.uidvalidity, folder.highestModseq, folder.syncSince, snapshot,
@@ -85,7 +84,7 @@ public class FolderSyncer {
 
     /** Compares the server's listing with the store. */
     private SyncPlan plan(ImapSession imap, Folder folder, long uidValidity, Instant window)
-            throws MessagingException, SQLException {
+            throws MessagingException {
         Map<Long, MessageFlags> stored = store.storedFlags(folder.id, uidValidity);
         List<ServerMessage> server = imap.listMessages();
         Set<Long> wanted = window == null ? null : new HashSet<>(imap.uidsSince(window));

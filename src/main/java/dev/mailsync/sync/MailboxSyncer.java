@@ -1,6 +1,5 @@
 package dev.mailsync.sync;
 
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -86,7 +85,7 @@ public class MailboxSyncer {
         } catch (MessagingException e) {
             metrics.imapError(isConnectionFailure(e) ? "connection" : "protocol");
             outcome = fail(mailboxId, owner, SyncError.IMAP_ERROR, String.valueOf(e.getMessage()), null);
-        } catch (SQLException | RuntimeException e) {
+        } catch (RuntimeException e) {
             if (!aborted.contains(mailboxId) && !lost.contains(mailboxId)) {
                 Log.errorf(e, "Sync pass failed");
             }
@@ -161,7 +160,7 @@ public class MailboxSyncer {
                 || e.getCause() instanceof java.io.IOException;
     }
 
-    private void syncMailbox(UUID mailboxId, String owner) throws MessagingException, SQLException {
+    private void syncMailbox(UUID mailboxId, String owner) throws MessagingException {
         try (ImapSession imap = imapConnector.open(mailboxId)) {
             open.put(mailboxId, imap);
             boolean condstore = imap.hasCondstore();

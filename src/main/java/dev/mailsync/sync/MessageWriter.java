@@ -89,6 +89,6 @@ public class MessageWriter {
     }
 
     private interface SqlWork {
-        void run() throws SQLException;
+        void run();
     }
 }

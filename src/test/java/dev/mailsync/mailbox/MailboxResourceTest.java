@@ -8,7 +8,6 @@ import static org.hamcrest.Matchers.hasSize;
 import java.sql.SQLException;
 import java.util.UUID;
 
-import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,13 +16,9 @@ import dev.mailsync.support.ConnectFlows;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.support.MailsyncTest;
 import dev.mailsync.support.MailboxTestBase;
-import dev.mailsync.support.Sql;
 
 @MailsyncTest
 class MailboxResourceTest extends MailboxTestBase {
-
-    @Inject
-    Sql sql;
 
     String alice;
     String bob;

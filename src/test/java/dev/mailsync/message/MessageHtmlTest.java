@@ -28,10 +28,7 @@ import com.icegreen.greenmail.store.MailFolder;
 
 import dev.mailsync.support.Urls;
 import dev.mailsync.support.Mailboxes;
-import dev.mailsync.support.Sql;
 import dev.mailsync.support.TestUsers;
-import dev.mailsync.sync.MailboxSyncer;
-import dev.mailsync.sync.SyncLeases;
 import dev.mailsync.support.MailsyncTest;
 import dev.mailsync.support.MailboxTestBase;
 import io.restassured.path.json.JsonPath;
@@ -45,15 +42,6 @@ class MessageHtmlTest extends MailboxTestBase {
 
     private static final byte[] PNG = Base64.getDecoder().decode(
             "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==");
-
-    @Inject
-    SyncLeases leases;
-
-    @Inject
-    MailboxSyncer syncer;
-
-    @Inject
-    Sql sql;
 
     @Inject
     SignedLinks links;

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-import jakarta.inject.Inject;
 import jakarta.mail.Flags;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -27,11 +26,8 @@ import org.junit.jupiter.api.Test;
 import com.icegreen.greenmail.store.MailFolder;
 import com.icegreen.greenmail.store.StoredMessage;
 
-import dev.mailsync.support.Sql;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.TestUsers;
-import dev.mailsync.sync.MailboxSyncer;
-import dev.mailsync.sync.SyncLeases;
 import dev.mailsync.support.MailsyncTest;
 import dev.mailsync.support.MailboxTestBase;
 import io.restassured.response.Response;
@@ -39,15 +35,6 @@ import io.restassured.response.Response;
 /** Downloads and writes through the API: the server first, then the store, and the next sync agrees. */
 @MailsyncTest
 class MessageWritesTest extends MailboxTestBase {
-
-    @Inject
-    SyncLeases leases;
-
-    @Inject
-    MailboxSyncer syncer;
-
-    @Inject
-    Sql sql;
 
     String bearer;
     String address;

@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-import jakarta.inject.Inject;
 import jakarta.mail.Flags;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -26,8 +25,6 @@ import com.icegreen.greenmail.util.GreenMail;
 
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.TestUsers;
-import dev.mailsync.sync.MailboxSyncer;
-import dev.mailsync.sync.SyncLeases;
 import dev.mailsync.support.MailsyncTest;
 import dev.mailsync.support.MailboxTestBase;
 import io.restassured.path.json.JsonPath;
@@ -35,12 +32,6 @@ import io.restassured.path.json.JsonPath;
 /** The messages API over mail synced from GreenMail into PostgreSQL. */
 @MailsyncTest
 class MessagesApiTest extends MailboxTestBase {
-
-    @Inject
-    SyncLeases leases;
-
-    @Inject
-    MailboxSyncer syncer;
 
     String bearer;
     String address;

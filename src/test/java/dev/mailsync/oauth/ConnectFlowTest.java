@@ -29,7 +29,6 @@ import dev.mailsync.common.crypto.SecretCipher;
 import dev.mailsync.common.crypto.SecretColumn;
 import dev.mailsync.support.ConnectFlows;
 import dev.mailsync.support.FakeEntra;
-import dev.mailsync.support.Sql;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.support.MailsyncTest;
 import dev.mailsync.support.MailboxTestBase;
@@ -39,9 +38,6 @@ import io.restassured.response.Response;
 class ConnectFlowTest extends MailboxTestBase {
 
     static final String COMPLETE = "/api/v1/mailboxes/connect/microsoft/complete";
-
-    @Inject
-    Sql sql;
 
     @Inject
     SecretCipher cipher;

@@ -8,13 +8,11 @@ import static org.hamcrest.Matchers.hasSize;
 import java.sql.SQLException;
 import java.util.UUID;
 
-import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.mailsync.support.ConnectFlows;
-import dev.mailsync.support.Sql;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.support.MailsyncTest;
 import dev.mailsync.support.MailboxTestBase;
@@ -29,9 +27,6 @@ class FrontendRedirectTest extends MailboxTestBase {
 
     String userId;
     String user;
-
-    @Inject
-    Sql sql;
 
     @BeforeEach
     void setUp() {

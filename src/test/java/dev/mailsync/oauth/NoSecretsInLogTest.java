@@ -28,14 +28,11 @@ import com.icegreen.greenmail.util.GreenMail;
 
 import dev.mailsync.support.ConnectFlows;
 import dev.mailsync.support.Mailboxes;
-import dev.mailsync.sync.MailboxSyncer;
-import dev.mailsync.sync.SyncLeases;
 import dev.mailsync.support.SmtpFront;
 import dev.mailsync.outbox.OutboxSender;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.support.MailsyncTest;
 import dev.mailsync.support.MailboxTestBase;
-import dev.mailsync.support.Sql;
 
 /**
  * Runs whole connect flows, sync passes and SMTP submissions with every logger at DEBUG and searches the log for
@@ -45,16 +42,7 @@ import dev.mailsync.support.Sql;
 class NoSecretsInLogTest extends MailboxTestBase {
 
     @Inject
-    Sql sql;
-
-    @Inject
     SecretCipher cipher;
-
-    @Inject
-    SyncLeases leases;
-
-    @Inject
-    MailboxSyncer syncer;
 
     @Inject
     OutboxSender sender;

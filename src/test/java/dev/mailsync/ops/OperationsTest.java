@@ -8,7 +8,6 @@ import static org.hamcrest.Matchers.hasItem;
 import java.util.UUID;
 import java.time.Duration;
 
-import jakarta.inject.Inject;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -16,26 +15,15 @@ import org.junit.jupiter.api.Test;
 import com.icegreen.greenmail.store.MailFolder;
 import com.icegreen.greenmail.util.GreenMail;
 
-import dev.mailsync.support.Sql;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.sync.MailboxSyncer;
-import dev.mailsync.sync.SyncLeases;
 import dev.mailsync.support.MailsyncTest;
 import dev.mailsync.support.MailboxTestBase;
 
 /** Health, metrics and a pass interrupted by shutdown, after real sync passes against GreenMail. */
 @MailsyncTest
 class OperationsTest extends MailboxTestBase {
-
-    @Inject
-    SyncLeases leases;
-
-    @Inject
-    MailboxSyncer syncer;
-
-    @Inject
-    Sql sql;
 
     @Test
     void shouldExposeSyncMetricsWithoutPersonalLabels() throws Exception {

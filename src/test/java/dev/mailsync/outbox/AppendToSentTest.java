@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import jakarta.inject.Inject;
 import jakarta.mail.Flags;
 
 import org.junit.jupiter.api.AfterEach;
@@ -18,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import com.icegreen.greenmail.store.StoredMessage;
 
 import dev.mailsync.support.Mailboxes;
-import dev.mailsync.support.Sql;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.support.MailsyncTest;
 import dev.mailsync.support.MailboxTestBase;
@@ -32,9 +30,6 @@ import io.quarkus.test.junit.TestProfile;
 @MailsyncTest
 @TestProfile(TestProfiles.ChangedDefaults.class)
 class AppendToSentTest extends MailboxTestBase {
-
-    @Inject
-    Sql sql;
 
     @AfterEach
     void tearDown() throws Exception {

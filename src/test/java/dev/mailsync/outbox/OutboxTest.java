@@ -37,10 +37,7 @@ import dev.mailsync.oauth.AccessTokens;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.SmtpFront;
 import dev.mailsync.support.SmtpFront.Stage;
-import dev.mailsync.support.Sql;
 import dev.mailsync.support.TestUsers;
-import dev.mailsync.sync.MailboxSyncer;
-import dev.mailsync.sync.SyncLeases;
 import dev.mailsync.support.MailsyncTest;
 import dev.mailsync.support.MailboxTestBase;
 import io.restassured.path.json.JsonPath;
@@ -67,15 +64,6 @@ class OutboxTest extends MailboxTestBase {
 
     @Inject
     AccessTokens tokens;
-
-    @Inject
-    SyncLeases leases;
-
-    @Inject
-    MailboxSyncer syncer;
-
-    @Inject
-    Sql sql;
 
     String bearer;
     String address;

@@ -1,8 +1,13 @@
 package dev.mailsync.support;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.BeforeEach;
 
 import com.icegreen.greenmail.util.GreenMail;
+
+import dev.mailsync.sync.MailboxSyncer;
+import dev.mailsync.sync.SyncLeases;
 
 /**
  * The shared fixture of tests that connect mailboxes: the parts of {@link FakeMicrosoftResource}, injected by type,
@@ -23,6 +28,16 @@ public abstract class MailboxTestBase {
     protected SmtpFront smtp;
     /** How GreenMail files submitted mail (in the sender's Sent Items, as Outlook does). */
     protected OutlookDelivery outlook;
+
+    /** Claims a mailbox's sync lease, as the scheduler would, before a test runs a pass itself. */
+    @Inject
+    protected SyncLeases leases;
+    /** Runs one sync pass of a mailbox, in the test's thread. */
+    @Inject
+    protected MailboxSyncer syncer;
+    /** What the service stored, read and changed with bind parameters. */
+    @Inject
+    protected Sql sql;
 
     @BeforeEach
     void resetFakeMicrosoft() {

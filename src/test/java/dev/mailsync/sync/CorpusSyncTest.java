@@ -10,14 +10,12 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import com.icegreen.greenmail.store.MailFolder;
 
-import dev.mailsync.support.Sql;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.support.MailsyncTest;
@@ -32,15 +30,6 @@ import dev.mailsync.support.MailboxTestBase;
 class CorpusSyncTest extends MailboxTestBase {
 
     static final int COUNT = 500;
-
-    @Inject
-    SyncLeases leases;
-
-    @Inject
-    MailboxSyncer syncer;
-
-    @Inject
-    Sql sql;
 
     @Test
     void shouldStoreEveryCorpusMessageIncludingMalformedOnes() throws Exception {

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
-import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +18,6 @@ import com.icegreen.greenmail.store.MailFolder;
 
 import dev.mailsync.support.HostileMail;
 import dev.mailsync.support.Mailboxes;
-import dev.mailsync.support.Sql;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.support.MailsyncTest;
 import dev.mailsync.support.MailboxTestBase;
@@ -32,15 +30,6 @@ import io.restassured.response.Response;
  */
 @MailsyncTest
 class HostileSyncTest extends MailboxTestBase {
-
-    @Inject
-    SyncLeases leases;
-
-    @Inject
-    MailboxSyncer syncer;
-
-    @Inject
-    Sql sql;
 
     @Test
     void shouldSyncListReadSearchAndThreadAMailboxOfHostileMail() throws Exception {

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 
-import jakarta.inject.Inject;
 import jakarta.mail.Flags;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
@@ -23,7 +22,6 @@ import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.support.MailsyncTest;
 import dev.mailsync.support.MailboxTestBase;
-import dev.mailsync.support.Sql;
 import dev.mailsync.support.TestProfiles;
 import io.quarkus.test.junit.TestProfile;
 
@@ -31,15 +29,6 @@ import io.quarkus.test.junit.TestProfile;
 @MailsyncTest
 @TestProfile(TestProfiles.ChangedDefaults.class)
 class InitialWindowTest extends MailboxTestBase {
-
-    @Inject
-    SyncLeases leases;
-
-    @Inject
-    MailboxSyncer syncer;
-
-    @Inject
-    Sql sql;
 
     @Test
     void shouldFetchOnlyTheWindowNewestFirstAndThenKeepUp() throws Exception {

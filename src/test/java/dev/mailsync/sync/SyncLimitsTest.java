@@ -15,7 +15,6 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import jakarta.inject.Inject;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
@@ -30,7 +29,6 @@ import com.icegreen.greenmail.store.MailFolder;
 import dev.mailsync.support.Urls;
 import dev.mailsync.support.HostileMail;
 import dev.mailsync.support.Mailboxes;
-import dev.mailsync.support.Sql;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.support.MailsyncTest;
 import dev.mailsync.support.MailboxTestBase;
@@ -55,15 +53,6 @@ class SyncLimitsTest extends MailboxTestBase {
     }
 
     private static final Session SESSION = Session.getInstance(new Properties());
-
-    @Inject
-    SyncLeases leases;
-
-    @Inject
-    MailboxSyncer syncer;
-
-    @Inject
-    Sql sql;
 
     String bearer;
     String address;

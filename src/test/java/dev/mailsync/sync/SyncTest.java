@@ -28,7 +28,6 @@ import dev.mailsync.message.MessageFlags;
 import dev.mailsync.message.MimeReader;
 import dev.mailsync.message.NewMessage;
 import dev.mailsync.message.ParsedMessage;
-import dev.mailsync.support.Sql;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.support.MailsyncTest;
@@ -37,15 +36,6 @@ import dev.mailsync.support.MailboxTestBase;
 /** Sync passes against GreenMail (IMAP with XOAUTH2) and the fake identity platform, on real PostgreSQL. */
 @MailsyncTest
 class SyncTest extends MailboxTestBase {
-
-    @Inject
-    SyncLeases leases;
-
-    @Inject
-    MailboxSyncer syncer;
-
-    @Inject
-    Sql sql;
 
     @Inject
     SecretCipher cipher;

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import dev.mailsync.oauth.AccessTokens;
 import dev.mailsync.oauth.ReauthorizationRequired;
 import dev.mailsync.support.Mailboxes;
-import dev.mailsync.support.Sql;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.support.MailsyncTest;
 import dev.mailsync.support.MailboxTestBase;
@@ -30,9 +29,6 @@ class SecretBindingTest extends MailboxTestBase {
 
     @Inject
     AccessTokens tokens;
-
-    @Inject
-    Sql sql;
 
     String bearer;
 

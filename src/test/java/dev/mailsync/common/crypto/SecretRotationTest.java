@@ -16,7 +16,6 @@ import dev.mailsync.common.db.Jdbc;
 import dev.mailsync.oauth.AccessTokens;
 import dev.mailsync.support.Ciphers;
 import dev.mailsync.support.Mailboxes;
-import dev.mailsync.support.Sql;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.support.MailsyncTest;
 import dev.mailsync.support.MailboxTestBase;
@@ -33,9 +32,6 @@ class SecretRotationTest extends MailboxTestBase {
 
     @Inject
     AccessTokens tokens;
-
-    @Inject
-    Sql sql;
 
     @Test
     void shouldRewriteValuesOfTheUnboundFormatThroughTheAdminEndpoint() throws Exception {

@@ -22,7 +22,6 @@ import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.stream.Stream;
 
-import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
@@ -42,10 +41,7 @@ import com.icegreen.greenmail.store.MailFolder;
 
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.RawHttp;
-import dev.mailsync.support.Sql;
 import dev.mailsync.support.TestUsers;
-import dev.mailsync.sync.MailboxSyncer;
-import dev.mailsync.sync.SyncLeases;
 import dev.mailsync.support.MailsyncTest;
 import dev.mailsync.support.MailboxTestBase;
 
@@ -66,15 +62,6 @@ class HostileInputTest extends MailboxTestBase {
     /** Control characters (line breaks and tabs aside) and bytes that are not UTF-8: refused before routing. */
     private static final String[] UNREADABLE = { "%00", "a%00b", "%01", "%1B", "%7F", "%C3%28", "%ED%A0%80",
             "%FF%FE" };
-
-    @Inject
-    SyncLeases leases;
-
-    @Inject
-    MailboxSyncer syncer;
-
-    @Inject
-    Sql sql;
 
     final Capture capture = new Capture();
     final Logger root = Logger.getLogger("");
