@@ -12,8 +12,10 @@ imap-server, PostgreSQL, the service, run-mbsync) and calls one subcommand per p
 
 Arguments are positional, in the order `initial_sync.py COMMAND -h` lists them.
 """
-import argparse, datetime, inspect, json, os, re, statistics, sys, time
+import datetime, json, os, re, statistics, sys, time
 import urllib.error, urllib.request
+
+from benchcli import run
 
 
 def ts(v):  # ISO-8601 (any fraction length, Z) or epoch millis -> epoch seconds
@@ -134,18 +136,5 @@ targets
     print(f"(appended to {out})")
 
 
-def main():
-    commands = {name[4:].replace("_", "-"): fn for name, fn in globals().items() if name.startswith("cmd_")}
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, fn in commands.items():
-        p = sub.add_parser(name, help=" ".join((fn.__doc__ or "").split()), description=fn.__doc__)
-        for param in inspect.signature(fn).parameters.values():
-            p.add_argument(param.name, nargs=None if param.default is param.empty else "?")
-    args = parser.parse_args()
-    fn = commands[args.command]
-    fn(*(getattr(args, param.name) for param in inspect.signature(fn).parameters.values()))
-
-
 if __name__ == "__main__":
-    main()
+    run(globals(), __doc__)

@@ -8,7 +8,9 @@ service and wrk, and calls one subcommand per phase:
 
 Arguments are positional, in the order `messages_api.py COMMAND -h` lists them.
 """
-import argparse, inspect, json, re, urllib.request
+import json, re, urllib.request
+
+from benchcli import run
 
 
 def cmd_deep_cursor(base, token):
@@ -46,18 +48,5 @@ def cmd_wrk_result(name, wrk_out):
           + (f"   NON-2XX {errors.group(1)}" if errors else ""))
 
 
-def main():
-    commands = {name[4:].replace("_", "-"): fn for name, fn in globals().items() if name.startswith("cmd_")}
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, fn in commands.items():
-        p = sub.add_parser(name, help=" ".join((fn.__doc__ or "").split()), description=fn.__doc__)
-        for param in inspect.signature(fn).parameters.values():
-            p.add_argument(param.name)
-    args = parser.parse_args()
-    fn = commands[args.command]
-    fn(*(getattr(args, param.name) for param in inspect.signature(fn).parameters.values()))
-
-
 if __name__ == "__main__":
-    main()
+    run(globals(), __doc__)

@@ -14,11 +14,13 @@ the report. send.sh drives the rig (servers, database, the service, kill -9) and
 Arguments are positional, in the order `send.py COMMAND -h` lists them. A check that does not hold exits 3
 (the shell tells it from an error, exit 1). Each subcommand is the function cmd_<name> below.
 """
-import argparse, base64, datetime, http.client, inspect, json, os, random, re, smtplib, socket, ssl, sys, threading, time
+import base64, datetime, http.client, json, os, random, re, smtplib, socket, ssl, sys, threading, time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from email.message import EmailMessage
 from email.utils import make_msgid
+
+from benchcli import run
 
 TEXT_CHARS, ATTACHMENT_BYTES = 6000, 25000
 WORDS = ("outbox lease reconcile mailbox sender recipient quarterly report invoice meeting agenda budget "
@@ -802,21 +804,5 @@ result                     {'ALL OK' if all_ok else 'SOME CHECKS FAILED'}""")
     sys.exit(0 if all_ok else 3)
 
 
-def main():
-    commands = {name[4:].replace("_", "-"): fn for name, fn in globals().items() if name.startswith("cmd_")}
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, fn in commands.items():
-        p = sub.add_parser(name, help=" ".join((fn.__doc__ or "").split()), description=fn.__doc__)
-        for param in inspect.signature(fn).parameters.values():
-            p.add_argument(param.name, nargs="+" if param.kind is param.VAR_POSITIONAL else None)
-    args = parser.parse_args()
-    fn = commands[args.command]
-    values = []
-    for param in inspect.signature(fn).parameters.values():
-        v = getattr(args, param.name)
-        values += v if param.kind is param.VAR_POSITIONAL else [v]
-    fn(*values)
-
 if __name__ == "__main__":
-    main()
+    run(globals(), __doc__)
