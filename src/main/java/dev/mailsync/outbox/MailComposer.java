@@ -101,7 +101,7 @@ final class MailComposer {
     static Composed compose(Sender sender, SendRequest request, Original original, List<Forwarded> forwarded,
             OutboxConfig config) throws MessagingException, IOException {
         List<FieldError> errors = new ArrayList<>();
-        String action = request.reference() == null ? null : request.reference().action();
+        ReferenceAction action = request.reference() == null ? null : request.reference().kind();
         Recipients recipients = recipients(sender, request, original, action, config, errors);
         List<byte[]> contents = attachmentContents(request, forwarded, config, errors);
         if (!errors.isEmpty()) {
@@ -135,14 +135,14 @@ final class MailComposer {
      * The request's recipients, checked field by field into {@code errors}; a reply without any takes them from the
      * original.
      */
-    private static Recipients recipients(Sender sender, SendRequest request, Original original, String action,
-            OutboxConfig config, List<FieldError> errors) {
+    private static Recipients recipients(Sender sender, SendRequest request, Original original,
+            ReferenceAction action, OutboxConfig config, List<FieldError> errors) {
         List<InternetAddress> to = addresses("to", request.to(), errors);
         List<InternetAddress> cc = addresses("cc", request.cc(), errors);
         List<InternetAddress> bcc = addresses("bcc", request.bcc(), errors);
         List<InternetAddress> replyTo = addresses("replyTo", request.replyTo(), errors);
-        if (original != null && to.isEmpty() && cc.isEmpty() && bcc.isEmpty() && !action.equals("forward")) {
-            fillReplyRecipients(sender, original, action.equals("replyAll"), to, cc);
+        if (original != null && to.isEmpty() && cc.isEmpty() && bcc.isEmpty() && action.isReply()) {
+            fillReplyRecipients(sender, original, action == ReferenceAction.REPLY_ALL, to, cc);
         }
         int count = to.size() + cc.size() + bcc.size();
         if (count == 0 && errors.isEmpty()) {
@@ -156,7 +156,7 @@ final class MailComposer {
 
     /** A message with its headers: our Message-ID, From, recipients (Bcc left out), subject, Date, threading. */
     private static MimeMessage headers(Sender sender, String messageId, Recipients recipients, String subject,
-            Original original, String action) throws MessagingException, UnsupportedEncodingException {
+            Original original, ReferenceAction action) throws MessagingException, UnsupportedEncodingException {
         MimeMessage message = new MimeMessage(SESSION) {
             @Override
             protected void updateMessageID() throws MessagingException {
@@ -171,7 +171,7 @@ final class MailComposer {
         }
         message.setSubject(subject, "UTF-8");
         message.setSentDate(new Date());
-        if (original != null && original.messageId() != null && !action.equals("forward")) {
+        if (original != null && original.messageId() != null && action.isReply()) {
             message.setHeader("In-Reply-To", angled(original.messageId()));
             message.setHeader("References", MimeUtility.fold(12, String.join(" ", references(original))));
         }
@@ -380,12 +380,12 @@ final class MailComposer {
         return parsed;
     }
 
-    private static String subject(String given, Original original, String action) {
+    private static String subject(String given, Original original, ReferenceAction action) {
         if (given != null || original == null) {
             return given == null ? "" : given.strip();
         }
         String subject = original.subject() == null ? "" : headerText(original.subject());
-        if (action.equals("forward")) {
+        if (action == ReferenceAction.FORWARD) {
             return SubjectPrefixes.forward(subject);
         }
         return SubjectPrefixes.reply(subject);

@@ -73,7 +73,7 @@ public class OutboxService {
                 : store.original(mailboxId, Long.parseLong(request.reference().messageId())).orElseThrow(
                         () -> ProblemException.invalid(List.of(new FieldError("reference.messageId",
                                 "no such message in this mailbox"))));
-        boolean forward = original != null && request.reference().action().equals("forward");
+        boolean forward = original != null && request.reference().kind() == ReferenceAction.FORWARD;
         List<AttachmentInfo> carried = forward
                 ? original.attachments().stream().filter(a -> !a.inline()).toList() : List.of();
         MailComposer.checkForwardedSize(request, carried, config);

@@ -65,7 +65,12 @@ public record SendRequest(
     /** The stored message this one answers or forwards. */
     public record Reference(
             @NotBlank @Pattern(regexp = "[0-9]{1,18}", message = "must be a message id") String messageId,
-            @NotNull @Pattern(regexp = "reply|replyAll|forward", message = "must be reply, replyAll or forward")
+            @NotNull @Pattern(regexp = ReferenceAction.PATTERN, message = "must be reply, replyAll or forward")
             String action) {
+
+        /** The validated {@code action} as a type. */
+        public ReferenceAction kind() {
+            return ReferenceAction.fromWire(action);
+        }
     }
 }
