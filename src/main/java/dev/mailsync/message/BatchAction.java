@@ -1,10 +1,9 @@
 package dev.mailsync.message;
 
-import java.util.Arrays;
-import java.util.stream.Collectors;
+import dev.mailsync.common.WireSpelled;
 
 /** What a batch request does to its messages, with the spelling clients send ({@code "action"}). */
-public enum BatchAction {
+public enum BatchAction implements WireSpelled {
     MARK_READ("markRead"),
     MARK_UNREAD("markUnread"),
     FLAG("flag"),
@@ -28,22 +27,18 @@ public enum BatchAction {
     }
 
     /** The spelling in requests. */
+    @Override
     public String wire() {
         return wire;
     }
 
     /** The action a client named; IllegalArgumentException for anything else (the request's pattern refuses it first). */
     public static BatchAction fromWire(String value) {
-        for (BatchAction action : values()) {
-            if (action.wire.equals(value)) {
-                return action;
-            }
-        }
-        throw new IllegalArgumentException("unknown batch action: " + value);
+        return WireSpelled.parse(BatchAction.class, value);
     }
 
     /** {@link #PATTERN} as the constants spell it. */
     static String patternOfConstants() {
-        return Arrays.stream(values()).map(BatchAction::wire).collect(Collectors.joining("|"));
+        return WireSpelled.alternation(BatchAction.class);
     }
 }

@@ -1,12 +1,14 @@
 package dev.mailsync.outbox;
 
+import dev.mailsync.common.WireSpelled;
+
 import com.fasterxml.jackson.annotation.JsonValue;
 
 /**
  * Where an outbox item stands, spelled as the API shows it and the {@code outbox.state} column holds it (its check
  * constraint lists the same four).
  */
-public enum OutboxState {
+public enum OutboxState implements WireSpelled {
     /** Waiting for its (next) attempt. */
     QUEUED("queued"),
     /** Claimed by a replica holding the lease. */
@@ -22,6 +24,7 @@ public enum OutboxState {
     }
 
     /** The spelling in JSON, in the {@code state} query parameter and in the database. */
+    @Override
     @JsonValue
     public String wire() {
         return wire;
@@ -34,12 +37,7 @@ public enum OutboxState {
 
     /** The state so spelled; IllegalArgumentException for anything else. */
     public static OutboxState fromWire(String value) {
-        for (OutboxState state : values()) {
-            if (state.wire.equals(value)) {
-                return state;
-            }
-        }
-        throw new IllegalArgumentException("unknown outbox state");
+        return WireSpelled.parse(OutboxState.class, value);
     }
 
     @Override

@@ -1,7 +1,9 @@
 package dev.mailsync.outbox;
 
+import dev.mailsync.common.WireSpelled;
+
 /** What a message does with the stored message it refers to, with the spelling clients send ({@code "action"}). */
-public enum ReferenceAction {
+public enum ReferenceAction implements WireSpelled {
     REPLY("reply"),
     REPLY_ALL("replyAll"),
     FORWARD("forward");
@@ -15,18 +17,14 @@ public enum ReferenceAction {
         this.wire = wire;
     }
 
+    @Override
     public String wire() {
         return wire;
     }
 
     /** The action a client named; IllegalArgumentException for anything else (the pattern refuses it first). */
     public static ReferenceAction fromWire(String value) {
-        for (ReferenceAction action : values()) {
-            if (action.wire.equals(value)) {
-                return action;
-            }
-        }
-        throw new IllegalArgumentException("not a reference action: " + value);
+        return WireSpelled.parse(ReferenceAction.class, value);
     }
 
     /** A reply (to the sender, or to all): recipients and threading headers come from the original. */
