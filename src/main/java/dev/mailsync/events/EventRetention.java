@@ -1,6 +1,7 @@
 package dev.mailsync.events;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -22,10 +23,12 @@ import io.quarkus.scheduler.Scheduled;
 public class EventRetention {
 
     private final Jdbc jdbc;
+    private final EventLog events;
     private final ChangesConfig config;
 
-    public EventRetention(Jdbc jdbc, ChangesConfig config) {
+    public EventRetention(Jdbc jdbc, EventLog events, ChangesConfig config) {
         this.jdbc = jdbc;
+        this.events = events;
         this.config = config;
     }
 
@@ -54,16 +57,12 @@ public class EventRetention {
     private record Batch(int deleted, boolean more) {
     }
 
-    private record Aged(Position position, boolean old) {
-    }
-
+    /** The next settled events after the horizon (everything at or before it is gone): a prefix of them goes. */
     private Batch purgeBatch(Duration retention) {
         int limit = config.cleanupBatch();
-        List<Aged> next = jdbc.list("select e.tx::text::bigint, e.id, e.created_at < now() - make_interval(secs => ?)"
-                + " from event e, event_horizon h where (e.tx, e.id) > (h.tx, h.id) and " + EventLog.SETTLED
-                + " order by e.tx, e.id limit ?", rs -> new Aged(new Position(rs.getLong(1), rs.getLong(2)),
-                        rs.getBoolean(3)), retention.toMillis() / 1000.0, limit);
-        Optional<Position> last = lastOld(next.stream().map(Aged::old).toList())
+        Instant cutoff = Instant.now().minus(retention);
+        List<Event> next = events.after(events.horizon(), limit);
+        Optional<Position> last = lastOld(next.stream().map(e -> e.createdAt().isBefore(cutoff)).toList())
                 .map(i -> next.get(i).position());
         if (last.isEmpty()) {
             return new Batch(0, false);
