@@ -14,7 +14,8 @@
 # Exit status: 0 when the run completed (even if a target failed), 1 on any error.
 #
 # Env: BENCH_RIG (the rig's scripts, default ../../../shared/bench from here), BENCH_DIR (/tmp/bench),
-# BENCH_IMAP_PORT (10143), BENCH_OAUTH_PORT (10180), BENCH_HTTP_PORT (8080), JAVA_OPTS (default -Xmx256m -XX:+UseParallelGC,
+# BENCH_IMAP_PORT (10143), BENCH_OAUTH_PORT (10180), BENCH_HTTP_PORT (8080), BENCH_MANAGEMENT_PORT (9000),
+# BENCH_DB (the database, mailsync_bench: another name lets a second run use the same PostgreSQL), JAVA_OPTS (default -Xmx256m -XX:+UseParallelGC,
 # the heap and collector of the container image),
 # BENCH_OAUTH_CLIENT_ID / BENCH_OAUTH_CLIENT_SECRET (the Entra app oauth2-fake is started to require,
 # default mailsync-bench / mailsync-bench-secret), BENCH_DB_PASSWORD, BENCH_COUNT (10000), BENCH_SEED (42).
@@ -27,7 +28,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"; SAY_TAG=bench
 helper() { local c=$1; shift; if (($#)); then python3 "$HERE/initial_sync.py" "$c" -- "$@"; else python3 "$HERE/initial_sync.py" "$c"; fi; }
 export BENCH_CORPUS="${BENCH_CORPUS:-$BENCH_DIR/corpus/Maildir}"
 SERVER_MAILDIR="$BENCH_DIR/imap/home/${RIG_USER%%@*}/Maildir"
-DB=mailsync_bench; DB_PASS="${BENCH_DB_PASSWORD:-mailsync_bench}"
+DB="${BENCH_DB:-mailsync_bench}"; DB_PASS="${BENCH_DB_PASSWORD:-mailsync_bench}"
 SERVER_MODE=(--outlook); BUILD=1; KEEP=0; TIMEOUT=300; MBSYNC_RUNS=3; NOCHANGE_RUNS=3; RIG_STOP=(imap-server)
 
 while [[ $# -gt 0 ]]; do
@@ -72,7 +73,7 @@ start_java_service "$LOGDIR/service.log" "$DB" "$DB_PASS"
 # ---- 5. provider settings and the connect flow, as an administrator and a browser would
 # shellcheck disable=SC2119  # no scope to require of the authorization URL
 connect_mailbox
-T0=$T_CALLBACK
+T0=$T_CALLBACK; CPU0=$(cpu_s "$SVC_PID")
 say "connected mailbox $MAILBOX ($(awk -v a="$(now)" -v b="$T0" 'BEGIN { printf "%.2f", a - b }') s); initial sync running"
 
 # ---- 6./7. polling GET .../sync: one python process, 100 ms period, RSS sampled on every poll
@@ -83,7 +84,7 @@ poll() {
 }
 INITIAL=$(poll initial) || die "initial sync"
 read -r WALL RSS_POLL_KB < <(helper initial-wall "$INITIAL" "$T0")
-say "initial sync done: $NMSG messages in $WALL s wall (the API's lastFinishedAt - lastStartedAt: $(printf '%s' "$INITIAL" | json_get pass_s) s)"
+say "initial sync done: $NMSG messages in $WALL s wall (the API's lastFinishedAt - lastStartedAt: $(printf '%s' "$INITIAL" | json_get pass_s) s), service CPU $(awk -v a="$(cpu_s "$SVC_PID")" -v b="$CPU0" 'BEGIN { printf "%.1f", a - b }') s"
 
 # search indexing runs right after the pass; the no-change passes are timed once it has settled
 for _ in $(seq 600); do

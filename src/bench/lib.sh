@@ -52,6 +52,7 @@ alive() { [[ -n "$1" && -r /proc/$1/status ]] && ! grep -q '^State:[[:space:]]*Z
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 json_get() { python3 -c 'import json,sys; v=json.load(sys.stdin); print(v[sys.argv[1]])' "$1"; }
 api() { curl -sS --max-time 30 -H "Authorization: Bearer $1" "${@:2}"; }   # api TOKEN [curl args] URL
+cpu_s() { awk -v t="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / t }' "/proc/$1/stat" 2>/dev/null || echo 0; }  # cpu_s PID: user+system CPU seconds so far
 rss_mb() { awk -v k="$2:" '$1 == k { print int($2 / 1024) }' "/proc/$1/status" 2>/dev/null || echo 0; }  # rss_mb PID VmRSS|VmHWM
 git_version() { (cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo unknown); }
 

@@ -4,9 +4,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.mailsync.common.db.Jdbc;
 
@@ -25,6 +29,9 @@ public class EventLog {
     private static final String COLUMNS = """
             e.tx::text::bigint, e.id, e.user_id, e.mailbox_id, e.type, e.message_id, e.folder, e.announce,
             e.data::text, e.created_at""";
+
+    /** Writes the {@code data} of events: plain maps of strings, numbers and booleans. */
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Jdbc jdbc;
 
@@ -56,6 +63,15 @@ public class EventLog {
                 insert into event (user_id, mailbox_id, type, data)
                 select m.user_id, m.id, ?, ?::jsonb from mailbox m where m.id = ?""", type.wire(), dataJson,
                 mailboxId);
+    }
+
+    /** An event about the mailbox as a whole or its outbox, with these further fields (none: an empty map). */
+    public void mailbox(UUID mailboxId, EventType type, Map<String, ?> data) {
+        try {
+            mailbox(mailboxId, type, data.isEmpty() ? null : JSON.writeValueAsString(data));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("event data that is not JSON", e);
+        }
     }
 
     /** Settled events after {@code from}, oldest first, at most {@code limit}. */

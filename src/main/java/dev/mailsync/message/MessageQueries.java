@@ -77,7 +77,8 @@ public class MessageQueries {
      *
      * @return the JSON, and whether the page is empty
      */
-    public JsonPage list(UUID mailboxId, String userId, MessageFilter filter, MessageCursor cursor, int limit) {
+    public JsonPage list(UUID mailboxId, String userId, MessageFilter filter, MessageCursor cursor, int limit,
+            String state) {
         // the JSON is built outside the sorted and limited selection: a search sorts all its matches, and
         // PostgreSQL would otherwise build every match's JSON before sorting
         StringBuilder sql = new StringBuilder("select m.internal_date, m.uid, m.id, " + SUMMARY_JSON + " from ("
@@ -117,7 +118,8 @@ public class MessageQueries {
                 next[0] = new MessageCursor(rs.getTimestamp(1).toInstant(), rs.getLong(2), rs.getLong(3)).encode();
             }
         });
-        String end = "],\"nextCursor\":" + (rows[0] > limit ? "\"" + next[0] + "\"" : "null") + "}";
+        String end = "],\"nextCursor\":" + (rows[0] > limit ? "\"" + next[0] + "\"" : "null") + ",\"state\":\""
+                + state + "\"}"; // a Position: digits and a dash
         page.writeBytes(end.getBytes(StandardCharsets.US_ASCII));
         return new JsonPage(page.toByteArray(), rows[0] == 0);
     }

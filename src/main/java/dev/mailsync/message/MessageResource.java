@@ -38,6 +38,8 @@ import dev.mailsync.common.openapi.ProblemResponses;
 import dev.mailsync.common.problem.ProblemException;
 import dev.mailsync.common.problem.QueryParams;
 import dev.mailsync.common.security.CurrentUser;
+import dev.mailsync.events.EventLog;
+import dev.mailsync.events.Position;
 import dev.mailsync.mailbox.MailboxService;
 import dev.mailsync.message.MessageViews.MessageDetail;
 import dev.mailsync.message.MessageViews.Page;
@@ -62,15 +64,17 @@ public class MessageResource {
     private final CurrentUser user;
     private final SignedLinks links;
     private final MessageDownloads downloads;
+    private final EventLog events;
 
     public MessageResource(MailboxService mailboxes, MessageQueries queries, MessageOperations operations,
-            CurrentUser user, SignedLinks links, MessageDownloads downloads) {
+            CurrentUser user, SignedLinks links, MessageDownloads downloads, EventLog events) {
         this.mailboxes = mailboxes;
         this.queries = queries;
         this.operations = operations;
         this.user = user;
         this.links = links;
         this.downloads = downloads;
+        this.events = events;
     }
 
     /**
@@ -98,7 +102,10 @@ public class MessageResource {
         int size = p.limit(limit);
         MessageCursor validCursor = p.parse("cursor", cursor, MessageCursor::decode, NOT_A_CURSOR);
         p.check();
-        MessageQueries.JsonPage page = queries.list(id, user.id(), filter, validCursor, size);
+        // the state is read before the page: a change between the two reads is then after the state, and the next
+        // changes call reports it (read after, the change could be in neither the page nor the changes)
+        Position state = events.state(id);
+        MessageQueries.JsonPage page = queries.list(id, user.id(), filter, validCursor, size, state.toString());
         if (page.empty()) {
             mailboxes.requireOwned(id, user.id()); // an empty page, or not this user's mailbox (404)
         }

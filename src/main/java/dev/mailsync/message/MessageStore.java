@@ -21,10 +21,15 @@ import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 
 import dev.mailsync.common.db.Jdbc;
 import dev.mailsync.common.db.PgText;
+import dev.mailsync.events.EventLog;
+import dev.mailsync.events.EventType;
 
 /**
- * Bulk writes of the sync ({@link Jdbc} batches, in the caller's transaction). Inserts are idempotent: a message is
- * identified by folder, UIDVALIDITY and UID, so a pass repeated after a crash never stores it twice.
+ * Every write of stored messages, by the sync and the API ({@link Jdbc} batches, in the caller's transaction). Inserts
+ * are idempotent: a message is identified by folder, UIDVALIDITY and UID, so a pass repeated after a crash never
+ * stores it twice. Each write records its events in the same transaction ({@link EventLog}: message.created,
+ * .updated, .deleted with the folder's name), for the rows it really changed: an event exists exactly when its
+ * change committed.
  */
 @ApplicationScoped
 public class MessageStore {
@@ -42,7 +47,7 @@ public class MessageStore {
             insert into message (mailbox_id, folder_id, uidvalidity, uid, thread_id, internal_date, seen, flagged,
                 answered, draft, deleted, keywords, size, has_attachments, malformed, parse_problems)
             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, true, ?)
-            on conflict (folder_id, uidvalidity, uid) do nothing""";
+            on conflict (folder_id, uidvalidity, uid) do nothing returning id""";
 
     /**
      * The jsonb columns' writer: every string inside is cleaned too (jsonb refuses {@code \u0000}). A mapper of its
@@ -52,9 +57,11 @@ public class MessageStore {
             .addModule(new SimpleModule().addSerializer(String.class, new CleanString())).build();
 
     private final Jdbc jdbc;
+    private final EventLog events;
 
-    public MessageStore(Jdbc jdbc) {
+    public MessageStore(Jdbc jdbc, EventLog events) {
         this.jdbc = jdbc;
+        this.events = events;
     }
 
     /** UID → flags of the stored messages of a folder (at one UIDVALIDITY). */
@@ -72,9 +79,12 @@ public class MessageStore {
      * Stores new messages (one batch: it fails as a whole); those already stored are left alone. Every string goes
      * through {@link PgText#clean} on its way in ({@link #text}, {@link #array}, {@link #json}), here and nowhere
      * else.
+     *
+     * @param folder the folder they were fetched from
+     * @param announce false for a folder's first fill: the events are for the change feed only (no SSE, webhooks)
      */
-    public void insert(List<NewMessage> messages) {
-        jdbc.batch(INSERT, messages, (s, m) -> {
+    public void insert(Folder folder, List<NewMessage> messages, boolean announce) {
+        List<Long> ids = jdbc.batchIds(INSERT, messages, (s, m) -> {
             ParsedMessage p = m.parsed();
             int i = 1;
             s.setObject(i++, m.mailboxId());
@@ -108,17 +118,19 @@ public class MessageStore {
             s.setString(i++, text(p.htmlText()));
             s.setBoolean(i, p.truncated());
         });
+        events.messages(folder.mailboxId, EventType.MESSAGE_CREATED, folder.name, ids, announce);
     }
 
     /**
      * Stores what the database cannot refuse of a message it refused: folder, UID, size, flags and date, marked
      * malformed with {@code why}. The message is listed (and its raw form downloadable); the pass goes on.
      */
-    public void insertMinimal(NewMessage m, String why) {
+    public void insertMinimal(Folder folder, NewMessage m, String why, boolean announce) {
         MessageFlags f = m.flags();
-        jdbc.update(INSERT_MINIMAL, m.mailboxId(), m.folderId(), m.uidValidity(), m.uid(),
-                Threads.single(m.folderId() + "/" + m.uidValidity() + "/" + m.uid()), m.internalDate(), f.seen(),
-                f.flagged(), f.answered(), f.draft(), f.deleted(), array(f.keywords()), m.size(), text(why));
+        List<Long> ids = jdbc.list(INSERT_MINIMAL, rs -> rs.getLong(1), m.mailboxId(), m.folderId(), m.uidValidity(),
+                m.uid(), Threads.single(m.folderId() + "/" + m.uidValidity() + "/" + m.uid()), m.internalDate(),
+                f.seen(), f.flagged(), f.answered(), f.draft(), f.deleted(), array(f.keywords()), m.size(), text(why));
+        events.messages(folder.mailboxId, EventType.MESSAGE_CREATED, folder.name, ids, announce);
     }
 
     private static int flags(PreparedStatement s, int index, MessageFlags f) throws SQLException {
@@ -132,16 +144,20 @@ public class MessageStore {
         return i;
     }
 
-    /** Writes changed flags (UID → new flags). */
-    public void updateFlags(long folderId, long uidValidity, Map<Long, MessageFlags> changes) {
-        jdbc.batch("""
+    /** Writes changed flags (UID → new flags); a row that has them already is left alone (and has no event). */
+    public void updateFlags(Folder folder, long uidValidity, Map<Long, MessageFlags> changes) {
+        List<Long> ids = jdbc.batchIds("""
                 update message set seen = ?, flagged = ?, answered = ?, draft = ?, deleted = ?, keywords = ?
-                where folder_id = ? and uidvalidity = ? and uid = ?""", changes.entrySet(), (s, e) -> {
-            int i = flags(s, 1, e.getValue());
-            s.setLong(i++, folderId);
-            s.setLong(i++, uidValidity);
-            s.setLong(i, e.getKey());
-        });
+                where folder_id = ? and uidvalidity = ? and uid = ?
+                  and (seen, flagged, answered, draft, deleted, keywords) is distinct from (?, ?, ?, ?, ?, ?)""",
+                changes.entrySet(), (s, e) -> {
+                    int i = flags(s, 1, e.getValue());
+                    s.setLong(i++, folder.id);
+                    s.setLong(i++, uidValidity);
+                    s.setLong(i++, e.getKey());
+                    flags(s, i, e.getValue());
+                });
+        events.messages(folder.mailboxId, EventType.MESSAGE_UPDATED, folder.name, ids, true);
     }
 
     /**
@@ -162,38 +178,72 @@ public class MessageStore {
                              for update skip locked)""", mailboxId, limit);
     }
 
-    /** After a write on the server: the stored copy takes the same flags. */
+    /** After a write on the server: the stored copy takes the same flags (no event if it had them). */
     public void setFlags(long messageId, Boolean seen, Boolean flagged) {
-        jdbc.update("update message set seen = coalesce(?, seen), flagged = coalesce(?, flagged) where id = ?",
-                seen, flagged, messageId);
+        changed(EventType.MESSAGE_UPDATED, """
+                update message m set seen = coalesce(?, m.seen), flagged = coalesce(?, m.flagged) from folder f
+                where m.id = ? and f.id = m.folder_id
+                  and (m.seen, m.flagged) is distinct from (coalesce(?, m.seen), coalesce(?, m.flagged))
+                returning m.mailbox_id, f.name, m.id""", seen, flagged, messageId, seen, flagged);
     }
 
     public void setAnswered(long messageId) {
-        jdbc.update("update message set answered = true where id = ?", messageId);
+        changed(EventType.MESSAGE_UPDATED, """
+                update message m set answered = true from folder f where m.id = ? and f.id = m.folder_id
+                  and not m.answered
+                returning m.mailbox_id, f.name, m.id""", messageId);
     }
 
-    /** After a move on the server: the stored copy now lives in the target folder under its new UID. */
+    /**
+     * After a move on the server: the stored copy now lives in the target folder under its new UID (same id: one
+     * message.updated naming the new folder).
+     */
     public void relocate(long messageId, long folderId, long uidValidity, long uid) {
-        jdbc.update("update message set folder_id = ?, uidvalidity = ?, uid = ? where id = ?", folderId, uidValidity,
-                uid, messageId);
+        changed(EventType.MESSAGE_UPDATED, """
+                update message m set folder_id = f.id, uidvalidity = ?, uid = ? from folder f
+                where m.id = ? and f.id = ?
+                returning m.mailbox_id, f.name, m.id""", uidValidity, uid, messageId, folderId);
     }
 
     public void deleteById(long messageId) {
-        jdbc.update("delete from message where id = ?", messageId);
+        changed(EventType.MESSAGE_DELETED, """
+                delete from message m using folder f where m.id = ? and f.id = m.folder_id
+                returning m.mailbox_id, f.name, m.id""", messageId);
     }
 
     /** Removes messages that are gone from the server. */
-    public void delete(long folderId, long uidValidity, Collection<Long> uids) {
+    public void delete(Folder folder, long uidValidity, Collection<Long> uids) {
         if (uids.isEmpty()) {
             return;
         }
-        jdbc.update("delete from message where folder_id = ? and uidvalidity = ? and uid = any(?)", folderId,
-                uidValidity, Jdbc.array("bigint", uids));
+        List<Long> ids = jdbc.list("delete from message where folder_id = ? and uidvalidity = ? and uid = any(?) "
+                + "returning id", rs -> rs.getLong(1), folder.id, uidValidity, Jdbc.array("bigint", uids));
+        events.messages(folder.mailboxId, EventType.MESSAGE_DELETED, folder.name, ids, true);
     }
 
-    /** Removes every message of a folder stored under another UIDVALIDITY than the server's. */
-    public int deleteOtherUidValidity(long folderId, long uidValidity) {
-        return jdbc.update("delete from message where folder_id = ? and uidvalidity <> ?", folderId, uidValidity);
+    /** Removes every message of a folder stored under another UIDVALIDITY than the server's; answers how many. */
+    public int deleteOtherUidValidity(Folder folder, long uidValidity) {
+        List<Long> ids = jdbc.list("delete from message where folder_id = ? and uidvalidity <> ? returning id",
+                rs -> rs.getLong(1), folder.id, uidValidity);
+        events.messages(folder.mailboxId, EventType.MESSAGE_DELETED, folder.name, ids, true);
+        return ids.size();
+    }
+
+    /** Removes every message of a folder (before the folder itself is deleted). */
+    public void deleteAll(Folder folder) {
+        List<Long> ids = jdbc.list("delete from message where folder_id = ? returning id", rs -> rs.getLong(1),
+                folder.id);
+        events.messages(folder.mailboxId, EventType.MESSAGE_DELETED, folder.name, ids, true);
+    }
+
+    /** Runs a write of single messages that answers (mailbox id, folder name, message id) per row it changed. */
+    private void changed(EventType type, String sql, Object... params) {
+        record Row(UUID mailboxId, String folder, long id) {
+        }
+        for (Row r : jdbc.list(sql, rs -> new Row(rs.getObject(1, UUID.class), rs.getString(2), rs.getLong(3)),
+                params)) {
+            events.messages(r.mailboxId(), type, r.folder(), List.of(r.id()), true);
+        }
     }
 
     /** Recounts a folder's stored and unseen messages. */

@@ -17,8 +17,11 @@ public final class MessageViews {
             Instant date, String snippet, Flags flags, boolean hasAttachments, String threadId, int size) {
     }
 
-    /** A page of messages (documents the JSON that {@link MessageQueries#list} builds). */
-    public record MessagePage(List<MessageSummary> items, String nextCursor) {
+    /**
+     * A page of messages (documents the JSON that {@link MessageQueries#list} builds); {@code state}: the mailbox's
+     * change-feed state, read before the page (for {@code GET .../changes?since=}).
+     */
+    public record MessagePage(List<MessageSummary> items, String nextCursor, String state) {
     }
 
     /** A page of a list; {@code nextCursor} is null on the last page. */

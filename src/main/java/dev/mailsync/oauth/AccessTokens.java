@@ -2,13 +2,17 @@ package dev.mailsync.oauth;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 
 import dev.mailsync.common.ReplicaId;
 import dev.mailsync.common.crypto.SecretUnreadable;
+import dev.mailsync.events.EventLog;
+import dev.mailsync.events.EventType;
 import dev.mailsync.mailbox.Mailbox;
 import dev.mailsync.mailbox.MailboxRepository;
 import dev.mailsync.mailbox.MailboxState;
@@ -31,15 +35,17 @@ public class AccessTokens {
     private final ProviderSettingsService settings;
     private final MicrosoftConfig config;
     private final TokenMetrics metrics;
+    private final EventLog events;
     private final String owner = ReplicaId.get();
 
     public AccessTokens(MailboxRepository mailboxes, EntraTokenClient tokenClient, ProviderSettingsService settings,
-            MicrosoftConfig config, TokenMetrics metrics) {
+            MicrosoftConfig config, TokenMetrics metrics, EventLog events) {
         this.mailboxes = mailboxes;
         this.tokenClient = tokenClient;
         this.settings = settings;
         this.config = config;
         this.metrics = metrics;
+        this.events = events;
     }
 
     /**
@@ -150,11 +156,18 @@ public class AccessTokens {
         });
     }
 
-    /** Puts the mailbox in {@code REAUTH_REQUIRED} (it stops syncing until the user reconnects). */
+    /**
+     * Puts the mailbox in {@code REAUTH_REQUIRED} (it stops syncing until the user reconnects); the first time, with
+     * a {@code mailbox.reauth_required} event (the row is locked: two replicas finding it out announce it once).
+     */
     public void markReauthRequired(UUID mailboxId, String reason) {
         QuarkusTransaction.requiringNew().run(() -> {
-            Mailbox m = mailboxes.findById(mailboxId);
+            Mailbox m = mailboxes.findById(mailboxId, LockModeType.PESSIMISTIC_WRITE);
             if (m != null) {
+                if (m.state != MailboxState.REAUTH_REQUIRED) {
+                    events.mailbox(mailboxId, EventType.MAILBOX_REAUTH_REQUIRED, reason == null ? Map.of()
+                            : Map.of("reason", reason));
+                }
                 m.state = MailboxState.REAUTH_REQUIRED;
                 m.stateReason = reason;
                 m.updatedAt = Instant.now();

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,13 +20,17 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.mailsync.common.db.Jdbc;
+import dev.mailsync.events.EventLog;
+import dev.mailsync.events.EventType;
 import dev.mailsync.message.AttachmentInfo;
 import dev.mailsync.message.EmailAddress;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**
  * The outbox table. Items are claimed like sync passes: {@code FOR UPDATE SKIP LOCKED} and a lease, so that with
  * several replicas each item is handled by one of them at a time. Every state change after a claim is made only
- * by the lease holder. Each call is one statement in its own (auto-commit) transaction.
+ * by the lease holder. Each call is one statement in its own (auto-commit) transaction, except the two final ones
+ * ({@link #sent}, {@link #failed}), which record their event ({@code outbox.sent}, {@code outbox.failed}) with it.
  */
 @ApplicationScoped
 public class OutboxStore {
@@ -40,10 +45,12 @@ public class OutboxStore {
 
     private final Jdbc jdbc;
     private final ObjectMapper json;
+    private final EventLog events;
 
-    public OutboxStore(Jdbc jdbc, ObjectMapper json) {
+    public OutboxStore(Jdbc jdbc, ObjectMapper json, EventLog events) {
         this.jdbc = jdbc;
         this.json = json;
+        this.events = events;
     }
 
     /** A new item. */
@@ -118,11 +125,12 @@ public class OutboxStore {
 
     /** Sent (or found in the Sent folder): the bytes are dropped, the Sent folder has the copy. */
     boolean sent(UUID id, String owner, String serverResponse) {
-        return jdbc.update("""
+        return finished(EventType.OUTBOX_SENT, null, """
                 update outbox set state = 'sent', sent_at = now(), server_response = ?, mime = null,
                     reconcile = false, lease_owner = null, lease_until = null, last_error_code = null,
                     last_error_message = null, updated_at = now()
-                where id = ? and lease_owner = ? and state = 'sending'""", truncate(serverResponse), id, owner) == 1;
+                where id = ? and lease_owner = ? and state = 'sending'
+                returning mailbox_id, message_id""", truncate(serverResponse), id, owner);
     }
 
     /** Back to the queue for another attempt after {@code delay}. */
@@ -136,11 +144,37 @@ public class OutboxStore {
     }
 
     void failed(UUID id, String owner, String code, String message, boolean reconcile) {
-        jdbc.update("""
+        finished(EventType.OUTBOX_FAILED, code, """
                 update outbox set state = 'failed', reconcile = reconcile or ?, lease_owner = null,
                     lease_until = null, last_error_code = ?, last_error_message = ?, updated_at = now()
-                where id = ? and lease_owner = ? and state = 'sending'""",
+                where id = ? and lease_owner = ? and state = 'sending'
+                returning mailbox_id, message_id""",
                 reconcile, code, truncate(message), id, owner);
+    }
+
+    /**
+     * Runs the update that ends an item ({@code RETURNING mailbox_id, message_id}, the item's id as its last but one
+     * parameter) and records its event in the same transaction: the item's id, its Message-ID and, when it failed,
+     * the error code (never the server's words, which may quote the message). Answers whether the item was ended.
+     */
+    private boolean finished(EventType type, String errorCode, String sql, Object... params) {
+        record Ended(UUID mailboxId, String messageId) {
+        }
+        UUID id = (UUID) params[params.length - 2];
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Optional<Ended> ended = jdbc.optional(sql, rs -> new Ended(rs.getObject(1, UUID.class), rs.getString(2)),
+                    params);
+            ended.ifPresent(e -> {
+                Map<String, Object> data = new LinkedHashMap<>();
+                data.put("outboxId", id.toString());
+                data.put("messageId", e.messageId());
+                if (errorCode != null) {
+                    data.put("error", errorCode);
+                }
+                events.mailbox(e.mailboxId(), type, data);
+            });
+            return ended.isPresent();
+        });
     }
 
     /** Deletes sent and failed items last changed before {@code retention} ago; answers how many. */

@@ -65,13 +65,17 @@ public class FetchPipeline {
                 daemon("sync-parse"));
     }
 
-    /** Fetches and stores the messages (newest first), renewing the lease batch by batch. */
-    void fetch(ImapSession imap, Folder folder, long uidValidity, String owner, List<ServerMessage> toFetch)
-            throws MessagingException {
+    /**
+     * Fetches and stores the messages (newest first), renewing the lease batch by batch.
+     *
+     * @param announce false for the folder's first fill: its messages reach the change feed, not SSE or webhooks
+     */
+    void fetch(ImapSession imap, Folder folder, long uidValidity, String owner, List<ServerMessage> toFetch,
+            boolean announce) throws MessagingException {
         long maxMessage = config.maxMessageSize().asLongValue();
         List<ServerMessage> whole = toFetch.stream().filter(m -> m.size() <= maxMessage).toList();
         List<ServerMessage> large = toFetch.stream().filter(m -> m.size() > maxMessage).toList();
-        FolderProgress progress = new FolderProgress(folder, uidValidity, owner, toFetch.size());
+        FolderProgress progress = new FolderProgress(folder, uidValidity, owner, toFetch.size(), announce);
         long fetchNanos = fetchWhole(imap, whole, progress);
         for (ServerMessage m : large) {
             progress.store(List.of(outlined(imap, folder, uidValidity, m)), 1);
@@ -123,12 +127,14 @@ public class FetchPipeline {
         private final long uidValidity;
         private final String owner;
         private final int total;
+        private final boolean announce;
         private final AtomicInteger done = new AtomicInteger();
         private final AtomicLong parseNanos = new AtomicLong();
         private final AtomicLong storeNanos = new AtomicLong();
 
-        FolderProgress(Folder folder, long uidValidity, String owner, int total) {
+        FolderProgress(Folder folder, long uidValidity, String owner, int total, boolean announce) {
             this.folder = folder;
+            this.announce = announce;
             this.uidValidity = uidValidity;
             this.owner = owner;
             this.total = total;
@@ -161,7 +167,7 @@ public class FetchPipeline {
             long t0 = System.nanoTime();
             int before = done.get();
             boolean recount = (before + fetched) / RECOUNT_EVERY > before / RECOUNT_EVERY;
-            writer.write(parsed);
+            writer.write(folder, parsed, announce);
             if (recount) {
                 QuarkusTransaction.requiringNew().call(() -> {
                     store.recount(folder.id);

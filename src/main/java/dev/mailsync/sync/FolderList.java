@@ -13,6 +13,7 @@ import dev.mailsync.imap.RemoteFolder;
 import dev.mailsync.imap.SpecialFolders;
 import dev.mailsync.message.Folder;
 import dev.mailsync.message.FolderRepository;
+import dev.mailsync.message.MessageStore;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
@@ -27,11 +28,13 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 public class FolderList {
 
     private final FolderRepository folders;
+    private final MessageStore store;
     private final SyncConfig config;
     private final SpecialFolders special;
 
-    public FolderList(FolderRepository folders, SyncConfig config, SpecialFolders special) {
+    public FolderList(FolderRepository folders, MessageStore store, SyncConfig config, SpecialFolders special) {
         this.folders = folders;
+        this.store = store;
         this.config = config;
         this.special = special;
     }
@@ -83,6 +86,7 @@ public class FolderList {
         for (String name : plan.purge()) {
             Folder f = stored.get(name);
             Log.infof("Folder %s has been gone since %s: deleted with its mail", name, f.goneSince);
+            store.deleteAll(f); // one message.deleted each (the folder's delete would cascade without them)
             folders.delete(f);
         }
     }

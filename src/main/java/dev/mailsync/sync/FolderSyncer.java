@@ -57,10 +57,13 @@ public class FolderSyncer {
             return; // CONDSTORE: nothing changed since the last complete pass
         }
         Instant window = start.window();
-        prepare(folder.id, uidValidity, start.newValidity(), window);
+        prepare(folder, uidValidity, start.newValidity(), window);
         SyncPlan plan = plan(imap, folder, uidValidity, window);
         applyChanges(folder, uidValidity, plan);
-        pipeline.fetch(imap, folder, uidValidity, owner, plan.toFetch());
+        // a folder's first fill (or refill under a new UIDVALIDITY) reaches the change feed but is not announced
+        // as new mail: thousands of old messages are not news (the folder's first complete pass sets syncedAt)
+        boolean announce = folder.syncedAt != null && !start.newValidity();
+        pipeline.fetch(imap, folder, uidValidity, owner, plan.toFetch(), announce);
         saveFolderState(folder.id, snapshot, true);
     }
 
@@ -68,11 +71,11 @@ public class FolderSyncer {
      * Drops what was stored under another UIDVALIDITY, and records the folder's UIDVALIDITY and window (a new
      * UIDVALIDITY, or dropped messages, forget the HIGHESTMODSEQ: the next pass must not skip the folder).
      */
-    private void prepare(long folderId, long uidValidity, boolean newValidity, Instant window) {
+    private void prepare(Folder folder, long uidValidity, boolean newValidity, Instant window) {
         QuarkusTransaction.requiringNew().call(() -> {
-            int dropped = store.deleteOtherUidValidity(folderId, uidValidity);
+            int dropped = store.deleteOtherUidValidity(folder, uidValidity);
             metrics.messages(0, 0, dropped);
-            Folder f = folderRows.findById(folderId);
+            Folder f = folderRows.findById(folder.id);
             if (dropped > 0 || newValidity) {
                 f.highestModseq = null;
             }
@@ -98,8 +101,8 @@ public class FolderSyncer {
             return;
         }
         QuarkusTransaction.requiringNew().call(() -> {
-            store.updateFlags(folder.id, uidValidity, plan.flagChanges());
-            store.delete(folder.id, uidValidity, plan.toDelete());
+            store.updateFlags(folder, uidValidity, plan.flagChanges());
+            store.delete(folder, uidValidity, plan.toDelete());
             store.recount(folder.id);
             return null;
         });

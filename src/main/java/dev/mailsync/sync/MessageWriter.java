@@ -5,6 +5,7 @@ import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.mailsync.message.Folder;
 import dev.mailsync.message.MessageStore;
 import dev.mailsync.message.NewMessage;
 import io.quarkus.logging.Log;
@@ -26,10 +27,14 @@ public class MessageWriter {
         this.store = store;
     }
 
-    /** Stores the messages; answers how many of them only as minimal rows. */
-    public int write(List<NewMessage> messages) {
+    /**
+     * Stores the messages of one folder; answers how many of them only as minimal rows.
+     *
+     * @param announce false for the folder's first fill (see {@link MessageStore#insert})
+     */
+    public int write(Folder folder, List<NewMessage> messages, boolean announce) {
         try {
-            inTransaction(() -> store.insert(messages));
+            inTransaction(() -> store.insert(folder, messages, announce));
             return 0;
         } catch (RuntimeException e) {
             if (!refusesData(e)) {
@@ -41,7 +46,7 @@ public class MessageWriter {
         int minimal = 0;
         for (NewMessage m : messages) {
             try {
-                inTransaction(() -> store.insert(List.of(m)));
+                inTransaction(() -> store.insert(folder, List.of(m), announce));
             } catch (RuntimeException e) {
                 if (!refusesData(e)) {
                     throw e;
@@ -49,8 +54,8 @@ public class MessageWriter {
                 String state = sqlState(e);
                 Log.warnf("Message UID %d of folder %d was refused (SQLState %s); it is stored without its content",
                         m.uid(), m.folderId(), state);
-                inTransaction(() -> store.insertMinimal(m, "the database refused this message (SQLState " + state
-                        + "): stored without its content; the raw message is on the server"));
+                inTransaction(() -> store.insertMinimal(folder, m, "the database refused this message (SQLState "
+                        + state + "): stored without its content; the raw message is on the server", announce));
                 minimal++;
             }
         }

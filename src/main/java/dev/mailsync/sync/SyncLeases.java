@@ -1,29 +1,46 @@
 package dev.mailsync.sync;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.mailsync.common.db.Jdbc;
 import dev.mailsync.common.db.PgText;
+import dev.mailsync.events.EventLog;
+import dev.mailsync.events.EventType;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**
  * The schedule and leases of sync passes in PostgreSQL ({@code mailbox_sync}). Due mailboxes are claimed with
  * {@code FOR UPDATE SKIP LOCKED}, so with several replicas each mailbox is synced by one of them at a time; a
  * lease that is not renewed runs out and another replica takes the mailbox over. Each call is one statement
- * in its own (auto-commit) transaction.
+ * in its own (auto-commit) transaction, except the ends of a pass, which also record a {@code mailbox.sync} event
+ * when the status a frontend sees changes ({@link #statusChange}).
  */
 @ApplicationScoped
 public class SyncLeases {
 
+    /** The columns of the row as it was before a pass ended (a subquery locks it; RETURNING reads it). */
+    private static final String BEFORE = """
+            from (select mailbox_id, last_success_at is null as never, last_error_code from mailbox_sync
+                  where mailbox_id = ? and lease_owner = ? for update) before
+            where s.mailbox_id = before.mailbox_id
+            returning before.never, before.last_error_code""";
+
     private final Jdbc jdbc;
     private final SyncConfig config;
+    private final EventLog events;
 
-    public SyncLeases(Jdbc jdbc, SyncConfig config) {
+    public SyncLeases(Jdbc jdbc, SyncConfig config, EventLog events) {
         this.jdbc = jdbc;
         this.config = config;
+        this.events = events;
     }
 
     /** Claims up to {@code limit} due mailboxes (requested first, then the most overdue) for {@code owner}. */
@@ -69,12 +86,14 @@ public class SyncLeases {
 
     /** Ends a successful pass: next one after the interval. */
     public void succeeded(UUID mailboxId, String owner) {
-        jdbc.update("""
-                update mailbox_sync set lease_owner = null, lease_until = null, last_finished_at = now(),
+        QuarkusTransaction.requiringNew().run(() -> jdbc.optional("""
+                update mailbox_sync s set lease_owner = null, lease_until = null, last_finished_at = now(),
                     last_success_at = now(), failures = 0, last_error_code = null, last_error_message = null,
                     next_run_at = now() + make_interval(secs => ?),
                     progress_folder = null, progress_done = null, progress_total = null
-                where mailbox_id = ? and lease_owner = ?""", seconds(config.interval()), mailboxId, owner);
+                """ + BEFORE, SyncLeases::before, seconds(config.interval()), mailboxId, owner)
+                .flatMap(b -> statusChange(b.never(), b.errorCode(), null))
+                .ifPresent(data -> events.mailbox(mailboxId, EventType.MAILBOX_SYNC, data)));
     }
 
     /**
@@ -82,15 +101,48 @@ public class SyncLeases {
      * (doubling from the interval up to {@code max-backoff}), or as long as the server asked.
      */
     public void failed(UUID mailboxId, String owner, SyncError error, String message, Duration retryAfter) {
-        jdbc.update("""
-                update mailbox_sync set lease_owner = null, lease_until = null, last_finished_at = now(),
-                    failures = failures + 1, last_error_code = ?, last_error_message = ?,
+        QuarkusTransaction.requiringNew().run(() -> jdbc.optional("""
+                update mailbox_sync s set lease_owner = null, lease_until = null, last_finished_at = now(),
+                    failures = s.failures + 1, last_error_code = ?, last_error_message = ?,
                     next_run_at = now() + make_interval(secs => greatest(?,
-                        least(? * power(2, least(failures, 16)), ?))),
+                        least(? * power(2, least(s.failures, 16)), ?))),
                     progress_folder = null, progress_done = null, progress_total = null
-                where mailbox_id = ? and lease_owner = ?""", error.code(), truncate(message),
+                """ + BEFORE, SyncLeases::before, error.code(), truncate(message),
                 retryAfter == null ? 0.0 : seconds(retryAfter), seconds(config.interval()),
-                seconds(config.maxBackoff()), mailboxId, owner);
+                seconds(config.maxBackoff()), mailboxId, owner)
+                .flatMap(b -> statusChange(b.never(), b.errorCode(), error.code()))
+                .ifPresent(data -> events.mailbox(mailboxId, EventType.MAILBOX_SYNC, data)));
+    }
+
+    /** The row before a pass ended: never synced successfully, and the error of the pass before. */
+    private record Before(boolean never, String errorCode) {
+    }
+
+    private static Before before(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new Before(rs.getBoolean(1), rs.getString(2));
+    }
+
+    /**
+     * The {@code mailbox.sync} event's data when a pass's end changes what a frontend sees: the first sync finished,
+     * or an error appeared, changed its code or cleared. A periodic pass that ends as the one before did changes
+     * nothing (else the change-feed state would move every interval for nothing).
+     *
+     * @param neverSynced no pass had succeeded before this one
+     * @param errorBefore the error code of the pass before (null: none)
+     * @param errorNow this pass's error code (null: it succeeded)
+     */
+    static Optional<Map<String, Object>> statusChange(boolean neverSynced, String errorBefore, String errorNow) {
+        boolean firstSync = errorNow == null && neverSynced;
+        if (!firstSync && Objects.equals(errorBefore, errorNow)) {
+            return Optional.empty();
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("status", errorNow == null ? "ok" : "error");
+        data.put("error", errorNow);
+        if (firstSync) {
+            data.put("firstSync", true);
+        }
+        return Optional.of(data);
     }
 
     /** Gives a mailbox back without a verdict (shutdown): another replica may take it at once. */

@@ -20,6 +20,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import dev.mailsync.common.openapi.ProblemResponses;
 import dev.mailsync.common.ratelimit.RateLimits;
 import dev.mailsync.common.security.CurrentUser;
+import dev.mailsync.events.EventLog;
 import dev.mailsync.mailbox.MailboxService;
 import io.quarkus.security.Authenticated;
 
@@ -35,15 +36,17 @@ public class SyncResource {
     private final SyncScheduler scheduler;
     private final CurrentUser user;
     private final RateLimits limits;
+    private final EventLog events;
 
     public SyncResource(MailboxService mailboxes, SyncStatusRepository statuses, SyncLeases leases,
-            SyncScheduler scheduler, CurrentUser user, RateLimits limits) {
+            SyncScheduler scheduler, CurrentUser user, RateLimits limits, EventLog events) {
         this.mailboxes = mailboxes;
         this.statuses = statuses;
         this.leases = leases;
         this.scheduler = scheduler;
         this.user = user;
         this.limits = limits;
+        this.events = events;
     }
 
     /** The mailbox's sync state, for polling frontends. */
@@ -52,7 +55,7 @@ public class SyncResource {
     @Extension(name = ProblemResponses.CODES, value = "not_found")
     public SyncStatus status(@PathParam("id") UUID id) {
         mailboxes.requireOwned(id, user.id());
-        return statuses.status(id);
+        return withChangeState(id);
     }
 
     /** Runs a pass as soon as a worker is free; idempotent while one is queued or running. */
@@ -66,6 +69,12 @@ public class SyncResource {
         mailboxes.requireOwned(id, user.id());
         leases.request(id);
         scheduler.wakeUp();
-        return Response.accepted(statuses.status(id)).build();
+        return Response.accepted(withChangeState(id)).build();
+    }
+
+    /** The status with the change-feed state, read first (as the messages list does: a change between is not lost). */
+    private SyncStatus withChangeState(UUID id) {
+        String changeState = events.state(id).toString();
+        return statuses.status(id, changeState);
     }
 }

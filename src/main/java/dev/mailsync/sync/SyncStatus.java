@@ -7,10 +7,14 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-/** What a polling frontend sees of a mailbox's sync. */
+/**
+ * What a polling frontend sees of a mailbox's sync. {@code changeState}: the mailbox's change-feed state (as
+ * {@code state} of the messages list; here {@code state} is the sync's), read before the rest, for
+ * {@code GET .../changes?since=}.
+ */
 public record SyncStatus(String state, Instant lastStartedAt, Instant lastFinishedAt, Instant lastSuccessAt,
         Instant nextRunAt, @JsonInclude(JsonInclude.Include.ALWAYS) Error lastError,
-        @JsonInclude(JsonInclude.Include.ALWAYS) Progress progress, List<FolderCount> folders) {
+        @JsonInclude(JsonInclude.Include.ALWAYS) Progress progress, List<FolderCount> folders, String changeState) {
 
     /** Why the last pass failed: a stable code and a sentence (never a secret). */
     @Schema(name = "SyncError")

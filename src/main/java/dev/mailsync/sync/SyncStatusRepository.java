@@ -28,14 +28,15 @@ public class SyncStatusRepository implements SyncSummaries {
         this.jdbc = jdbc;
     }
 
-    public SyncStatus status(UUID mailboxId) {
+    /** The status, with {@code changeState} (read before it by the caller). */
+    public SyncStatus status(UUID mailboxId, String changeState) {
         SyncStatus status = statuses(List.of(mailboxId)).get(mailboxId);
         List<SyncStatus.FolderCount> folders = jdbc.list("""
                 select name, messages from folder where mailbox_id = ? and sync and gone_since is null
                 order by lower(name) <> 'inbox', name""",
                 rs -> new SyncStatus.FolderCount(rs.getString(1), rs.getInt(2)), mailboxId);
         return new SyncStatus(status.state(), status.lastStartedAt(), status.lastFinishedAt(), status.lastSuccessAt(),
-                status.nextRunAt(), status.lastError(), status.progress(), folders);
+                status.nextRunAt(), status.lastError(), status.progress(), folders, changeState);
     }
 
     @Override
@@ -68,7 +69,7 @@ public class SyncStatusRepository implements SyncSummaries {
                     errorCode == null ? null : new SyncStatus.Error(errorCode, rs.getString(10)),
                     folder == null || !rs.getBoolean(3) ? null
                             : new SyncStatus.Progress(folder, rs.getInt(12), rs.getInt(13)),
-                    List.of()));
+                    List.of(), null));
         });
         return statuses;
     }

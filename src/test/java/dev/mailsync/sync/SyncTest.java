@@ -422,7 +422,7 @@ class SyncTest extends MailboxTestBase {
         List<NewMessage> batch = List.of(newMessage(mailboxId, folderId, 9001, ok),
                 newMessage(mailboxId, folderId, 9002, refused), newMessage(mailboxId, folderId, 9003, ok));
 
-        assertThat(writer.write(batch)).isEqualTo(1);
+        assertThat(writer.write(inbox(mailboxId, folderId), batch, true)).isEqualTo(1);
 
         assertThat(sql.count("select count(*) from message where folder_id = ? and uid in (9001, 9003) and subject = "
                 + "'fine' and not malformed", folderId)).isEqualTo(2);
@@ -451,7 +451,8 @@ class SyncTest extends MailboxTestBase {
         ParsedMessage big = new ParsedMessage("big@x", null, List.of(), words.toString(), List.of(), List.of(),
                 List.of(), List.of(), List.of(), null, null, "haystack", null, "haystack", null, false, List.of(),
                 List.of());
-        writer.write(List.of(newMessage(UUID.fromString(id), folderId, 9101, big)));
+        writer.write(inbox(UUID.fromString(id), folderId), List.of(newMessage(UUID.fromString(id), folderId, 9101, big)),
+                true);
 
         while (store.indexForSearch(UUID.fromString(id), 2000) > 0) {
             // what a pass does when it ends
@@ -510,5 +511,13 @@ class SyncTest extends MailboxTestBase {
         long second = System.currentTimeMillis() / 1000;
         Awaitility.await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10)).atMost(Duration.ofSeconds(5))
                 .until(() -> System.currentTimeMillis() / 1000 > second);
+    }
+
+    private static dev.mailsync.message.Folder inbox(UUID mailboxId, long folderId) {
+        dev.mailsync.message.Folder inbox = new dev.mailsync.message.Folder();
+        inbox.id = folderId;
+        inbox.mailboxId = mailboxId;
+        inbox.name = "INBOX";
+        return inbox;
     }
 }

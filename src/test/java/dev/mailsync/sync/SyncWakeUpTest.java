@@ -25,7 +25,7 @@ class SyncWakeUpTest {
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger dispatches = new AtomicInteger();
         SyncConfig config = config();
-        SyncLeases leases = new SyncLeases(null, config) {
+        SyncLeases leases = new SyncLeases(null, config, null) {
             @Override
             public List<UUID> claimDue(String owner, int limit) {
                 dispatches.incrementAndGet();

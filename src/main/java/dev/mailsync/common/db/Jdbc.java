@@ -138,6 +138,33 @@ public class Jdbc {
         }
     }
 
+    /**
+     * {@link #batch}, answering the {@code id} of every row the statements wrote (the driver adds
+     * {@code RETURNING id}; a row an {@code ON CONFLICT DO NOTHING} or a {@code WHERE} left alone answers none).
+     */
+    public <T> List<Long> batchIds(String sql, Collection<T> items, Binder<T> binder) {
+        List<Long> ids = new ArrayList<>();
+        if (items.isEmpty()) {
+            return ids;
+        }
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(sql, new String[] { "id" })) {
+            for (T item : items) {
+                binder.bind(s, item);
+                s.addBatch();
+            }
+            s.executeBatch();
+            try (ResultSet keys = s.getGeneratedKeys()) {
+                while (keys.next()) {
+                    ids.add(keys.getLong(1));
+                }
+            }
+            return ids;
+        } catch (SQLException e) {
+            throw new Failed(e);
+        }
+    }
+
     /** A SQL array parameter of element type {@code type} ({@code "text"}, {@code "bigint"}). */
     public static SqlArray array(String type, Collection<?> values) {
         return new SqlArray(type, values.toArray());

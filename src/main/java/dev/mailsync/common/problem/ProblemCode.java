@@ -60,6 +60,11 @@ public enum ProblemCode {
     IDEMPOTENCY_KEY_REUSED(422, "Idempotency key already used",
             "This Idempotency-Key was used for a different message; use a new key for a new message"),
 
+    // ---- the change feed
+    CANNOT_CALCULATE_CHANGES(410, "State too old",
+            "The state 7512-90311 is older than the kept changes: list the messages again and use the state they "
+                    + "answer"),
+
     // ---- the service
     INTERNAL_ERROR(500, "Internal error", "The request could not be completed; the failure was logged"),
     BUSY(503, "Service busy", "Too many requests are waiting for the database; try again shortly"),
