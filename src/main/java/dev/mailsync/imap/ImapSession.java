@@ -44,6 +44,8 @@ public final class ImapSession implements AutoCloseable {
 
     private final IMAPStore store;
     private IMAPFolder open;
+    private volatile Runnable onClose;
+    private int writes;
 
     private ImapSession(IMAPStore store) {
         this.store = store;
@@ -270,6 +272,7 @@ public final class ImapSession implements AutoCloseable {
         if (name == null) {
             throw new IllegalArgumentException("unsupported flag " + flag);
         }
+        writes++;
         command("UID STORE " + uidSet(uids) + (set ? " +" : " -") + "FLAGS.SILENT (" + name + ")");
     }
 
@@ -278,6 +281,7 @@ public final class ImapSession implements AutoCloseable {
      * as the server tells (COPYUID), keyed by their UIDs here.
      */
     public Map<Long, Long> move(List<IMAPMessage> messages, String target) throws MessagingException {
+        writes++;
         org.eclipse.angus.mail.imap.AppendUID[] uids = open.moveUIDMessages(
                 messages.toArray(jakarta.mail.Message[]::new), store.getFolder(target));
         Map<Long, Long> moved = new LinkedHashMap<>();
@@ -297,6 +301,25 @@ public final class ImapSession implements AutoCloseable {
         }
         store(uids, Flags.Flag.DELETED, true);
         open.expunge(messages.toArray(jakarta.mail.Message[]::new));
+    }
+
+    /**
+     * Commands that change something on the server sent so far (STORE, MOVE, EXPUNGE, APPEND): a broken session on
+     * which none was sent can be replaced and the work done again.
+     */
+    public int writesSent() {
+        return writes;
+    }
+
+    /** {@code action} runs once when the session closes (it gives back the connection's permit). */
+    void whenClosed(Runnable action) {
+        onClose = action;
+    }
+
+    /** Between two operations of a pooled session: no folder stays open, no count of writes carries over. */
+    void rest() {
+        closeFolder();
+        writes = 0;
     }
 
     /** Whether the connection is still up (after a failed command). */
@@ -326,6 +349,7 @@ public final class ImapSession implements AutoCloseable {
         jakarta.mail.internet.MimeMessage message = new jakarta.mail.internet.MimeMessage(null,
                 new jakarta.mail.util.SharedByteArrayInputStream(mime));
         message.setFlag(Flags.Flag.SEEN, true);
+        writes++;
         store.getFolder(folderName).appendMessages(new jakarta.mail.Message[] { message });
     }
 
@@ -373,8 +397,14 @@ public final class ImapSession implements AutoCloseable {
         closeFolder();
         try {
             store.close();
-        } catch (MessagingException e) {
+        } catch (MessagingException | RuntimeException e) {
             // closing a broken connection
+        } finally {
+            Runnable action = onClose;
+            onClose = null;
+            if (action != null) {
+                action.run();
+            }
         }
     }
 }
