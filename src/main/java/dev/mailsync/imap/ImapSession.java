@@ -322,7 +322,23 @@ public final class ImapSession implements AutoCloseable {
         writes = 0;
     }
 
-    /** Whether the connection is still up (after a failed command). */
+    /**
+     * Whether a failure means the connection is gone (closed by the server or the network), as opposed to a command
+     * the server refused. (Unlike {@link #isConnected}, it never logs in again to find out.)
+     */
+    public static boolean connectionLost(Throwable failure) {
+        java.util.Set<Throwable> seen = new java.util.HashSet<>();
+        for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+            if (t instanceof jakarta.mail.FolderClosedException || t instanceof jakarta.mail.StoreClosedException
+                    || t instanceof java.io.IOException || t instanceof IllegalStateException
+                    || t instanceof org.eclipse.angus.mail.iap.ConnectionException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the connection is still up (after a failed command; may log in again to find out). */
     public boolean isConnected() {
         return store.isConnected();
     }

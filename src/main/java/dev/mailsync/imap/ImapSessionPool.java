@@ -14,9 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.mail.FolderClosedException;
 import jakarta.mail.MessagingException;
-import jakarta.mail.StoreClosedException;
 
 import io.quarkus.logging.Log;
 
@@ -92,7 +90,7 @@ public class ImapSessionPool {
                 result = work.run(lease);
             } catch (MessagingException | IOException | IllegalStateException e) {
                 // IllegalStateException: Angus on a connection that just closed
-                if (!lease.reused() || !broken(e) || (!reads && lease.session().writesSent() > 0)
+                if (!lease.reused() || !ImapSession.connectionLost(e) || (!reads && lease.session().writesSent() > 0)
                         || ThrottleReplies.backoff(e).isPresent()) {
                     throw e;
                 }
@@ -219,12 +217,6 @@ public class ImapSessionPool {
             }
             expired.forEach(i -> i.session().close());
         });
-    }
-
-    private static boolean broken(Exception e) {
-        return e instanceof FolderClosedException || e instanceof StoreClosedException || e instanceof IOException
-                || e instanceof IllegalStateException || e.getCause() instanceof IOException
-                || e.getCause() instanceof org.eclipse.angus.mail.iap.ConnectionException;
     }
 
     /** A session taken from the pool; give it back with {@link #close}, or {@link #fail} it. */

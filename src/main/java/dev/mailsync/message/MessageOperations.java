@@ -184,7 +184,7 @@ public class MessageOperations {
                     done.addAll(applyInFolder(session, group, change, outcome, movedTo));
                 } catch (MessagingException | IllegalStateException e) {
                     // IllegalStateException: Angus on a connection that just closed
-                    if (done.isEmpty() && session.writesSent() == 0 && !session.isConnected()
+                    if (done.isEmpty() && session.writesSent() == 0 && ImapSession.connectionLost(e)
                             || ThrottleReplies.backoff(e).isPresent()) {
                         throw e; // a session that broke before any change may be replaced; throttling stops all
                     }
