@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 /**
  * The per-mailbox cap on IMAP connections of this replica ({@code mailsync.imap.max-connections-per-mailbox}): a
@@ -24,8 +25,13 @@ public class ConnectionPermits {
     private final Map<UUID, Semaphore> semaphores = new ConcurrentHashMap<>();
     private volatile Predicate<UUID> reclaimIdle = mailboxId -> false;
 
+    @Inject
     public ConnectionPermits(ImapConfig config) {
-        this.cap = config.maxConnectionsPerMailbox();
+        this(config.maxConnectionsPerMailbox());
+    }
+
+    ConnectionPermits(int cap) {
+        this.cap = cap;
     }
 
     /** The cap: connections a mailbox may have open on this replica. */

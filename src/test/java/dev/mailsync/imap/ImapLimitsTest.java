@@ -3,6 +3,7 @@ package dev.mailsync.imap;
 import static dev.mailsync.support.Management.management;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+
+import jakarta.inject.Inject;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,6 +39,11 @@ import io.restassured.response.Response;
 class ImapLimitsTest extends MailboxTestBase {
 
     private static final int CAP = 3;
+
+    @Inject
+    ImapConnector connector;
+    @Inject
+    ConnectionPermits permits;
 
     String bearer;
     String address;
@@ -162,6 +170,33 @@ class ImapLimitsTest extends MailboxTestBase {
         assertThat(imapFront.logins(address)).isEqualTo(logins);
         assertThat(sql.count("select count(*) from imap_backoff where mailbox_id = ? and until > now() + "
                 + "interval '290 seconds'", id)).isEqualTo(1);
+        // push watchers ask before they connect, and cannot connect meanwhile
+        assertThat(connector.backoffUntil(UUID.fromString(id))).hasValueSatisfying(
+                until -> assertThat(until).isAfter(afterPass.plusSeconds(290)));
+        assertThatThrownBy(() -> connector.open(UUID.fromString(id), ImapUse.PUSH))
+                .isInstanceOf(ImapThrottled.class);
+        assertThat(imapFront.logins(address)).isEqualTo(logins);
+    }
+
+    @Test
+    void shouldAnswer503ImapBusyWhenAllConnectionsStayInUse() throws Exception {
+        Mailboxes.append(inbox, "busy", "x", null);
+        pass();
+        String messageId = messageIds().get(0);
+        List<ConnectionPermits.Permit> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < CAP; i++) { // as long-lived watchers or passes would hold them
+                held.add(permits.acquire(UUID.fromString(id), Duration.ZERO));
+            }
+            long started = System.nanoTime();
+            raw(messageId).then().statusCode(503).contentType("application/problem+json")
+                    .body("code", equalTo("imap_busy")).header("Retry-After", equalTo("5"));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("waited mailsync.imap.permit-wait")
+                    .isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+        } finally {
+            held.forEach(ConnectionPermits.Permit::close);
+        }
+        raw(messageId).then().statusCode(200);
     }
 
     @Test
