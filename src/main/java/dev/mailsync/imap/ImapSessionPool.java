@@ -118,18 +118,15 @@ public class ImapSessionPool {
     }
 
     /** A failure of a pooled session that is a throttling reply is recorded and thrown as {@link ImapThrottled}. */
-    public void throwIfThrottled(UUID mailboxId, Exception failure) {
+    private void throwIfThrottled(UUID mailboxId, Exception failure) {
         java.util.Optional<ImapThrottled> throttled = backoff.recognise(mailboxId, failure, ImapUse.API.label());
         if (throttled.isPresent()) {
             throw throttled.get();
         }
     }
 
-    /**
-     * A session of the mailbox for work that outlives the call (a download being streamed): {@link Lease#close}
-     * pools it again, {@link Lease#fail} closes it (after a failure).
-     */
-    public Lease borrow(UUID mailboxId) throws MessagingException {
+    /** An idle session of the mailbox, or a new one: {@link Lease#close} pools it again, {@link Lease#fail} closes it. */
+    private Lease borrow(UUID mailboxId) throws MessagingException {
         backoff.checkKnown(mailboxId);
         ImapLogin login;
         try {
