@@ -24,4 +24,26 @@ public interface ImapConfig {
      */
     @WithDefault("1M")
     io.quarkus.runtime.configuration.MemorySize fetchSize();
+
+    /**
+     * IMAP connections a mailbox may have open at once on this replica: sync passes, push watchers, the outbox's
+     * lookups and the API's pooled sessions together (Exchange Online allows a mailbox few, about 16).
+     */
+    @WithDefault("8")
+    int maxConnectionsPerMailbox();
+
+    /** How long an API operation waits for one of the mailbox's connections before it answers 503 {@code imap_busy}. */
+    @WithDefault("2s")
+    Duration permitWait();
+
+    /**
+     * How long a sync pass, a push watcher or the outbox waits for one of the mailbox's connections; a pass that
+     * gets none fails with {@code imap_busy} and is retried later.
+     */
+    @WithDefault("30s")
+    Duration syncPermitWait();
+
+    /** An API operation's authenticated session is kept this long after use, for the mailbox's next operation. */
+    @WithDefault("30s")
+    Duration sessionIdle();
 }

@@ -44,6 +44,8 @@ public final class ImapSession implements AutoCloseable {
 
     private final IMAPStore store;
     private IMAPFolder open;
+    private volatile Runnable onClose;
+    private int writes;
 
     private ImapSession(IMAPStore store) {
         this.store = store;
@@ -270,6 +272,7 @@ public final class ImapSession implements AutoCloseable {
         if (name == null) {
             throw new IllegalArgumentException("unsupported flag " + flag);
         }
+        writes++;
         command("UID STORE " + uidSet(uids) + (set ? " +" : " -") + "FLAGS.SILENT (" + name + ")");
     }
 
@@ -278,6 +281,7 @@ public final class ImapSession implements AutoCloseable {
      * as the server tells (COPYUID), keyed by their UIDs here.
      */
     public Map<Long, Long> move(List<IMAPMessage> messages, String target) throws MessagingException {
+        writes++;
         org.eclipse.angus.mail.imap.AppendUID[] uids = open.moveUIDMessages(
                 messages.toArray(jakarta.mail.Message[]::new), store.getFolder(target));
         Map<Long, Long> moved = new LinkedHashMap<>();
@@ -299,7 +303,42 @@ public final class ImapSession implements AutoCloseable {
         open.expunge(messages.toArray(jakarta.mail.Message[]::new));
     }
 
-    /** Whether the connection is still up (after a failed command). */
+    /**
+     * Commands that change something on the server sent so far (STORE, MOVE, EXPUNGE, APPEND): a broken session on
+     * which none was sent can be replaced and the work done again.
+     */
+    public int writesSent() {
+        return writes;
+    }
+
+    /** {@code action} runs once when the session closes (it gives back the connection's permit). */
+    void whenClosed(Runnable action) {
+        onClose = action;
+    }
+
+    /** Between two operations of a pooled session: no folder stays open, no count of writes carries over. */
+    void rest() {
+        closeFolder();
+        writes = 0;
+    }
+
+    /**
+     * Whether a failure means the connection is gone (closed by the server or the network), as opposed to a command
+     * the server refused. (Unlike {@link #isConnected}, it never logs in again to find out.)
+     */
+    public static boolean connectionLost(Throwable failure) {
+        java.util.Set<Throwable> seen = new java.util.HashSet<>();
+        for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+            if (t instanceof jakarta.mail.FolderClosedException || t instanceof jakarta.mail.StoreClosedException
+                    || t instanceof java.io.IOException || t instanceof IllegalStateException
+                    || t instanceof org.eclipse.angus.mail.iap.ConnectionException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the connection is still up (after a failed command; may log in again to find out). */
     public boolean isConnected() {
         return store.isConnected();
     }
@@ -326,6 +365,7 @@ public final class ImapSession implements AutoCloseable {
         jakarta.mail.internet.MimeMessage message = new jakarta.mail.internet.MimeMessage(null,
                 new jakarta.mail.util.SharedByteArrayInputStream(mime));
         message.setFlag(Flags.Flag.SEEN, true);
+        writes++;
         store.getFolder(folderName).appendMessages(new jakarta.mail.Message[] { message });
     }
 
@@ -373,8 +413,14 @@ public final class ImapSession implements AutoCloseable {
         closeFolder();
         try {
             store.close();
-        } catch (MessagingException e) {
+        } catch (MessagingException | RuntimeException e) {
             // closing a broken connection
+        } finally {
+            Runnable action = onClose;
+            onClose = null;
+            if (action != null) {
+                action.run();
+            }
         }
     }
 }

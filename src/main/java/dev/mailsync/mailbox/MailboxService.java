@@ -10,6 +10,7 @@ import jakarta.transaction.Transactional;
 
 import dev.mailsync.common.db.Jdbc;
 import dev.mailsync.common.problem.ProblemException;
+import dev.mailsync.imap.ImapSessionPool;
 import io.quarkus.logging.Log;
 
 @ApplicationScoped
@@ -18,8 +19,11 @@ public class MailboxService {
     private final MailboxRepository mailboxes;
     private final Event<MailboxConnected> connected;
     private final Jdbc jdbc;
+    private final ImapSessionPool imapSessions;
 
-    public MailboxService(MailboxRepository mailboxes, Event<MailboxConnected> connected, Jdbc jdbc) {
+    public MailboxService(MailboxRepository mailboxes, Event<MailboxConnected> connected, Jdbc jdbc,
+            ImapSessionPool imapSessions) {
+        this.imapSessions = imapSessions;
         this.mailboxes = mailboxes;
         this.connected = connected;
         this.jdbc = jdbc;
@@ -89,6 +93,7 @@ public class MailboxService {
     public void disconnectMailbox(UUID id, String userId) {
         Mailbox mailbox = getMailbox(id, userId);
         mailboxes.delete(mailbox);
+        imapSessions.closeAll(id); // this replica's idle API sessions; other replicas' close at their next use
         Log.infof("Mailbox %s disconnected by user %s", id, userId);
     }
 

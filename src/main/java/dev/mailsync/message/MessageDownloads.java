@@ -14,7 +14,7 @@ import jakarta.mail.Part;
 import org.eclipse.angus.mail.imap.IMAPMessage;
 
 import dev.mailsync.common.problem.ProblemException;
-import dev.mailsync.imap.ImapConnector;
+import dev.mailsync.imap.ImapSessionPool;
 import dev.mailsync.imap.ImapSession;
 import dev.mailsync.message.MessageQueries.Location;
 import io.quarkus.logging.Log;
@@ -27,11 +27,11 @@ import io.quarkus.logging.Log;
 @ApplicationScoped
 public class MessageDownloads {
 
-    private final ImapConnector imap;
+    private final ImapSessionPool sessions;
     private final MessageQueries queries;
 
-    public MessageDownloads(ImapConnector imap, MessageQueries queries) {
-        this.imap = imap;
+    public MessageDownloads(ImapSessionPool sessions, MessageQueries queries) {
+        this.sessions = sessions;
         this.queries = queries;
     }
 
@@ -44,10 +44,10 @@ public class MessageDownloads {
         Location location = locate(mailboxId, messageId);
         AttachmentInfo attachment = location.attachments().stream().filter(a -> a.id() == attachmentId).findFirst()
                 .orElseThrow(() -> ProblemException.notFound("Attachment " + attachmentId));
-        return download(mailboxId, "download the attachment", session -> {
+        return download(mailboxId, "download the attachment", (session, lease) -> {
             Part part = ImapSession.part(find(session, location), attachment.part())
                     .orElseThrow(() -> gone("The attachment is no longer where the message had it"));
-            return new Download(session, out -> {
+            return new Download(lease, out -> {
                 try (InputStream in = part.getInputStream()) {
                     in.transferTo(out);
                 }
@@ -58,9 +58,9 @@ public class MessageDownloads {
     /** The whole message as the server has it ({@code message/rfc822}), about to be streamed. */
     public Download raw(UUID mailboxId, long messageId) {
         Location location = locate(mailboxId, messageId);
-        return download(mailboxId, "download the message", session -> {
+        return download(mailboxId, "download the message", (session, lease) -> {
             IMAPMessage message = find(session, location);
-            return new Download(session, message::writeTo, null, "message/rfc822");
+            return new Download(lease, message::writeTo, null, "message/rfc822");
         });
     }
 
@@ -96,30 +96,30 @@ public class MessageDownloads {
         return MessageOperations.gone(detail);
     }
 
-    private <T> T onServer(UUID mailboxId, String what, ServerWork<T> work) {
-        try (ImapSession session = imap.open(mailboxId)) {
-            return work.run(session);
-        } catch (MessagingException | IOException | RuntimeException e) {
-            throw MessageOperations.problem(e, what);
-        }
-    }
-
-    /** Like {@link #onServer}, but the session stays open in the download (which closes it) unless this fails. */
-    private Download download(UUID mailboxId, String what, ServerWork<Download> work) {
-        ImapSession session = null;
+    /** Reads on a pooled session (done again on a fresh one if a reused one turns out broken). */
+    private <T> T onServer(UUID mailboxId, String what, ImapSessionPool.Work<T> work) {
         try {
-            session = imap.open(mailboxId);
-            return work.run(session);
+            return sessions.run(mailboxId, true, work);
         } catch (MessagingException | IOException | RuntimeException e) {
-            if (session != null) {
-                session.close();
-            }
             throw MessageOperations.problem(e, what);
         }
     }
 
-    private interface ServerWork<T> {
-        T run(ImapSession session) throws MessagingException, IOException;
+    /** Like {@link #onServer}, but the session stays with the download (which gives it back) unless this fails. */
+    private Download download(UUID mailboxId, String what, DownloadWork work) {
+        try {
+            return sessions.runLeased(mailboxId, true, lease -> {
+                Download download = work.run(lease.session(), lease);
+                lease.keep();
+                return download;
+            });
+        } catch (MessagingException | IOException | RuntimeException e) {
+            throw MessageOperations.problem(e, what);
+        }
+    }
+
+    private interface DownloadWork {
+        Download run(ImapSession session, ImapSessionPool.Lease lease) throws MessagingException, IOException;
     }
 
     /** Works with the parts of a message's attachments while the session is open. */
@@ -131,16 +131,16 @@ public class MessageDownloads {
         void writeTo(OutputStream out) throws MessagingException, IOException;
     }
 
-    /** A download about to be streamed; writing it (or closing it) ends its IMAP session. */
+    /** A download about to be streamed; writing it (or closing it) gives its IMAP session back to the pool. */
     public static final class Download implements AutoCloseable {
 
-        private final ImapSession session;
+        private final ImapSessionPool.Lease lease;
         private final Content content;
         private final String filename;
         private final String contentType;
 
-        Download(ImapSession session, Content content, String filename, String contentType) {
-            this.session = session;
+        Download(ImapSessionPool.Lease lease, Content content, String filename, String contentType) {
+            this.lease = lease;
             this.content = content;
             this.filename = filename;
             this.contentType = contentType;
@@ -159,8 +159,13 @@ public class MessageDownloads {
             try {
                 content.writeTo(out);
             } catch (MessagingException e) {
+                lease.fail();
+                lease.recordIfThrottled(e);
                 Log.warnf("A download broke off: the mail server failed: %s", e.getMessage());
                 throw new IOException("the mail server failed during the download");
+            } catch (IOException | RuntimeException e) {
+                lease.fail(); // the client went away mid-literal (or the server did): not pooled again
+                throw e;
             } finally {
                 close();
             }
@@ -168,7 +173,7 @@ public class MessageDownloads {
 
         @Override
         public void close() {
-            session.close();
+            lease.close();
         }
     }
 }

@@ -19,7 +19,10 @@ import org.eclipse.angus.mail.imap.IMAPMessage;
 
 import dev.mailsync.common.problem.ProblemCode;
 import dev.mailsync.common.problem.ProblemException;
-import dev.mailsync.imap.ImapConnector;
+import dev.mailsync.imap.ImapBusy;
+import dev.mailsync.imap.ImapSessionPool;
+import dev.mailsync.imap.ImapThrottled;
+import dev.mailsync.imap.ThrottleReplies;
 import dev.mailsync.imap.ImapSession;
 import dev.mailsync.imap.SpecialFolders;
 import dev.mailsync.message.MessageQueries.Location;
@@ -36,14 +39,14 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 @ApplicationScoped
 public class MessageOperations {
 
-    private final ImapConnector imap;
+    private final ImapSessionPool sessions;
     private final MessageQueries queries;
     private final MessageStore store;
     private final FolderRepository folders;
 
-    public MessageOperations(ImapConnector imap, MessageQueries queries, MessageStore store,
+    public MessageOperations(ImapSessionPool sessions, MessageQueries queries, MessageStore store,
             FolderRepository folders) {
-        this.imap = imap;
+        this.sessions = sessions;
         this.queries = queries;
         this.store = store;
         this.folders = folders;
@@ -181,6 +184,10 @@ public class MessageOperations {
                     done.addAll(applyInFolder(session, group, change, outcome, movedTo));
                 } catch (MessagingException | IllegalStateException e) {
                     // IllegalStateException: Angus on a connection that just closed
+                    if (done.isEmpty() && session.writesSent() == 0 && ImapSession.connectionLost(e)
+                            || ThrottleReplies.backoff(e).isPresent()) {
+                        throw e; // a session that broke before any change may be replaced; throttling stops all
+                    }
                     Log.warnf("IMAP refused to change %d messages in %s: %s", group.size(), group.get(0).folder(),
                             e.getMessage());
                     group.forEach(l -> outcome.put(l.id(), refused(e.getMessage())));
@@ -299,9 +306,10 @@ public class MessageOperations {
         return new ProblemException(ProblemCode.IMAP_REFUSED, "The mail server could not change the message: " + why);
     }
 
-    private <T> T onServer(UUID mailboxId, String what, ServerWork<T> work) {
-        try (ImapSession session = imap.open(mailboxId)) {
-            return work.run(session);
+    /** Writes on a pooled session: done again on a fresh one only when a reused one broke before any change. */
+    private <T> T onServer(UUID mailboxId, String what, ImapSessionPool.Work<T> work) {
+        try {
+            return sessions.run(mailboxId, false, work);
         } catch (MessagingException | IOException | RuntimeException e) {
             throw problem(e, what);
         }
@@ -320,6 +328,14 @@ public class MessageOperations {
             return new ProblemException(ProblemCode.TOKEN_UNAVAILABLE,
                     "No access token could be obtained right now; try again shortly");
         }
+        if (e instanceof ImapThrottled throttled) {
+            return ProblemException.retryAfter(ProblemCode.IMAP_THROTTLED, "The mail server throttles this mailbox "
+                    + "until " + throttled.until() + "; try again after Retry-After", throttled.retryAfter());
+        }
+        if (e instanceof ImapBusy busy) {
+            return ProblemException.retryAfter(ProblemCode.IMAP_BUSY, "All IMAP connections of this mailbox are in "
+                    + "use; try again shortly", busy.retryAfter());
+        }
         if (e instanceof RuntimeException runtime) {
             return runtime;
         }
@@ -333,10 +349,6 @@ public class MessageOperations {
             work.run();
             return null;
         });
-    }
-
-    private interface ServerWork<T> {
-        T run(ImapSession session) throws MessagingException, IOException;
     }
 
     private interface StoreWork {

@@ -156,7 +156,7 @@ public class MessageResource {
     @SecurityRequirementsSet(@SecurityRequirement(name = "bearer"))
     @SecurityRequirementsSet // or none: the signed URL of a message detail (expires, signature)
     @Extension(name = ProblemResponses.CODES, value = "not_found, invalid_signature, link_expired, message_changed, "
-            + "reauth_required, token_unavailable, imap_refused")
+            + "reauth_required, token_unavailable, imap_refused, imap_throttled, imap_busy")
     public Response attachment(@PathParam("id") UUID id, @PathParam("messageId") long messageId,
             @PathParam("attachmentId") int attachmentId, @QueryParam("expires") String expires,
             @QueryParam("signature") String signature) {
@@ -174,7 +174,7 @@ public class MessageResource {
     @Produces("message/rfc822")
     @Operation(operationId = "getRawMessage", summary = "Download the whole message (RFC 822)")
     @Extension(name = ProblemResponses.CODES, value = "not_found, message_changed, reauth_required, "
-            + "token_unavailable, imap_refused")
+            + "token_unavailable, imap_refused, imap_throttled, imap_busy")
     public Response raw(@PathParam("id") UUID id, @PathParam("messageId") long messageId) {
         mailboxes.requireOwned(id, user.id());
         return stream(downloads.raw(id, messageId), "message-" + messageId + ".eml");
@@ -203,7 +203,7 @@ public class MessageResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(operationId = "updateMessageFlags", summary = "Mark a message read or unread, flagged or not")
     @Extension(name = ProblemResponses.CODES, value = "not_found, message_changed, reauth_required, "
-            + "token_unavailable, imap_refused, busy, query_timeout")
+            + "token_unavailable, imap_refused, imap_throttled, imap_busy, busy, query_timeout")
     public MessageDetail change(@PathParam("id") UUID id, @PathParam("messageId") long messageId,
             @NotNull @Valid FlagChange change) {
         mailboxes.requireOwned(id, user.id());
@@ -217,7 +217,7 @@ public class MessageResource {
     @Operation(operationId = "moveMessage", summary = "Move a message to another folder")
     @APIResponse(responseCode = "204", description = "Moved on the server and in the store")
     @Extension(name = ProblemResponses.CODES, value = "not_found, message_changed, reauth_required, "
-            + "token_unavailable, imap_refused")
+            + "token_unavailable, imap_refused, imap_throttled, imap_busy")
     public Response move(@PathParam("id") UUID id, @PathParam("messageId") long messageId,
             @NotNull @Valid Move move) {
         mailboxes.requireOwned(id, user.id());
@@ -231,7 +231,7 @@ public class MessageResource {
     @Operation(operationId = "deleteMessage", summary = "Delete a message (to the trash, or permanently)")
     @APIResponse(responseCode = "204", description = "Deleted on the server and in the store")
     @Extension(name = ProblemResponses.CODES, value = "not_found, no_trash_folder, message_changed, reauth_required, "
-            + "token_unavailable, imap_refused")
+            + "token_unavailable, imap_refused, imap_throttled, imap_busy")
     public Response delete(@PathParam("id") UUID id, @PathParam("messageId") long messageId,
             @QueryParam("permanent") String permanent) {
         mailboxes.requireOwned(id, user.id());
@@ -252,7 +252,7 @@ public class MessageResource {
     @Path("/messages/batch")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(operationId = "batchUpdateMessages", summary = "Apply one action to up to 100 messages")
-    @Extension(name = ProblemResponses.CODES, value = "not_found, reauth_required, token_unavailable, imap_refused")
+    @Extension(name = ProblemResponses.CODES, value = "not_found, reauth_required, token_unavailable, imap_refused, imap_throttled, imap_busy")
     public BatchResult batch(@PathParam("id") UUID id, @NotNull @Valid Batch batch) {
         mailboxes.requireOwned(id, user.id());
         List<Long> ids = new ArrayList<>();

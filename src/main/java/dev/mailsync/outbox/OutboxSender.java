@@ -14,6 +14,8 @@ import jakarta.enterprise.event.Observes;
 import jakarta.mail.MessagingException;
 
 import dev.mailsync.imap.ImapConnector;
+import dev.mailsync.imap.ImapUnavailable;
+import dev.mailsync.imap.ImapUse;
 import dev.mailsync.imap.ImapSession;
 import dev.mailsync.imap.SpecialFolders;
 import dev.mailsync.message.MessageOperations;
@@ -181,7 +183,7 @@ public class OutboxSender {
      * @return {@code true} when it is there (now recorded as sent)
      */
     private boolean reconciled(UUID id, OutboxStore.Pending pending) {
-        try (ImapSession session = imap.open(pending.mailboxId())) {
+        try (ImapSession session = imap.open(pending.mailboxId(), ImapUse.OUTBOX)) {
             String sent = special.sent(session.listFolders())
                     .orElseThrow(() -> new ReconcileFailed("the mailbox has no Sent folder to check"));
             if (session.hasMessageId(sent, pending.messageId())) {
@@ -192,7 +194,7 @@ public class OutboxSender {
             }
             metrics.reconciled("absent");
             return false;
-        } catch (MessagingException e) {
+        } catch (MessagingException | ImapUnavailable e) {
             throw new ReconcileFailed("could not check the Sent folder for an interrupted attempt: "
                     + e.getMessage());
         }
@@ -209,7 +211,7 @@ public class OutboxSender {
     }
 
     private void appendToSent(OutboxStore.Pending pending) {
-        try (ImapSession session = imap.open(pending.mailboxId())) {
+        try (ImapSession session = imap.open(pending.mailboxId(), ImapUse.OUTBOX)) {
             String sent = special.sent(session.listFolders()).orElse(null);
             if (sent == null) {
                 Log.warnf("Mailbox %s has no Sent folder; the sent message was not filed", pending.mailboxId());

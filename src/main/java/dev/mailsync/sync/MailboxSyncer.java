@@ -16,8 +16,11 @@ import jakarta.mail.StoreClosedException;
 
 import org.jboss.logging.MDC;
 
+import dev.mailsync.imap.ImapBusy;
 import dev.mailsync.imap.ImapConnector;
 import dev.mailsync.imap.ImapSession;
+import dev.mailsync.imap.ImapThrottled;
+import dev.mailsync.imap.ImapUse;
 import dev.mailsync.message.Folder;
 import dev.mailsync.message.MessageStore;
 import dev.mailsync.oauth.ReauthorizationRequired;
@@ -78,13 +81,12 @@ public class MailboxSyncer {
             outcome = fail(mailboxId, owner, SyncError.REAUTH_REQUIRED, e.getMessage(), null);
         } catch (TokenUnavailable e) {
             outcome = fail(mailboxId, owner, SyncError.TOKEN_UNAVAILABLE, e.getMessage(), e.retryAfter().orElse(null));
-        } catch (AuthenticationFailedException e) {
-            metrics.imapError("auth");
-            outcome = fail(mailboxId, owner, SyncError.IMAP_AUTH_FAILED, "The IMAP server refused the access token: "
-                    + e.getMessage(), null);
+        } catch (ImapThrottled e) {
+            outcome = fail(mailboxId, owner, SyncError.IMAP_THROTTLED, e.getMessage(), e.retryAfter());
+        } catch (ImapBusy e) {
+            outcome = fail(mailboxId, owner, SyncError.IMAP_BUSY, e.getMessage(), e.retryAfter());
         } catch (MessagingException e) {
-            metrics.imapError(isConnectionFailure(e) ? "connection" : "protocol");
-            outcome = fail(mailboxId, owner, SyncError.IMAP_ERROR, String.valueOf(e.getMessage()), null);
+            outcome = imapFailure(mailboxId, owner, e);
         } catch (RuntimeException e) {
             if (!aborted.contains(mailboxId) && !lost.contains(mailboxId)) {
                 Log.errorf(e, "Sync pass failed");
@@ -155,13 +157,29 @@ public class MailboxSyncer {
         });
     }
 
+    /** A failure the IMAP server answered: throttling (the mailbox backs off), a refused token, or another error. */
+    private String imapFailure(UUID mailboxId, String owner, MessagingException e) {
+        java.util.Optional<ImapThrottled> throttled = imapConnector.throttled(mailboxId, e, ImapUse.SYNC);
+        if (throttled.isPresent()) {
+            return fail(mailboxId, owner, SyncError.IMAP_THROTTLED, throttled.get().getMessage(),
+                    throttled.get().retryAfter());
+        }
+        if (e instanceof AuthenticationFailedException) {
+            metrics.imapError("auth");
+            return fail(mailboxId, owner, SyncError.IMAP_AUTH_FAILED, "The IMAP server refused the access token: "
+                    + e.getMessage(), null);
+        }
+        metrics.imapError(isConnectionFailure(e) ? "connection" : "protocol");
+        return fail(mailboxId, owner, SyncError.IMAP_ERROR, String.valueOf(e.getMessage()), null);
+    }
+
     private static boolean isConnectionFailure(MessagingException e) {
         return e instanceof FolderClosedException || e instanceof StoreClosedException
                 || e.getCause() instanceof java.io.IOException;
     }
 
     private void syncMailbox(UUID mailboxId, String owner) throws MessagingException {
-        try (ImapSession imap = imapConnector.open(mailboxId)) {
+        try (ImapSession imap = imapConnector.open(mailboxId, ImapUse.SYNC)) {
             open.put(mailboxId, imap);
             boolean condstore = imap.hasCondstore();
             for (Folder folder : folders.reconcile(mailboxId, imap.listFolders())) {

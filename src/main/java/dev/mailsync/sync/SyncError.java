@@ -18,7 +18,14 @@ public enum SyncError {
     /** The IMAP connection failed or the server answered with an error. */
     IMAP_ERROR("imap_error"),
     /** mailsync failed (the failure is logged). */
-    INTERNAL_ERROR("internal_error");
+    INTERNAL_ERROR("internal_error"),
+    /**
+     * The IMAP server throttled the mailbox ("Request is throttled. Suggested Backoff Time: ..."): the next pass
+     * waits for the suggested time.
+     */
+    IMAP_THROTTLED("imap_throttled"),
+    /** All the IMAP connections the mailbox may have were in use ({@code mailsync.imap.max-connections-per-mailbox}). */
+    IMAP_BUSY("imap_busy");
 
     private final String code;
 

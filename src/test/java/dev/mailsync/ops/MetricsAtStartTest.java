@@ -28,11 +28,15 @@ class MetricsAtStartTest {
             assertThat(value(metrics, "mailsync_token_refreshes_total{outcome=\"" + outcome + "\"}")).isZero();
         }
         for (String outcome : new String[] { "success", "lease_lost", "released", "reauth_required",
-                "token_unavailable", "imap_auth_failed", "imap_error", "internal_error" }) {
+                "token_unavailable", "imap_auth_failed", "imap_error", "internal_error", "imap_throttled",
+                "imap_busy" }) {
             assertThat(value(metrics, "mailsync_sync_passes_total{outcome=\"" + outcome + "\"}")).isZero();
         }
         for (String kind : new String[] { "auth", "connection", "protocol" }) {
             assertThat(value(metrics, "mailsync_imap_errors_total{kind=\"" + kind + "\"}")).isZero();
+        }
+        for (String what : new String[] { "login", "sync", "push", "api", "outbox" }) {
+            assertThat(value(metrics, "mailsync_imap_throttled_total{what=\"" + what + "\"}")).isZero();
         }
         // gauges count what is stored (the embedded database outlives the restart): present, not necessarily 0
         for (String state : new String[] { "queued", "sending", "sent", "failed" }) {

@@ -10,7 +10,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 /**
  * Microsoft 365 for the tests: {@link FakeEntra} (identity platform) and GreenMail (IMAP and SMTP, XOAUTH2),
  * wired so that every access token the fake issues is what GreenMail accepts for that user. IMAP is reached
- * through a {@link TcpProxy} that a test can cut, SMTP through a {@link SmtpFront} that a test can make answer
+ * through an {@link ImapFront} that a test can make answer like a throttling Exchange Online, then a
+ * {@link TcpProxy} that a test can cut, SMTP through a {@link SmtpFront} that a test can make answer
  * like a failing smtp.office365.com, and GreenMail files submitted mail in the sender's "Sent Items" as Outlook
  * does ({@link OutlookDelivery}). Injects fields of these types into tests.
  */
@@ -19,6 +20,7 @@ public class FakeMicrosoftResource implements QuarkusTestResourceLifecycleManage
     private FakeEntra entra;
     private GreenMail mail;
     private TcpProxy imapProxy;
+    private ImapFront imapFront;
     private SmtpFront smtpFront;
     private OutlookDelivery outlook;
 
@@ -33,10 +35,11 @@ public class FakeMicrosoftResource implements QuarkusTestResourceLifecycleManage
         entra.onAccessToken((user, token) -> mail.setUser(user, user, token));
         entra.startServer();
         imapProxy = new TcpProxy("127.0.0.1", mail.getImap().getPort());
+        imapFront = new ImapFront("127.0.0.1", imapProxy.port());
         smtpFront = new SmtpFront("127.0.0.1", mail.getSmtp().getPort());
         return Map.of("mailsync.microsoft.authority", entra.authority(),
                 "mailsync.microsoft.imap.host", "127.0.0.1",
-                "mailsync.microsoft.imap.port", String.valueOf(imapProxy.port()),
+                "mailsync.microsoft.imap.port", String.valueOf(imapFront.port()),
                 "mailsync.microsoft.imap.tls", "none",
                 "mailsync.microsoft.smtp.host", "127.0.0.1",
                 "mailsync.microsoft.smtp.port", String.valueOf(smtpFront.port()),
@@ -48,12 +51,16 @@ public class FakeMicrosoftResource implements QuarkusTestResourceLifecycleManage
         injector.injectIntoFields(entra, new TestInjector.MatchesType(FakeEntra.class));
         injector.injectIntoFields(mail, new TestInjector.MatchesType(GreenMail.class));
         injector.injectIntoFields(imapProxy, new TestInjector.MatchesType(TcpProxy.class));
+        injector.injectIntoFields(imapFront, new TestInjector.MatchesType(ImapFront.class));
         injector.injectIntoFields(smtpFront, new TestInjector.MatchesType(SmtpFront.class));
         injector.injectIntoFields(outlook, new TestInjector.MatchesType(OutlookDelivery.class));
     }
 
     @Override
     public void stop() {
+        if (imapFront != null) {
+            imapFront.close();
+        }
         if (imapProxy != null) {
             imapProxy.close();
         }

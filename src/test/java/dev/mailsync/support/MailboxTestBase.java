@@ -24,6 +24,8 @@ public abstract class MailboxTestBase {
     protected GreenMail mail;
     /** The relay between the service and GreenMail's IMAP port, which a test can cut, slow down or rewrite. */
     protected TcpProxy imapProxy;
+    /** The service's IMAP server: relays to {@link #imapProxy} unless a test scripts throttling or a session limit. */
+    protected ImapFront imapFront;
     /** The service's SMTP server: relays to GreenMail unless a test scripts a failure. */
     protected SmtpFront smtp;
     /** How GreenMail files submitted mail (in the sender's Sent Items, as Outlook does). */
@@ -43,6 +45,7 @@ public abstract class MailboxTestBase {
     void resetFakeMicrosoft() {
         fake.reset();
         smtp.clear();
+        imapFront.clear();
         ConnectFlows.configureProvider(fake);
     }
 }

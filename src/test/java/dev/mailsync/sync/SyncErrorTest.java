@@ -12,7 +12,7 @@ class SyncErrorTest {
     @Test
     void shouldKeepTheWireSpellingOfEveryCode() {
         assertThat(Arrays.stream(SyncError.values()).map(SyncError::code)).containsExactly("reauth_required",
-                "token_unavailable", "imap_auth_failed", "imap_error", "internal_error");
+                "token_unavailable", "imap_auth_failed", "imap_error", "internal_error", "imap_throttled", "imap_busy");
     }
 
     @Test
@@ -27,6 +27,6 @@ class SyncErrorTest {
     @Test
     void shouldCountEveryPassOutcomeFromStartUp() {
         assertThat(SyncMetrics.PASS_OUTCOMES).containsExactly("success", "lease_lost", "released", "reauth_required",
-                "token_unavailable", "imap_auth_failed", "imap_error", "internal_error");
+                "token_unavailable", "imap_auth_failed", "imap_error", "internal_error", "imap_throttled", "imap_busy");
     }
 }

@@ -70,7 +70,13 @@ public enum ProblemCode {
     BUSY(503, "Service busy", "Too many requests are waiting for the database; try again shortly"),
     QUERY_TIMEOUT(503, "Service busy", "The query took longer than 10 s and was cancelled; narrow it or try again"),
     SENDING_BUSY(503, "Service busy",
-            "Other large messages are being composed or sent on this replica; try again shortly");
+            "Other large messages are being composed or sent on this replica; try again shortly"),
+
+    // ---- the mail server's limits
+    IMAP_THROTTLED(503, "Mail server throttling",
+            "The mail server throttles this mailbox for now (it asked for 300 s); try again after Retry-After"),
+    IMAP_BUSY(503, "Mailbox connections in use",
+            "All 8 IMAP connections of this mailbox are in use; try again shortly");
 
     private final int status;
     private final String title;
