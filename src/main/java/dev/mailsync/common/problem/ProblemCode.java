@@ -60,6 +60,12 @@ public enum ProblemCode {
     IDEMPOTENCY_KEY_REUSED(422, "Idempotency key already used",
             "This Idempotency-Key was used for a different message; use a new key for a new message"),
 
+    // ---- events
+    CANNOT_CALCULATE_CHANGES(410, "Changes no longer available",
+            "This position is older than the retained events: list again and start from the current state"),
+    TOO_MANY_STREAMS(429, "Too many event streams",
+            "At most 5 event streams per user may be open at once; close one"),
+
     // ---- the service
     INTERNAL_ERROR(500, "Internal error", "The request could not be completed; the failure was logged"),
     BUSY(503, "Service busy", "Too many requests are waiting for the database; try again shortly"),
