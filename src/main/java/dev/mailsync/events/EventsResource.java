@@ -1,5 +1,6 @@
 package dev.mailsync.events;
 
+import java.nio.BufferOverflowException;
 import java.util.List;
 
 import jakarta.ws.rs.GET;
@@ -90,9 +91,18 @@ public class EventsResource {
         OutboundSseEvent hello = sse.newEventBuilder().comment("mailsync events").reconnectDelay(
                 config.retry().toMillis()).build();
         return Multi.createBy().concatenating().streams(Multi.createFrom().item(hello), backlog, live)
-                .onFailure(BackPressureFailure.class).invoke(metrics::dropped)
-                .onFailure(BackPressureFailure.class).recoverWithCompletion()
+                .onFailure(EventsResource::fellBehind).invoke(metrics::dropped)
+                .onFailure(EventsResource::fellBehind).recoverWithCompletion()
                 .onTermination().invoke(() -> streams.close(stream));
+    }
+
+    /**
+     * Whether a stream failed because its client fell behind: more events waiting than the buffer holds (Mutiny's
+     * emitter signals a {@link BufferOverflowException}), or too many held while it caught up. The stream then
+     * just ends, and the client resumes with Last-Event-ID.
+     */
+    private static boolean fellBehind(Throwable failure) {
+        return failure instanceof BufferOverflowException || failure instanceof BackPressureFailure;
     }
 
     /**

@@ -3,8 +3,13 @@ package dev.mailsync.events;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -14,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.LongStream;
 
 import jakarta.inject.Inject;
 
@@ -23,9 +29,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.mailsync.events.SseClient.Received;
+import io.restassured.RestAssured;
 import dev.mailsync.support.MailboxTestBase;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.Management;
 import dev.mailsync.support.TestUsers;
 
 /**
@@ -41,6 +49,8 @@ class EventsDeliveryTest extends MailboxTestBase {
 
     @Inject
     EventStreams streams;
+    @Inject
+    EventLog events;
 
     String bearer;
     UUID mailboxId;
@@ -124,6 +134,46 @@ class EventsDeliveryTest extends MailboxTestBase {
             clients.forEach(SseClient::close);
         }
         Awaitility.await().atMost(WAIT).until(() -> streams.count() == 0);
+    }
+
+    @Test
+    void shouldDropAStreamWhoseClientDoesNotReadInsteadOfBufferingWithoutBound() throws Exception {
+        double droppedBefore = metric("mailsync_events_streams_dropped_total");
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(4096); // a client that reads nothing: its window fills at once
+            socket.connect(new InetSocketAddress("localhost", RestAssured.port));
+            socket.getOutputStream().write(("GET /api/v1/events HTTP/1.1\r\nHost: localhost\r\nAccept: "
+                    + "text/event-stream\r\nAuthorization: " + bearer + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            Awaitility.await().atMost(WAIT).until(() -> streams.count() == 1);
+
+            // far more than mailsync.events.buffer (500) plus what the sockets hold
+            events.messages(mailboxId, EventType.MESSAGE_CREATED, "INBOX",
+                    LongStream.rangeClosed(1, 3000).boxed().toList(), true);
+
+            Awaitility.await().atMost(WAIT).until(() -> streams.count() == 0);
+            assertThat(metric("mailsync_events_streams_dropped_total")).isEqualTo(droppedBefore + 1);
+            // what was written ends with the end of the chunked response: the client resumes from its last id
+            socket.setSoTimeout((int) WAIT.toMillis());
+            String response = new String(socket.getInputStream().readNBytes(64), StandardCharsets.US_ASCII);
+            assertThat(response).startsWith("HTTP/1.1 200");
+            byte[] tail = new byte[5];
+            ByteArrayOutputStream rest = new ByteArrayOutputStream();
+            InputStream in = socket.getInputStream();
+            while (!new String(tail, StandardCharsets.US_ASCII).equals("0\r\n\r\n")) {
+                int b = in.read();
+                assertThat(b).as("the response ends").isNotNegative();
+                System.arraycopy(tail, 1, tail, 0, 4);
+                tail[4] = (byte) b;
+                rest.write(b);
+            }
+            assertThat(rest.toString(StandardCharsets.UTF_8)).contains("event:message.created");
+        }
+    }
+
+    private static double metric(String series) {
+        return Management.management().get("/q/metrics").then().statusCode(200).extract().asString().lines()
+                .filter(l -> l.startsWith(series + " ")).map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError(series + " is not published"));
     }
 
     private static long threads(String prefix) {
