@@ -10,6 +10,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 
@@ -80,9 +81,11 @@ public class EventsResource {
             @Parameter(description = "The id of the last event received: the stream resumes after it")
             @HeaderParam("Last-Event-ID") String lastEventId,
             @Parameter(description = "As Last-Event-ID, for clients that cannot set headers (the header wins)")
-            @QueryParam("since") String since, @Context Sse sse) {
+            @QueryParam("since") String since, @Context UriInfo uri, @Context Sse sse) {
         String userId = user.id();
-        Position resumeFrom = resumePosition(lastEventId, since);
+        // an empty ?since= arrives as null: it is refused, not taken for "start now"
+        boolean sinceGiven = uri.getQueryParameters().containsKey("since");
+        Position resumeFrom = resumePosition(lastEventId, sinceGiven && since == null ? "" : since);
         EventStream stream = streams.open(userId, resumeFrom);
         Multi<OutboundSseEvent> backlog = resumeFrom == null ? Multi.createFrom().empty()
                 : backlog(stream).map(event -> sse(sse, event));
@@ -112,16 +115,18 @@ public class EventsResource {
      * lists again and connects without one.
      */
     private Position resumePosition(String lastEventId, String since) {
-        String field = lastEventId != null && !lastEventId.isBlank() ? "Last-Event-ID" : "since";
-        String value = "Last-Event-ID".equals(field) ? lastEventId : since;
-        if (value == null || value.isBlank()) {
+        boolean header = lastEventId != null && !lastEventId.isBlank();
+        String field = header ? "Last-Event-ID" : "since";
+        String value = header ? lastEventId.strip() : since;
+        if (value == null) {
             return null;
         }
         Position position;
         try {
-            position = Position.parse(value.strip());
+            position = Position.parse(value); // an empty since is refused too: omit it to start now
         } catch (IllegalArgumentException e) {
-            throw ProblemException.invalid(List.of(new Problem.FieldError(field, "must be an event id of this stream")));
+            throw ProblemException.invalid(List.of(new Problem.FieldError(field,
+                    "must be an event id of this stream")));
         }
         if (position.compareTo(log.horizon()) < 0) {
             throw new ProblemException(ProblemCode.CANNOT_CALCULATE_CHANGES, "Events after " + position

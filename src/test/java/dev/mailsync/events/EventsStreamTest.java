@@ -112,6 +112,8 @@ class EventsStreamTest extends MailboxTestBase {
         given().header("Authorization", bearer).header("Last-Event-ID", "yesterday").get("/api/v1/events").then()
                 .statusCode(400).body("code", equalTo("validation_failed"))
                 .body("errors[0].field", equalTo("Last-Event-ID"));
+        given().header("Authorization", bearer).get("/api/v1/events?since=").then().statusCode(400)
+                .body("errors[0].field", equalTo("since"));
         given().header("Authorization", bearer).get("/api/v1/events?since=" + new Position(latest.tx() + 1000, 1))
                 .then().statusCode(410).body("code", equalTo("cannot_calculate_changes"));
 

@@ -23,6 +23,8 @@ public enum ProblemCode {
     UNSUPPORTED_MEDIA_TYPE(415, "Unsupported Media Type",
             "This media type is not supported here; send application/json"),
     RATE_LIMITED(429, "Too many requests", "At most 10 send requests per minute; try again in 6 s"),
+    TOO_MANY_STREAMS(429, "Too many event streams",
+            "At most 5 event streams per user may be open at once; close one"),
 
     // ---- connecting a mailbox
     CONNECTION_INVALID(404, "Unknown connection",
@@ -60,11 +62,10 @@ public enum ProblemCode {
     IDEMPOTENCY_KEY_REUSED(422, "Idempotency key already used",
             "This Idempotency-Key was used for a different message; use a new key for a new message"),
 
-    // ---- events
-    CANNOT_CALCULATE_CHANGES(410, "Changes no longer available",
-            "This position is older than the retained events: list again and start from the current state"),
-    TOO_MANY_STREAMS(429, "Too many event streams",
-            "At most 5 event streams per user may be open at once; close one"),
+    // ---- the change feed
+    CANNOT_CALCULATE_CHANGES(410, "State too old",
+            "The state 7512-90311 is older than the kept changes: list the messages again and use the state they "
+                    + "answer"),
 
     // ---- the service
     INTERNAL_ERROR(500, "Internal error", "The request could not be completed; the failure was logged"),
