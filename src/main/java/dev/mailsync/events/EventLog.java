@@ -108,6 +108,18 @@ public class EventLog {
         return jdbc.one("select tx::text::bigint, id from event_horizon", EventLog::position);
     }
 
+    /** The position of the newest settled event of all, or (none left) the retention horizon. */
+    public Position latest() {
+        return jdbc.optional("select e.tx::text::bigint, e.id from event e where " + SETTLED
+                + " order by e.tx desc, e.id desc limit 1", EventLog::position).orElseGet(this::horizon);
+    }
+
+    /** Whether committed events after {@code from} exist that are not settled yet (an older transaction runs). */
+    public boolean unsettledAfter(Position from) {
+        return jdbc.exists("select 1 from event e where (e.tx, e.id) > (?::text::xid8, ?) and not " + SETTLED
+                + " limit 1", from.tx(), from.id());
+    }
+
     private static Position position(ResultSet rs) throws SQLException {
         return new Position(rs.getLong(1), rs.getLong(2));
     }

@@ -28,6 +28,8 @@
                 @Tag(name = "Outbox", description = "Mail to send: queued, sent over SMTP by a worker, retried on "
                         + "transient failures, then appended to the Sent folder"),
                 @Tag(name = "Sync", description = "Where a mailbox's sync stands, and asking for a pass now"),
+                @Tag(name = "Events", description = "What changes in the caller's mailboxes, pushed as server-sent "
+                        + "events and resumable with Last-Event-ID"),
                 @Tag(name = "Administration", description = "For the mailsync-admin group: the Microsoft application "
                         + "and key rotation") })
 package dev.mailsync.common.openapi;

@@ -23,6 +23,8 @@ public enum ProblemCode {
     UNSUPPORTED_MEDIA_TYPE(415, "Unsupported Media Type",
             "This media type is not supported here; send application/json"),
     RATE_LIMITED(429, "Too many requests", "At most 10 send requests per minute; try again in 6 s"),
+    TOO_MANY_STREAMS(429, "Too many event streams",
+            "At most 5 event streams per user may be open at once; close one"),
 
     // ---- connecting a mailbox
     CONNECTION_INVALID(404, "Unknown connection",
