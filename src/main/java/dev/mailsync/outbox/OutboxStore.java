@@ -167,7 +167,7 @@ public class OutboxStore {
             ended.ifPresent(e -> {
                 Map<String, Object> data = new LinkedHashMap<>();
                 data.put("outboxId", id.toString());
-                data.put("messageId", e.messageId());
+                data.put("internetMessageId", e.messageId());
                 if (errorCode != null) {
                     data.put("error", errorCode);
                 }

@@ -229,7 +229,7 @@ class ChangeFeedTest extends MailboxTestBase {
         String messageId = sql.text("select message_id from outbox where id = ?::uuid", sent);
         assertThat(data).hasSize(2);
         assertThat(data.get(0)).startsWith("outbox.sent ").contains("\"outboxId\": \"" + sent + "\"")
-                .contains("\"messageId\": \"" + messageId + "\"");
+                .contains("\"internetMessageId\": \"" + messageId + "\"");
         assertThat(data.get(1)).startsWith("outbox.failed ").contains("\"outboxId\": \"" + failed + "\"")
                 .contains("\"error\": \"recipient_refused\"");
         assertThat(String.join(" ", data)).doesNotContain("secret body").doesNotContain(friend);
