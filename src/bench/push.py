@@ -215,12 +215,22 @@ def psql(db, sql):
     return r.stdout.strip()
 
 
-def cmd_wait_synced(db, connect_file, timeout, pg_pid, *svc_pids):
+def metric(management, name):
+    """One value of the service's Prometheus metrics (the first series named NAME), or None."""
+    try:
+        s, _, b = request("GET", management + "/q/metrics", timeout=5)
+    except OSError:
+        return None
+    m = re.search(rb"^" + name.encode() + rb"(?:\{[^}]*\})? ([0-9.eE+-]+)$", b, re.M) if s == 200 else None
+    return float(m[1]) if m else None
+
+
+def cmd_wait_synced(db, connect_file, timeout, management, pg_pid, *svc_pids):
     """Polls mailbox_sync every second, while `connect` runs and after it has written CONNECT_FILE, until every
     connected mailbox has had a successful pass (a failed one counts as done and is reported), sampling the
     service(s) and PostgreSQL. Prints one JSON line: seconds from the first connect and from the last, the passes'
     seconds, CPU and peak RSS/threads, errors by code."""
-    u, start, last_print, connect = Usage(svc_pids, pg_pid), time.time(), 0, None
+    u, start, last_print, connect, limits = Usage(svc_pids, pg_pid), time.time(), 0, None, []
     while True:
         row = psql(db, """select count(*) filter (where last_success_at is not null),
                                  count(*) filter (where last_success_at is null and last_error_code is not null),
@@ -228,6 +238,9 @@ def cmd_wait_synced(db, connect_file, timeout, pg_pid, *svc_pids):
                           from mailbox_sync""").split("|")
         ok, failed, last_done = int(row[0]), int(row[1]), float(row[2])
         u.sample()
+        limit = metric(management, "mailsync_sync_concurrency_limit")
+        if limit is not None:
+            limits.append(int(limit))
         t = time.time()
         if connect is None and os.path.exists(connect_file) and os.path.getsize(connect_file) > 0:
             connect = json.loads(open(connect_file).read())
@@ -237,7 +250,7 @@ def cmd_wait_synced(db, connect_file, timeout, pg_pid, *svc_pids):
             sys.exit(f"timeout after {timeout} s: {ok} synced, {failed} failed")
         if t - last_print >= 10:
             print(f"  {t - start:6.1f} s  {ok} synced, {failed} failed  service RSS {u.now['svc_rss_mb']} MB, "
-                  f"{u.now['svc_threads']} threads, load {open('/proc/loadavg').read().split()[0]}",
+                  f"{u.now['svc_threads']} threads, sync limit {limit}, load {open('/proc/loadavg').read().split()[0]}",
                   file=sys.stderr, flush=True)
             last_print = t
         time.sleep(1)
@@ -251,6 +264,8 @@ def cmd_wait_synced(db, connect_file, timeout, pg_pid, *svc_pids):
                       "from_last_connect_s": round(last_done - connect["t_end"], 1),
                       "pass_p50_s": round(float(passes[0]), 2), "pass_p99_s": round(float(passes[1]), 2),
                       "pass_max_s": round(float(passes[2]), 2),
+                      "limit_max": max(limits, default=None),
+                      "limit_mean": round(statistics.mean(limits), 1) if limits else None,
                       **u.summary(time.time() - start), "machine": machine_line()}))
 
 
@@ -328,7 +343,7 @@ def cmd_report(outdir, label, java_opts, extra_env, out):
 ==== mailsync with {c['connected']} mailboxes ({label}; JAVA_OPTS {java_opts}; {extra_env or 'defaults'})
 machine                      {machine_line()}
 connect ({c['connected']} flows, {c['failed']} failed)  {c['wall_s']} s wall; one flow p50 {c['flow_p50_s']} s, p99 {c['flow_p99_s']} s
-first sync of all            {f['from_first_connect_s']} s from the first connect, {f['from_last_connect_s']} s after the last ({f['synced']} synced, {f['failed']} failed {f['errors']}); one pass p50 {f['pass_p50_s']} s, p99 {f['pass_p99_s']} s
+first sync of all            {f['from_first_connect_s']} s from the first connect, {f['from_last_connect_s']} s after the last ({f['synced']} synced, {f['failed']} failed {f['errors']}); one pass p50 {f['pass_p50_s']} s, p99 {f['pass_p99_s']} s; sync limit max {f.get('limit_max')}, mean {f.get('limit_mean')}
   during it                  service {f['svc_cpu_s']} CPU s, peak RSS {f['peak_svc_rss_mb']} MB, {f['peak_svc_threads']} threads; PostgreSQL {f['pg_cpu_s']} CPU s, {f['peak_pg_procs']} processes, {f['peak_pg_rss_mb']} MB (PSS, summed)
   load then                  {f['machine']}
 at rest, no mailboxes        service RSS {e['end_svc_rss_mb']} MB, {e['end_svc_threads']} threads, {per_min(e)[0]} CPU s/min; PostgreSQL {per_min(e)[1]} CPU s/min

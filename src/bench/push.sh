@@ -84,7 +84,7 @@ provider_settings
 say "connecting $USERS mailboxes, $PARALLEL flows at once; watching the first sync"
 helper connect "$BASE" "$CALLBACK" "$OUT/tokens" "$USERS" "$PARALLEL" "$OUT/ids" >"$OUT/connect.json" &
 CONNECT_PID=$!
-helper wait-synced "$DB" "$OUT/connect.json" "$TIMEOUT" "$PG_PID" "$SVC_PID" | tee "$OUT/first-sync.json" \
+helper wait-synced "$DB" "$OUT/connect.json" "$TIMEOUT" "$MANAGEMENT" "$PG_PID" "$SVC_PID" | tee "$OUT/first-sync.json" \
   || { kill "$CONNECT_PID" 2>/dev/null || true; die "first sync"; }
 wait "$CONNECT_PID" || die "connect"
 cat "$OUT/connect.json"

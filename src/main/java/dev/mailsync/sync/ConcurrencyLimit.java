@@ -20,10 +20,10 @@ final class ConcurrencyLimit {
     static final double POOL_WAIT_SATURATED = 0.05;
 
     /**
-     * What a period looked like: passes running at its end, whether the last claim found more due mailboxes than
-     * it could take, CPU use (0..1) and seconds spent waiting for a database connection per second.
+     * What a period looked like: whether the last claim filled every free slot (so every slot was busy and more
+     * mailboxes are probably due), CPU use (0..1) and seconds spent waiting for a database connection per second.
      */
-    record Load(int running, boolean backlog, double cpu, double poolWaitPerSecond) {
+    record Load(boolean backlog, double cpu, double poolWaitPerSecond) {
 
         /** {@code cpu} is below zero when unknown (and then not saturated). */
         boolean saturated() {
@@ -52,7 +52,7 @@ final class ConcurrencyLimit {
     int adjust(Load load) {
         if (load.saturated()) {
             limit = Math.max(min, limit * 3 / 4);
-        } else if (load.backlog() && load.running() >= limit) {
+        } else if (load.backlog()) {
             limit = Math.min(max, limit + 1);
         }
         return limit;

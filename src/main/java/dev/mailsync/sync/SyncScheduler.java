@@ -53,7 +53,7 @@ public class SyncScheduler {
     private final AtomicBoolean wakeUpQueued = new AtomicBoolean();
     private volatile boolean stopping;
     private volatile Instant lastDispatch = Instant.now();
-    /** Whether the last claim took as many mailboxes as it asked for (so more are probably due). */
+    /** Whether the last claim took as many mailboxes as it asked for: every slot filled, more probably due. */
     private volatile boolean backlog;
     private long lastAdjust = System.nanoTime();
 
@@ -140,7 +140,7 @@ public class SyncScheduler {
         }
         lastAdjust = now;
         int before = limit.limit();
-        int after = limit.adjust(new ConcurrencyLimit.Load(busy.get(), backlog, load.cpu(), load.poolWaitPerSecond()));
+        int after = limit.adjust(new ConcurrencyLimit.Load(backlog, load.cpu(), load.poolWaitPerSecond()));
         if (after != before) {
             workers.setCorePoolSize(after);
             Log.debugf("Sync concurrency limit %d -> %d", before, after);

@@ -12,19 +12,19 @@ class ConcurrencyLimitTest {
     private static final double IDLE_CPU = 0.3;
 
     @Test
-    void shouldGrowByOneAPeriodWhileEverySlotIsBusyMoreIsDueAndNothingIsSaturated() {
+    void shouldGrowByOneAPeriodWhileClaimsFillEverySlotAndNothingIsSaturated() {
         ConcurrencyLimit limit = new ConcurrencyLimit(4, 16);
 
-        assertThat(limit.adjust(new Load(4, true, IDLE_CPU, 0))).isEqualTo(5);
-        assertThat(limit.adjust(new Load(5, true, IDLE_CPU, 0))).isEqualTo(6);
+        assertThat(limit.adjust(new Load(true, IDLE_CPU, 0))).isEqualTo(5);
+        assertThat(limit.adjust(new Load(true, IDLE_CPU, 0))).isEqualTo(6);
     }
 
     @Test
-    void shouldNotGrowWithoutABacklogOrWithFreeSlots() {
+    void shouldNotGrowWhenTheLastClaimLeftSlotsFree() {
         ConcurrencyLimit limit = new ConcurrencyLimit(4, 16);
 
-        assertThat(limit.adjust(new Load(4, false, IDLE_CPU, 0))).isEqualTo(4); // nothing more is due
-        assertThat(limit.adjust(new Load(3, true, IDLE_CPU, 0))).isEqualTo(4); // a slot is still free
+        assertThat(limit.adjust(new Load(false, IDLE_CPU, 0))).isEqualTo(4);
+        assertThat(limit.adjust(new Load(false, IDLE_CPU, 0))).isEqualTo(4);
     }
 
     @Test
@@ -32,7 +32,7 @@ class ConcurrencyLimitTest {
         ConcurrencyLimit limit = new ConcurrencyLimit(4, 6);
 
         for (int i = 0; i < 10; i++) {
-            limit.adjust(new Load(limit.limit(), true, IDLE_CPU, 0));
+            limit.adjust(new Load(true, IDLE_CPU, 0));
         }
 
         assertThat(limit.limit()).isEqualTo(6);
@@ -42,33 +42,33 @@ class ConcurrencyLimitTest {
     void shouldDropByAQuarterWhenTheCpuIsSaturated() {
         ConcurrencyLimit limit = grownTo(12);
 
-        assertThat(limit.adjust(new Load(12, true, 0.95, 0))).isEqualTo(9);
-        assertThat(limit.adjust(new Load(9, true, 0.95, 0))).isEqualTo(6);
-        assertThat(limit.adjust(new Load(6, true, 0.95, 0))).isEqualTo(4);
-        assertThat(limit.adjust(new Load(4, true, 0.95, 0))).isEqualTo(4); // never below concurrency
+        assertThat(limit.adjust(new Load(true, 0.95, 0))).isEqualTo(9);
+        assertThat(limit.adjust(new Load(true, 0.95, 0))).isEqualTo(6);
+        assertThat(limit.adjust(new Load(true, 0.95, 0))).isEqualTo(4);
+        assertThat(limit.adjust(new Load(true, 0.95, 0))).isEqualTo(4); // never below concurrency
     }
 
     @Test
     void shouldDropWhenPassesWaitForDatabaseConnections() {
         ConcurrencyLimit limit = grownTo(12);
 
-        assertThat(limit.adjust(new Load(12, true, IDLE_CPU, 0.2))).isEqualTo(9);
-        assertThat(limit.adjust(new Load(9, true, IDLE_CPU, 0.01))).isEqualTo(10); // a moment's wait is no saturation
+        assertThat(limit.adjust(new Load(true, IDLE_CPU, 0.2))).isEqualTo(9);
+        assertThat(limit.adjust(new Load(true, IDLE_CPU, 0.01))).isEqualTo(10); // a moment's wait is no saturation
     }
 
     @Test
     void shouldTreatAnUnknownCpuAsNotSaturated() {
         ConcurrencyLimit limit = new ConcurrencyLimit(4, 16);
 
-        assertThat(limit.adjust(new Load(4, true, -1, 0))).isEqualTo(5);
+        assertThat(limit.adjust(new Load(true, -1, 0))).isEqualTo(5);
     }
 
     @Test
     void shouldStayFixedWhenTheMaximumIsTheMinimum() {
         ConcurrencyLimit limit = new ConcurrencyLimit(4, 4);
 
-        assertThat(limit.adjust(new Load(4, true, IDLE_CPU, 0))).isEqualTo(4);
-        assertThat(limit.adjust(new Load(4, true, 0.99, 1))).isEqualTo(4);
+        assertThat(limit.adjust(new Load(true, IDLE_CPU, 0))).isEqualTo(4);
+        assertThat(limit.adjust(new Load(true, 0.99, 1))).isEqualTo(4);
     }
 
     @Test
@@ -80,7 +80,7 @@ class ConcurrencyLimitTest {
     private static ConcurrencyLimit grownTo(int n) {
         ConcurrencyLimit limit = new ConcurrencyLimit(4, 16);
         while (limit.limit() < n) {
-            limit.adjust(new Load(limit.limit(), true, IDLE_CPU, 0));
+            limit.adjust(new Load(true, IDLE_CPU, 0));
         }
         return limit;
     }
