@@ -147,17 +147,21 @@ start_java_service() {  # start_java_service LOG DB DB_PASSWORD [NAME=VALUE...]:
 }
 
 # ---- provider settings and the connect flow, as an administrator and a browser would
-connect_mailbox() {  # connect_mailbox [SCOPE]: the Microsoft provider settings (as bench-admin: tenant common, the
-  # BENCH_OAUTH_CLIENT_ID app), then the real connect flow as bench-user: POST .../connect/microsoft (its authorization
-  # URL must ask for SCOPE, when given), authorize at oauth2-fake (a 302 with a code to CALLBACK), the callback page
-  # (it hands out a one-time connection value), POST .../complete with it.
-  # Sets USER_TOKEN, MAILBOX (the id complete answers) and T_CALLBACK (now, just before the callback request).
-  local admin settings auth_url code location page connection
-  admin="$("$ROOT/src/dev/token.sh" bench-admin --admin)"; USER_TOKEN="$("$ROOT/src/dev/token.sh" bench-user)"
+provider_settings() {  # the Microsoft provider settings, as bench-admin: tenant common, the BENCH_OAUTH_CLIENT_ID app
+  local admin settings
+  admin="$("$ROOT/src/dev/token.sh" bench-admin --admin)"
   settings=$(python3 -c 'import json,sys; print(json.dumps({"tenant": "common", "clientId": sys.argv[1], "clientSecret": sys.argv[2]}))' \
     "$BENCH_OAUTH_CLIENT_ID" "$BENCH_OAUTH_CLIENT_SECRET")
   api "$admin" -f -o /dev/null -X PUT -H 'Content-Type: application/json' --data "$settings" "$BASE/api/v1/admin/providers/microsoft" \
     || die "PUT /api/v1/admin/providers/microsoft"
+}
+connect_mailbox() {  # connect_mailbox [SCOPE]: provider_settings, then the real connect flow as bench-user: POST
+  # .../connect/microsoft (its authorization URL must ask for SCOPE, when given), authorize at oauth2-fake (a 302 with a
+  # code to CALLBACK), the callback page (it hands out a one-time connection value), POST .../complete with it.
+  # Sets USER_TOKEN, MAILBOX (the id complete answers) and T_CALLBACK (now, just before the callback request).
+  local auth_url code location page connection
+  provider_settings
+  USER_TOKEN="$("$ROOT/src/dev/token.sh" bench-user)"
   auth_url=$(api "$USER_TOKEN" -f -X POST "$BASE/api/v1/mailboxes/connect/microsoft" | json_get authorizationUrl) \
     || die "POST /api/v1/mailboxes/connect/microsoft"
   [[ $# == 0 || "$auth_url" == *"$1"* ]] || die "the authorization URL asks for no $1 scope: $auth_url"

@@ -11,6 +11,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -60,7 +63,12 @@ public class FetchPipeline {
         this.config = config;
         this.metrics = metrics;
         this.limits = new ReadLimits(config.maxBodySize().asLongValue(), config.parseBudget());
-        this.storeWorkers = Executors.newFixedThreadPool(2 * config.concurrency(), daemon("sync-store"));
+        // two per pass at the most passes at once; idle for a minute (fewer passes), they go
+        int storeThreads = 2 * Math.max(config.concurrency(), config.maxConcurrency());
+        ThreadPoolExecutor stores = new ThreadPoolExecutor(storeThreads, storeThreads, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), daemon("sync-store"));
+        stores.allowCoreThreadTimeOut(true);
+        this.storeWorkers = stores;
         this.parseWorkers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(),
                 daemon("sync-parse"));
     }

@@ -23,9 +23,17 @@ public interface SyncConfig {
     @WithDefault("2s")
     Duration poll();
 
-    /** Passes running at once on this replica. */
+    /** Passes running at once on this replica: the least, where the adaptive limit starts and never goes below. */
     @WithDefault("4")
     int concurrency();
+
+    /**
+     * The most passes at once on this replica: the limit grows towards it while passes wait on I/O with mailboxes
+     * due and neither the CPU nor the database pool is saturated ({@link ConcurrencyLimit}). Equal to
+     * {@code concurrency}: a fixed number.
+     */
+    @WithDefault("16")
+    int maxConcurrency();
 
     /** A pass holds its mailbox this long and renews it as it goes; a dead replica's lease runs out. */
     @WithDefault("2m")

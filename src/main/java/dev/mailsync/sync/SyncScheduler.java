@@ -2,12 +2,12 @@ package dev.mailsync.sync;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -20,42 +20,61 @@ import jakarta.enterprise.event.TransactionPhase;
 import dev.mailsync.mailbox.MailboxConnected;
 
 import dev.mailsync.common.ReplicaId;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 
 /**
- * Starts the sync passes: every {@code mailsync.sync.poll} it claims as many due mailboxes as it has free
- * workers ({@code mailsync.sync.concurrency}) and hands each to {@link MailboxSyncer}. (It is not the only
- * scheduled class: the outbox and the pending connections have their own jobs.)
+ * Starts the sync passes: every {@code mailsync.sync.poll}, at a wake-up, and as soon as a pass ends while more
+ * mailboxes are due, it claims as many due mailboxes as the {@link ConcurrencyLimit} leaves free and hands each to
+ * {@link MailboxSyncer}. The limit moves between {@code mailsync.sync.concurrency} and
+ * {@code mailsync.sync.max-concurrency}, adjusted at most once a {@link #ADJUST_EVERY} from the backlog and the
+ * {@link SyncLoad}. (It is not the only scheduled class: the outbox and the pending connections have their own jobs.)
  */
 @ApplicationScoped
 public class SyncScheduler {
 
     /** After the shutdown grace, how long closed passes get to release their leases (in the k8s grace sum). */
     public static final Duration ABORT_WAIT = Duration.ofSeconds(5);
+    /** How often the concurrency limit may change (while passes are claimed). */
+    static final Duration ADJUST_EVERY = Duration.ofSeconds(1);
 
     private final SyncLeases leases;
     private final MailboxSyncer syncer;
     private final SyncConfig config;
+    private final SyncLoad load;
+    private final ConcurrencyLimit limit;
     private final String owner = ReplicaId.get();
-    private final ExecutorService workers;
+    private final ThreadPoolExecutor workers;
     private final Set<UUID> running = ConcurrentHashMap.newKeySet();
     private final AtomicInteger busy = new AtomicInteger();
     private final AtomicBoolean wakeUpQueued = new AtomicBoolean();
     private volatile boolean stopping;
     private volatile Instant lastDispatch = Instant.now();
+    /** Whether the last claim took as many mailboxes as it asked for: every slot filled, more probably due. */
+    private volatile boolean backlog;
+    private long lastAdjust = System.nanoTime();
 
-    public SyncScheduler(SyncLeases leases, MailboxSyncer syncer, SyncConfig config) {
+    public SyncScheduler(SyncLeases leases, MailboxSyncer syncer, SyncConfig config, SyncLoad load,
+            MeterRegistry registry) {
         this.leases = leases;
         this.syncer = syncer;
         this.config = config;
+        this.load = load;
+        this.limit = new ConcurrencyLimit(config.concurrency(), Math.max(config.concurrency(), config.maxConcurrency()));
         AtomicInteger n = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(config.concurrency(), r -> {
-            Thread t = new Thread(r, "sync-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        // one thread per pass the limit allows (it moves the core size); wake-ups queue behind busy passes
+        this.workers = new ThreadPoolExecutor(limit.limit(), Math.max(config.concurrency(), config.maxConcurrency()),
+                60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "sync-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        Gauge.builder("mailsync.sync.concurrency.limit", this, s -> s.concurrencyLimit())
+                .description("Sync passes this replica may run at once now (between concurrency and max-concurrency)")
+                .register(registry);
     }
 
     /**
@@ -74,7 +93,7 @@ public class SyncScheduler {
 
     /** Tasks waiting for a worker (wake-ups and passes); bounded by the coalescing above and the free workers. */
     int queuedTasks() {
-        return ((ThreadPoolExecutor) workers).getQueue().size();
+        return workers.getQueue().size();
     }
 
     /** A connected or re-linked mailbox is synced right away (after the connecting transaction commits). */
@@ -89,11 +108,14 @@ public class SyncScheduler {
             return;
         }
         lastDispatch = Instant.now();
-        int free = config.concurrency() - busy.get();
+        adjustLimit();
+        int free = limit.limit() - busy.get();
         if (free <= 0) {
             return;
         }
-        for (UUID mailboxId : leases.claimDue(owner, free)) {
+        List<UUID> claimed = leases.claimDue(owner, free);
+        backlog = claimed.size() == free;
+        for (UUID mailboxId : claimed) {
             busy.incrementAndGet();
             running.add(mailboxId);
             workers.execute(() -> {
@@ -102,9 +124,32 @@ public class SyncScheduler {
                 } finally {
                     running.remove(mailboxId);
                     busy.decrementAndGet();
+                    if (backlog) {
+                        wakeUp(); // more were due: the freed slot takes the next at once, not at the next poll
+                    }
                 }
             });
         }
+    }
+
+    /** At most once a {@link #ADJUST_EVERY}: the limit after the period since the last adjustment. */
+    private void adjustLimit() {
+        long now = System.nanoTime();
+        if (now - lastAdjust < ADJUST_EVERY.toNanos()) {
+            return;
+        }
+        lastAdjust = now;
+        int before = limit.limit();
+        int after = limit.adjust(new ConcurrencyLimit.Load(backlog, load.cpu(), load.poolWaitPerSecond()));
+        if (after != before) {
+            workers.setCorePoolSize(after);
+            Log.debugf("Sync concurrency limit %d -> %d", before, after);
+        }
+    }
+
+    /** Passes this replica may run at once now. */
+    public int concurrencyLimit() {
+        return limit.limit();
     }
 
     /** When the last dispatch ran (the readiness check watches it). */

@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
 /**
  * {@code POST .../sync} never grows a queue: the request is one flag per mailbox in PostgreSQL, and the wake-ups
  * it sends the scheduler coalesce, so however often it is called, at most one waits for a worker.
@@ -38,7 +40,7 @@ class SyncWakeUpTest {
                 return List.of();
             }
         };
-        SyncScheduler scheduler = new SyncScheduler(leases, null, config);
+        SyncScheduler scheduler = new SyncScheduler(leases, null, config, idleMachine(), new SimpleMeterRegistry());
         scheduler.wakeUp();
         assertThat(dispatching.await(5, TimeUnit.SECONDS)).isTrue(); // the only worker is busy
 
@@ -53,12 +55,27 @@ class SyncWakeUpTest {
         assertThat(dispatches.get()).isEqualTo(2); // the burst became one more look for due work
     }
 
+    /** A machine with CPU and database connections to spare. */
+    private static SyncLoad idleMachine() {
+        return new SyncLoad(null) {
+            @Override
+            double cpu() {
+                return 0.1;
+            }
+
+            @Override
+            synchronized double poolWaitPerSecond() {
+                return 0;
+            }
+        };
+    }
+
     /** Sync enabled with one worker; every other setting at a harmless value. */
     private static SyncConfig config() {
         return (SyncConfig) Proxy.newProxyInstance(SyncConfig.class.getClassLoader(), new Class<?>[] { SyncConfig.class },
                 (proxy, method, args) -> switch (method.getName()) {
                     case "enabled" -> true;
-                    case "concurrency" -> 1;
+                    case "concurrency", "maxConcurrency" -> 1;
                     case "hashCode" -> 0;
                     case "equals" -> false;
                     case "toString" -> "SyncConfig";
