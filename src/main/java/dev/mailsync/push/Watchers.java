@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -162,7 +163,8 @@ public class Watchers implements MailboxWatch.Verdicts {
         }
     }
 
-    void onShutdown(@Observes ShutdownEvent event) {
+    /** Before the sync's and the outbox's shutdown graces (they wait for work to finish; a watch has none). */
+    void onShutdown(@Observes @Priority(1) ShutdownEvent event) {
         leave();
     }
 

@@ -39,7 +39,7 @@ import io.vertx.core.net.NetClientOptions;
  * {@code threads} (Angus Mail's {@code IMAPFolder.idle()}, one blocked thread per connection). Run by
  * {@code src/bench/idle-connections.sh}; not a test.
  *
- * <pre>IdleBench nio|threads COUNT HOST PORT OAUTH_BASE REST_SECONDS</pre>
+ * <pre>IdleBench nio|threads COUNT HOST PORT OAUTH_BASE|greenmail REST_SECONDS</pre>
  */
 public final class IdleBench {
 
@@ -55,7 +55,7 @@ public final class IdleBench {
         int port = Integer.parseInt(args[3]);
         String oauth = args[4];
         int rest = Integer.parseInt(args[5]);
-        List<String> tokens = tokens(oauth, count);
+        List<String> tokens = oauth.equals("greenmail") ? greenMailTokens(count) : tokens(oauth, count);
         Stats before = Stats.read();
         long started = System.nanoTime();
         AtomicInteger idling = new AtomicInteger();
@@ -85,19 +85,22 @@ public final class IdleBench {
     }
 
     private static void nio(int count, String host, int port, List<String> tokens, AtomicInteger idling,
-            AtomicInteger failed, CountDownLatch settled) {
+            AtomicInteger failed, CountDownLatch settled) throws InterruptedException {
+        java.util.concurrent.Semaphore connecting = new java.util.concurrent.Semaphore(32); // as many as the threads way
         Vertx vertx = Vertx.vertx(new VertxOptions()); // event loops: 2 x cores, as in Quarkus
         NetClient client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(20_000)
                 .setTcpKeepAlive(true).setTcpNoDelay(true));
         for (int i = 0; i < count; i++) {
             ImapLogin login = new ImapLogin(host, port, MailSockets.Tls.NONE, user(i), tokens.get(i));
             boolean[] counted = { false };
+            connecting.acquire();
             new IdleConnection(vertx, client, login, "INBOX", Duration.ofSeconds(120), Duration.ofMinutes(25),
                     new IdleConnection.Events() {
                         @Override
                         public void idling() {
                             idling.incrementAndGet();
                             counted[0] = true;
+                            connecting.release();
                             settled.countDown();
                         }
 
@@ -110,6 +113,7 @@ public final class IdleBench {
                             failed.incrementAndGet();
                             System.err.println(login.user() + ": " + end + " " + detail);
                             if (!counted[0]) {
+                                connecting.release();
                                 settled.countDown();
                             }
                         }
@@ -122,7 +126,7 @@ public final class IdleBench {
         MailSockets sockets = new MailSockets(java.util.Optional::empty);
         Properties props = sockets.sessionProperties("imap", MailSockets.Tls.NONE, Duration.ofSeconds(20),
                 Duration.ofMinutes(30));
-        ExecutorService connecting = Executors.newFixedThreadPool(16);
+        ExecutorService connecting = Executors.newFixedThreadPool(32);
         for (int i = 0; i < count; i++) {
             int n = i;
             connecting.execute(() -> {
@@ -154,8 +158,17 @@ public final class IdleBench {
         connecting.shutdown();
     }
 
-    private static String user(int i) {
+    static String user(int i) {
         return String.format("u%04d@example.com", i + 1);
+    }
+
+    /** The tokens {@link IdleBenchServer} gives its users. */
+    private static List<String> greenMailTokens(int count) {
+        List<String> tokens = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            tokens.add("token-" + user(i).substring(0, user(i).indexOf('@')));
+        }
+        return tokens;
     }
 
     /** A grant per user from the rig's oauth2-fake ({@code POST /bench/issue}), cached in BENCH_DIR for reruns. */
