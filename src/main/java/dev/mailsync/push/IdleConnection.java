@@ -316,7 +316,8 @@ final class IdleConnection {
         disarm();
         timer = vertx.setTimer(timeout.toMillis(), t -> {
             timer = -1;
-            end(End.DROPPED, "no answer from the server within " + timeout.toSeconds() + " s");
+            end(End.DROPPED, "no answer from the server within " + (timeout.toMillis() % 1000 == 0
+                    ? timeout.toSeconds() + " s" : timeout.toMillis() + " ms"));
         });
     }
 

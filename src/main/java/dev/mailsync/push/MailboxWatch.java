@@ -147,9 +147,9 @@ final class MailboxWatch {
             synchronized (this) {
                 stopping = true;
                 c = connection;
-            }
-            if (timer >= 0) {
-                parts.vertx().cancelTimer(timer);
+                if (timer >= 0) {
+                    parts.vertx().cancelTimer(timer);
+                }
             }
             if (c != null) {
                 c.stop();
@@ -157,7 +157,7 @@ final class MailboxWatch {
         }
 
         @Override
-        public void idling() {
+        public synchronized void idling() {
             idling = true;
             failures = 0;
             parts.metrics().idling(1);
@@ -192,7 +192,7 @@ final class MailboxWatch {
             retryLater(end, detail);
         }
 
-        private void retryLater(IdleConnection.End end, String detail) {
+        private synchronized void retryLater(IdleConnection.End end, String detail) {
             failures++;
             reconnected = true;
             Duration delay = parts.backoff().delay(failures, ThreadLocalRandom.current()::nextDouble);
@@ -208,7 +208,9 @@ final class MailboxWatch {
                 }
             });
             timer = parts.vertx().setTimer(Math.max(delay.toMillis(), 1), t -> {
-                timer = -1;
+                synchronized (this) {
+                    timer = -1;
+                }
                 connect();
             });
         }

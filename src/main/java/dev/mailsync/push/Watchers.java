@@ -18,6 +18,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import dev.mailsync.common.ReplicaId;
+import dev.mailsync.common.db.Jdbc;
 import dev.mailsync.imap.ImapLogins;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -33,6 +34,9 @@ import io.vertx.core.Vertx;
  */
 @ApplicationScoped
 public class Watchers implements MailboxWatch.Verdicts {
+
+    /** Threads fetching access tokens for connections (a database read, sometimes a refresh at Entra). */
+    private static final int LOGIN_THREADS = 4;
 
     private final WatchLeases leases;
     private final PushConfig config;
@@ -55,7 +59,7 @@ public class Watchers implements MailboxWatch.Verdicts {
         this.config = config;
         this.metrics = metrics;
         AtomicInteger n = new AtomicInteger();
-        this.blocking = Executors.newFixedThreadPool(2, r -> {
+        this.blocking = Executors.newFixedThreadPool(LOGIN_THREADS, r -> {
             Thread t = new Thread(r, "push-login-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
@@ -67,7 +71,12 @@ public class Watchers implements MailboxWatch.Verdicts {
     @Scheduled(every = "{mailsync.push.poll}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
         if (config.enabled()) {
-            poll();
+            try {
+                poll();
+            } catch (Jdbc.Failed e) {
+                // the database is away for a moment: the watches go on; leases not renewed in time move elsewhere
+                Log.warnf("Push poll failed: %s", e.getMessage());
+            }
         }
     }
 
