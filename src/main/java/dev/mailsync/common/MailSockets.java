@@ -43,10 +43,20 @@ public class MailSockets {
 
     private final SocketFactory plain = new NoDelay(SocketFactory.getDefault());
     private final SSLSocketFactory tls;
+    private final X509TrustManager trust;
 
     public MailSockets(Config config) {
-        this.tls = new NoDelayTls(config.trustedCertificates().map(MailSockets::trusting)
-                .orElse((SSLSocketFactory) SSLSocketFactory.getDefault()));
+        this.trust = config.trustedCertificates().map(MailSockets::trusting).orElseGet(MailSockets::jvmTrust);
+        this.tls = new NoDelayTls(config.trustedCertificates().isPresent() ? socketFactory(trust)
+                : (SSLSocketFactory) SSLSocketFactory.getDefault());
+    }
+
+    /**
+     * What the mail connections trust, for those not made through Angus (the push watches on Vert.x): the JVM's
+     * trust store, plus {@code mailsync.mail-tls.trusted-certificates} when set.
+     */
+    public X509TrustManager trustManager() {
+        return trust;
     }
 
     /** How a mail connection is encrypted. */
@@ -95,7 +105,25 @@ public class MailSockets {
         props.put(prefix + "ssl.socketFactory", tls);
     }
 
-    private static SSLSocketFactory trusting(Path pem) {
+    private static X509TrustManager jvmTrust() {
+        try {
+            return trustManager(null);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JVM's trust store cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    private static SSLSocketFactory socketFactory(X509TrustManager trust) {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] { trust }, null);
+            return context.getSocketFactory();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static X509TrustManager trusting(Path pem) {
         try {
             KeyStore extra = KeyStore.getInstance(KeyStore.getDefaultType());
             extra.load(null, null);
@@ -107,7 +135,7 @@ public class MailSockets {
             }
             X509TrustManager jvm = trustManager(null);
             X509TrustManager added = trustManager(extra);
-            X509TrustManager either = new X509TrustManager() {
+            return new X509TrustManager() {
                 @Override
                 public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
                     jvm.checkClientTrusted(chain, authType);
@@ -127,9 +155,6 @@ public class MailSockets {
                     return jvm.getAcceptedIssuers();
                 }
             };
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] { either }, null);
-            return context.getSocketFactory();
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("mailsync.mail-tls.trusted-certificates: cannot read " + pem + ": "
                     + e.getMessage(), e);

@@ -34,6 +34,10 @@ public class Folder {
     @Column(nullable = false)
     public boolean sync;
 
+    /** Whether a connection in IDLE watches this folder (INBOX always is), within the per-mailbox budget. */
+    @Column(nullable = false)
+    public boolean push;
+
     public Long uidvalidity;
 
     public Long uidnext;

@@ -5,6 +5,7 @@ import java.util.UUID;
 
 import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -51,12 +52,15 @@ public class FolderResource {
         return folders.listPresent(id).stream().map(FolderView::from).toList();
     }
 
-    /** Chooses whether the folder is synced; turning it off keeps what is stored, on fetches it at the next pass. */
+    /**
+     * Chooses whether the folder is synced (turning it off keeps what is stored, on fetches it at the next pass) and
+     * whether it is pushed (watched in IDLE, within {@code mailsync.push.connections-per-mailbox}; absent: unchanged).
+     */
     @PUT
     @Path("/{folder: .+}")
     @Consumes(MediaType.APPLICATION_JSON)
     @Transactional
-    @Operation(operationId = "setFolderSync", summary = "Choose whether a folder syncs")
+    @Operation(operationId = "setFolderSync", summary = "Choose whether a folder syncs and is pushed")
     @Extension(name = ProblemResponses.CODES, value = "not_found")
     public FolderView choose(@PathParam("id") UUID id, @PathParam("folder") String name,
             @NotNull @Valid SyncChoice choice) {
@@ -64,15 +68,21 @@ public class FolderResource {
         Folder folder = folders.findPresentByName(id, name)
                 .orElseThrow(() -> ProblemException.notFound("Folder " + name));
         folder.sync = choice.sync();
+        folder.push = choice.push() == null ? folder.push && choice.sync() : choice.push();
         return FolderView.from(folder);
     }
 
-    public record SyncChoice(@NotNull Boolean sync) {
+    /** {@code push} needs {@code sync}: a pushed folder's changes are fetched by the folder's sync. */
+    public record SyncChoice(@NotNull Boolean sync, Boolean push) {
+        @AssertTrue(message = "a pushed folder must be synced")
+        public boolean isPushOnlyWhenSynced() {
+            return push == null || !push || sync == null || sync;
+        }
     }
 
-    public record FolderView(String name, String specialUse, boolean sync, int messages, int unseen) {
+    public record FolderView(String name, String specialUse, boolean sync, boolean push, int messages, int unseen) {
         static FolderView from(Folder f) {
-            return new FolderView(f.name, f.specialUse, f.sync, f.messages, f.unseen);
+            return new FolderView(f.name, f.specialUse, f.sync, f.push, f.messages, f.unseen);
         }
     }
 }

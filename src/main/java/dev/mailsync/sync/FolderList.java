@@ -55,6 +55,12 @@ public class FolderList {
         });
     }
 
+    /** The stored folders among {@code names} that are synced and present (a push pass syncs those). */
+    public List<Folder> synced(UUID mailboxId, java.util.Set<String> names) {
+        return QuarkusTransaction.requiringNew().call(() -> folders.listPresent(mailboxId).stream()
+                .filter(f -> f.sync && names.contains(f.name)).toList());
+    }
+
     /** Persists the diff; {@code stored} gains the folders created. */
     private void apply(UUID mailboxId, FolderPlan plan, Map<String, Folder> stored, Instant now) {
         for (String name : plan.unstorable()) {

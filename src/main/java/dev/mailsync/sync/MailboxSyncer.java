@@ -105,6 +105,50 @@ public class MailboxSyncer {
         }
     }
 
+    /** How a folder pass ended. */
+    public enum FolderPass {
+        /** The folders were synced (or are no longer synced folders). */
+        DONE,
+        /** Another pass holds the mailbox: ask again shortly. */
+        BUSY,
+        /** The pass failed (logged); the periodic pass will meet the same trouble and record it. */
+        FAILED
+    }
+
+    /**
+     * A pass of a few folders of a mailbox (push: the server said they changed), not of the whole mailbox: it holds
+     * the mailbox's sync lease like a full pass, so the two never run at once, but leaves the schedule alone (the
+     * full pass stays due when it was). Folders that are not synced, or gone, are skipped.
+     */
+    public FolderPass runFolderPass(UUID mailboxId, Set<String> folderNames, String owner) {
+        if (!leases.claimForFolders(mailboxId, owner)) {
+            return FolderPass.BUSY;
+        }
+        MDC.put("mailboxId", mailboxId.toString());
+        try (Heartbeat heartbeat = Heartbeat.start(heartbeats, leases, mailboxId, owner, config.lease(),
+                () -> leaseLost(mailboxId)); ImapSession imap = imapConnector.open(mailboxId, ImapUse.SYNC)) {
+            open.put(mailboxId, imap);
+            boolean condstore = imap.hasCondstore();
+            for (Folder folder : folders.synced(mailboxId, folderNames)) {
+                folderSyncer.sync(imap, folder, condstore, owner);
+            }
+            return FolderPass.DONE;
+        } catch (MessagingException | RuntimeException e) {
+            imapConnector.throttled(mailboxId, e, ImapUse.SYNC); // a throttling reply backs the mailbox off
+            if (!aborted.contains(mailboxId) && !lost.contains(mailboxId)) {
+                Log.warnf("Folder pass of %s failed: %s", folderNames, e.getMessage());
+            }
+            return FolderPass.FAILED;
+        } finally {
+            open.remove(mailboxId);
+            aborted.remove(mailboxId);
+            lost.remove(mailboxId);
+            leases.endFolderPass(mailboxId, owner);
+            indexForSearch(mailboxId);
+            MDC.remove("mailboxId");
+        }
+    }
+
     /** Makes what the pass stored searchable (after the pass: the mailbox is already listed as synced). */
     private void indexForSearch(UUID mailboxId) {
         try {

@@ -68,6 +68,23 @@ public class SyncLeases {
                 owner, seconds(config.lease()), mailboxId) == 1;
     }
 
+    /**
+     * Claims one mailbox for a folder pass (push) if no one holds it, leaving the schedule and the last pass's
+     * record alone.
+     */
+    public boolean claimForFolders(UUID mailboxId, String owner) {
+        return jdbc.update("""
+                update mailbox_sync set lease_owner = ?, lease_until = now() + make_interval(secs => ?)
+                where mailbox_id = ? and (lease_until is null or lease_until < now())""",
+                owner, seconds(config.lease()), mailboxId) == 1;
+    }
+
+    /** Ends a folder pass: the mailbox is free again, its schedule as it was. */
+    public void endFolderPass(UUID mailboxId, String owner) {
+        jdbc.update("update mailbox_sync set lease_owner = null, lease_until = null where mailbox_id = ? and lease_owner = ?",
+                mailboxId, owner);
+    }
+
     /** Extends the lease and reports progress; {@code false} when the lease was lost (the pass must stop). */
     public boolean renew(UUID mailboxId, String owner, String folder, int done, int total) {
         return jdbc.update("""

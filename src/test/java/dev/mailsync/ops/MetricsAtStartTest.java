@@ -49,6 +49,14 @@ class MetricsAtStartTest {
         assertThat(value(metrics, "mailsync_smtp_errors_total{code=\"smtp_auth_disabled\"}")).isZero();
         assertThat(value(metrics, "mailsync_outbox_sent_total")).isZero();
         assertThat(value(metrics, "mailsync_mailboxes{state=\"active\"}")).isNotNegative();
+        for (String outcome : new String[] { "done", "busy", "failed" }) {
+            assertThat(value(metrics, "mailsync_push_passes_total{outcome=\"" + outcome + "\"}")).isZero();
+        }
+        for (String reason : new String[] { "dropped", "auth_failed", "not_supported" }) {
+            assertThat(value(metrics, "mailsync_push_disconnects_total{reason=\"" + reason + "\"}")).isZero();
+        }
+        assertThat(value(metrics, "mailsync_push_events_total{kind=\"exists\"}")).isZero();
+        assertThat(value(metrics, "mailsync_push_connections")).isZero();
     }
 
     /** The value of one series; fails when the series is missing. */

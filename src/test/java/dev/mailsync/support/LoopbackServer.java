@@ -115,6 +115,11 @@ abstract class LoopbackServer implements AutoCloseable {
         }
     }
 
+    /** Closes every open connection; the listener goes on accepting. */
+    final void closeConnections() {
+        sockets.forEach(this::closeQuietly);
+    }
+
     /** Closes the listener and every open connection. */
     @Override
     public void close() {

@@ -52,6 +52,12 @@ public class TcpProxy extends LoopbackServer {
         return clientTranscript.toString();
     }
 
+    /** Cuts every connection open now (a network drop); new ones are relayed as before. */
+    public void cutOpenConnections() {
+        cuts.incrementAndGet();
+        closeConnections();
+    }
+
     /** Connections accepted so far (an IMAP connection is one login). */
     public int connections() {
         return connections.get();
