@@ -60,6 +60,11 @@ public enum ProblemCode {
     IDEMPOTENCY_KEY_REUSED(422, "Idempotency key already used",
             "This Idempotency-Key was used for a different message; use a new key for a new message"),
 
+    // ---- webhooks
+    WEBHOOK_URL_REFUSED(400, "Webhook URL refused",
+            "The URL's host example.internal resolves to an address that is not public"),
+    WEBHOOK_LIMIT_REACHED(409, "Too many webhooks", "At most 10 webhooks per user: delete one first"),
+
     // ---- the service
     INTERNAL_ERROR(500, "Internal error", "The request could not be completed; the failure was logged"),
     BUSY(503, "Service busy", "Too many requests are waiting for the database; try again shortly"),
