@@ -29,6 +29,7 @@ import dev.mailsync.common.problem.QueryParams;
 import dev.mailsync.common.security.CurrentUser;
 import dev.mailsync.message.Cursor;
 import dev.mailsync.message.MessageViews.Page;
+import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 
 /**
@@ -37,6 +38,7 @@ import io.quarkus.security.identity.SecurityIdentity;
  */
 @Path("/api/v1/webhooks")
 @Produces(MediaType.APPLICATION_JSON)
+@Authenticated
 @Tag(name = "Webhooks")
 public class WebhookResource {
 
@@ -59,10 +61,10 @@ public class WebhookResource {
     @Operation(operationId = "createWebhook", summary = "Create a webhook")
     @APIResponse(responseCode = "201", description = "Created; the body holds the signing secret, shown only now",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                    schema = @Schema(implementation = WebhookView.class)))
+                    schema = @Schema(implementation = WebhookView.Created.class)))
     @Extension(name = ProblemResponses.CODES, value = "forbidden, webhook_url_refused, webhook_limit_reached")
     public Response create(@NotNull @Valid WebhookRequest request) {
-        WebhookView created = webhooks.create(user.id(), admin(), request);
+        WebhookView.Created created = webhooks.create(user.id(), admin(), request);
         return Response.created(URI.create("/api/v1/webhooks/" + created.id())).entity(created).build();
     }
 

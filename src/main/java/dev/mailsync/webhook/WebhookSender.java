@@ -81,13 +81,14 @@ public class WebhookSender {
             return new DeliveryStore.Outcome(response.status(), null, millisSince(start), response.excerpt());
         } catch (TimeoutException e) {
             cancel(request.get());
-            return new DeliveryStore.Outcome(null, "timeout: no complete answer within " + timeoutMillis + " ms",
-                    millisSince(start), null);
+            return new DeliveryStore.Outcome(null, timedOut(), millisSince(start), null);
         } catch (ExecutionException e) {
             cancel(request.get());
             Throwable cause = e.getCause();
-            return new DeliveryStore.Outcome(null, cause.getClass().getSimpleName() + ": " + cause.getMessage(),
-                    millisSince(start), null);
+            // Vert.x reports its own idle and connect timeouts as exceptions named so
+            String error = cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")
+                    ? timedOut() : "no answer: " + cause.getMessage();
+            return new DeliveryStore.Outcome(null, error, millisSince(start), null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             cancel(request.get());
@@ -108,6 +109,10 @@ public class WebhookSender {
         });
         response.endHandler(v -> result.complete(Response.of(response, excerpt)));
         response.exceptionHandler(e -> result.complete(Response.of(response, excerpt)));
+    }
+
+    private String timedOut() {
+        return "timeout: no complete answer within " + timeoutMillis + " ms";
     }
 
     private static void cancel(HttpClientRequest request) {

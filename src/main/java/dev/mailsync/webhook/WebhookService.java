@@ -34,7 +34,7 @@ public class WebhookService {
     }
 
     /** Stores a new webhook; answers it with its secret (the only time the secret is shown). */
-    public WebhookView create(String userId, boolean admin, WebhookRequest request) {
+    public WebhookView.Created create(String userId, boolean admin, WebhookRequest request) {
         List<FieldError> errors = new ArrayList<>();
         String urlProblem = TargetPolicy.formProblem(request.url());
         if (urlProblem != null) {
@@ -72,7 +72,7 @@ public class WebhookService {
                     "At most " + config.maxPerUser() + " webhooks per user: delete one first");
         }
         Log.infof("Webhook %s created by %s (scope %s, events %s)", id, userId, scope, events);
-        return get(id, userId, admin).withSecret(secret);
+        return WebhookView.Created.of(get(id, userId, admin), secret);
     }
 
     public List<WebhookView> list(String userId, boolean admin) {

@@ -92,6 +92,6 @@ public class WebhookStore {
 
     private static WebhookView view(ResultSet rs) throws SQLException {
         return new WebhookView(rs.getObject(1, UUID.class).toString(), rs.getString(2), Jdbc.strings(rs, 3),
-                rs.getString(4), rs.getString(5), rs.getString(6), Jdbc.instant(rs, 7), Jdbc.instant(rs, 8), null);
+                rs.getString(4), rs.getString(5), rs.getString(6), Jdbc.instant(rs, 7), Jdbc.instant(rs, 8));
     }
 }

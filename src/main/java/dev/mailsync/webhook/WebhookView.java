@@ -5,24 +5,27 @@ import java.util.List;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-
 /**
- * A webhook as the API shows it. {@code secret} only in the answer to its creation; {@code disabledReason} and
- * {@code disabledAt} only when {@code state} is {@code disabled}.
+ * A webhook as the API shows it (never with its secret). {@code disabledReason} and {@code disabledAt} are set when
+ * {@code state} is {@code disabled}.
  */
 @Schema(name = "Webhook")
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public record WebhookView(String id, String url, List<String> events, String scope, String state,
-        String disabledReason, Instant disabledAt, Instant createdAt, String secret) {
+        String disabledReason, Instant disabledAt, Instant createdAt) {
 
-    WebhookView withSecret(String value) {
-        return new WebhookView(id, url, events, scope, state, disabledReason, disabledAt, createdAt, value);
-    }
+    /** The answer to a creation: the webhook and its signing secret, shown this once. */
+    @Schema(name = "CreatedWebhook")
+    public record Created(String id, String url, List<String> events, String scope, String state, Instant createdAt,
+            String secret) {
 
-    @Override
-    public String toString() {
-        return "WebhookView[id=" + id + ", url=" + url + ", events=" + events + ", scope=" + scope + ", state="
-                + state + "]";
+        static Created of(WebhookView view, String secret) {
+            return new Created(view.id(), view.url(), view.events(), view.scope(), view.state(), view.createdAt(),
+                    secret);
+        }
+
+        @Override
+        public String toString() {
+            return "Created[id=" + id + ", url=" + url + "]";
+        }
     }
 }
