@@ -23,8 +23,8 @@ import com.sun.net.httpserver.HttpServer;
  */
 final class Receiver implements AutoCloseable {
 
-    /** One request received: headers with lower-case names, and the body. */
-    record Request(String path, Map<String, String> headers, String body) {
+    /** One request received: headers with lower-case names, the body, and when it arrived ({@code nanoTime}). */
+    record Request(String path, Map<String, String> headers, String body, long receivedNanos) {
         String header(String name) {
             return headers.get(name);
         }
@@ -82,10 +82,11 @@ final class Receiver implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        long received = System.nanoTime();
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         Map<String, String> headers = new TreeMap<>();
         exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), String.join(",", v)));
-        requests.add(new Request(exchange.getRequestURI().getPath(), headers, body));
+        requests.add(new Request(exchange.getRequestURI().getPath(), headers, body, received));
         long delay = delayMillis;
         delayMillis = 0;
         if (delay > 0) {
