@@ -20,7 +20,8 @@ public final class TestProfiles {
     /**
      * Settings an operator changes from their defaults: a frontend to send the browser back to after the connect
      * flow, an initial sync window of 30 days, and Sent copies APPENDed by the service (for servers that do not
-     * file submitted mail) with the background sender running as in production.
+     * file submitted mail) with the background sender running as in production, and webhooks refusing private
+     * targets as in production.
      */
     public static class ChangedDefaults implements QuarkusTestProfile {
         @Override
@@ -28,7 +29,8 @@ public final class TestProfiles {
             return Map.of("mailsync.frontend-url", "https://app.example/settings/mail?tab=mail",
                     "mailsync.sync.initial-window", "30d",
                     "mailsync.outbox.append-to-sent", "true",
-                    "mailsync.outbox.enabled", "true");
+                    "mailsync.outbox.enabled", "true",
+                    "mailsync.webhooks.allow-private", "false");
         }
     }
 }

@@ -34,11 +34,13 @@ public record SecretColumn(String table, String column, String idColumn, String 
             "refresh_token", "connection_hash", "text", true);
     public static final SecretColumn PROVIDER_SETTINGS_CLIENT_SECRET = new SecretColumn("provider_settings",
             "client_secret", "provider", "text", false);
+    /** A webhook whose secret can never be decrypted cannot sign: it is deleted, its owner creates it again. */
+    public static final SecretColumn WEBHOOK_SECRET = new SecretColumn("webhook", "secret", "id", "uuid", true);
 
     /** Every encrypted column: what key rotation rewrites and counts. */
     public static final List<SecretColumn> ALL = List.of(MAILBOX_ACCESS_TOKEN, MAILBOX_REFRESH_TOKEN,
             PENDING_AUTHORIZATION_CODE_VERIFIER, PENDING_CONNECTION_ACCESS_TOKEN, PENDING_CONNECTION_REFRESH_TOKEN,
-            PROVIDER_SETTINGS_CLIENT_SECRET);
+            PROVIDER_SETTINGS_CLIENT_SECRET, WEBHOOK_SECRET);
 
     /** The associated data of this column's value in row {@code rowId}. */
     public String context(Object rowId) {

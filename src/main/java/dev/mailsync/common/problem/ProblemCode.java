@@ -66,6 +66,10 @@ public enum ProblemCode {
     CANNOT_CALCULATE_CHANGES(410, "State too old",
             "The state 7512-90311 is older than the kept changes: list the messages again and use the state they "
                     + "answer"),
+    // ---- webhooks
+    WEBHOOK_URL_REFUSED(400, "Webhook URL refused",
+            "The URL's host example.internal resolves to an address that is not public"),
+    WEBHOOK_LIMIT_REACHED(409, "Too many webhooks", "At most 10 webhooks per user: delete one first"),
 
     // ---- the service
     INTERNAL_ERROR(500, "Internal error", "The request could not be completed; the failure was logged"),
