@@ -100,6 +100,13 @@ final class IdleConnection {
 
     /** Connects, logs in, examines the folder and starts IDLE; the outcome arrives through {@link Events}. */
     void start() {
+        // Connect from an event loop: the socket then lives on that loop, whose next task (the server's greeting)
+        // cannot run before the handler below is set. Called from another thread, the connection could complete
+        // and the greeting be read (and dropped, no handler yet) before compose() ran.
+        vertx.getOrCreateContext().runOnContext(v -> connect());
+    }
+
+    private void connect() {
         client.connect(login.port(), login.host()).compose(s -> {
             context = vertx.getOrCreateContext();
             socket = s;
