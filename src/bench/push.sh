@@ -63,6 +63,12 @@ say "machine: $(helper machine)"
 # ---- the rig: Outlook-like IMAP with N users, oauth2-fake requiring our client
 rig_stop_running imap-server "with $USERS users and this benchmark's OAuth client"
 ports_free BENCH_IMAP_PORT/BENCH_OAUTH_PORT/BENCH_HTTP_PORT "$IMAP_PORT" "$OAUTH_PORT" "$HTTP_PORT" "$MANAGEMENT_PORT"
+# Push holds a connection in IDLE per mailbox: the rig's Dovecot allows 256 imap processes, so idle sessions
+# hibernate (handed to imap-hibernate after 1 s of IDLE, woken by a change; Dovecot needs inotify instances for
+# that) and the imap-master socket is opened to the dovecot user that wakes them.
+sysctl -qw fs.inotify.max_user_instances=8192 fs.inotify.max_user_watches=1048576 || say "could not raise inotify limits"
+HIBERNATE=$'imap_hibernate_timeout = 1s\nservice imap {\n  unix_listener imap-master {\n    user = dovecot\n  }\n}\nservice imap-hibernate {\n  process_limit = 8\n  client_limit = 1000\n}'
+export BENCH_DOVECOT_EXTRA="${BENCH_DOVECOT_EXTRA:-$HIBERNATE}"
 say "starting imap-server --outlook --users $USERS"
 rig_start imap-server "$LOGDIR/imap-server.out" --outlook --users "$USERS"
 

@@ -30,6 +30,10 @@
                 @Tag(name = "Sync", description = "Where a mailbox's sync stands, and asking for a pass now"),
                 @Tag(name = "Events", description = "What changes in the caller's mailboxes, pushed as server-sent "
                         + "events and resumable with Last-Event-ID"),
+                @Tag(name = "Changes", description = "What changed in a mailbox since a state, for frontends that "
+                        + "poll (JMAP Email/changes style)"),
+                @Tag(name = "Webhooks", description = "Signed HTTP deliveries of mailbox events (Standard Webhooks), "
+                        + "retried from a durable queue, and their delivery log"),
                 @Tag(name = "Administration", description = "For the mailsync-admin group: the Microsoft application "
                         + "and key rotation") })
 package dev.mailsync.common.openapi;
