@@ -2,6 +2,7 @@ package dev.mailsync.imap;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -40,9 +41,9 @@ public class ConnectionPermits {
     }
 
     /** A permit at once, or empty when all are taken. */
-    public java.util.Optional<Permit> tryAcquire(UUID mailboxId) {
-        return semaphore(mailboxId).tryAcquire() ? java.util.Optional.of(new Permit(mailboxId))
-                : java.util.Optional.empty();
+    public Optional<Permit> tryAcquire(UUID mailboxId) {
+        return semaphore(mailboxId).tryAcquire() ? Optional.of(new Permit(mailboxId))
+                : Optional.empty();
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.mailsync.imap;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -47,7 +49,7 @@ public class ImapConnector {
     }
 
     /** Until when the mailbox's server must be left alone, if it must (for push watchers before they reconnect). */
-    public java.util.Optional<java.time.Instant> backoffUntil(UUID mailboxId) {
+    public Optional<Instant> backoffUntil(UUID mailboxId) {
         return backoff.backoffUntil(mailboxId);
     }
 
@@ -55,7 +57,7 @@ public class ImapConnector {
      * When {@code failure} (of a session of {@code use}) is a throttling reply, records the backoff and answers the
      * exception to throw instead; empty otherwise. The session it happened on should be closed.
      */
-    public java.util.Optional<ImapThrottled> throttled(UUID mailboxId, Throwable failure, ImapUse use) {
+    public Optional<ImapThrottled> throttled(UUID mailboxId, Throwable failure, ImapUse use) {
         return backoff.recognise(mailboxId, failure, use.label());
     }
 
@@ -71,7 +73,7 @@ public class ImapConnector {
             return session;
         } catch (MessagingException | RuntimeException e) {
             permit.close();
-            java.util.Optional<ImapThrottled> throttled = backoff.recognise(mailboxId, e, ImapBackoff.LOGIN);
+            Optional<ImapThrottled> throttled = backoff.recognise(mailboxId, e, ImapBackoff.LOGIN);
             if (throttled.isPresent()) {
                 throw throttled.get();
             }

@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -119,7 +120,7 @@ public class ImapSessionPool {
 
     /** A failure of a pooled session that is a throttling reply is recorded and thrown as {@link ImapThrottled}. */
     private void throwIfThrottled(UUID mailboxId, Exception failure) {
-        java.util.Optional<ImapThrottled> throttled = backoff.recognise(mailboxId, failure, ImapUse.API.label());
+        Optional<ImapThrottled> throttled = backoff.recognise(mailboxId, failure, ImapUse.API.label());
         if (throttled.isPresent()) {
             throw throttled.get();
         }

@@ -125,7 +125,7 @@ public class OutboxStore {
 
     /** Sent (or found in the Sent folder): the bytes are dropped, the Sent folder has the copy. */
     boolean sent(UUID id, String owner, String serverResponse) {
-        return finished(EventType.OUTBOX_SENT, null, """
+        return finished(id, EventType.OUTBOX_SENT, null, """
                 update outbox set state = 'sent', sent_at = now(), server_response = ?, mime = null,
                     reconcile = false, lease_owner = null, lease_until = null, last_error_code = null,
                     last_error_message = null, updated_at = now()
@@ -144,7 +144,7 @@ public class OutboxStore {
     }
 
     void failed(UUID id, String owner, String code, String message, boolean reconcile) {
-        finished(EventType.OUTBOX_FAILED, code, """
+        finished(id, EventType.OUTBOX_FAILED, code, """
                 update outbox set state = 'failed', reconcile = reconcile or ?, lease_owner = null,
                     lease_until = null, last_error_code = ?, last_error_message = ?, updated_at = now()
                 where id = ? and lease_owner = ? and state = 'sending'
@@ -153,14 +153,12 @@ public class OutboxStore {
     }
 
     /**
-     * Runs the update that ends an item ({@code RETURNING mailbox_id, message_id}, the item's id as its last but one
-     * parameter) and records its event in the same transaction: the item's id, its Message-ID and, when it failed,
+     * Runs the update that ends item {@code id} ({@code RETURNING mailbox_id, message_id}) and records its event in the same transaction: the item's id, its Message-ID and, when it failed,
      * the error code (never the server's words, which may quote the message). Answers whether the item was ended.
      */
-    private boolean finished(EventType type, String errorCode, String sql, Object... params) {
+    private boolean finished(UUID id, EventType type, String errorCode, String sql, Object... params) {
         record Ended(UUID mailboxId, String messageId) {
         }
-        UUID id = (UUID) params[params.length - 2];
         return QuarkusTransaction.requiringNew().call(() -> {
             Optional<Ended> ended = jdbc.optional(sql, rs -> new Ended(rs.getObject(1, UUID.class), rs.getString(2)),
                     params);

@@ -2,6 +2,7 @@ package dev.mailsync.sync;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -203,7 +204,7 @@ public class MailboxSyncer {
 
     /** A failure the IMAP server answered: throttling (the mailbox backs off), a refused token, or another error. */
     private String imapFailure(UUID mailboxId, String owner, MessagingException e) {
-        java.util.Optional<ImapThrottled> throttled = imapConnector.throttled(mailboxId, e, ImapUse.SYNC);
+        Optional<ImapThrottled> throttled = imapConnector.throttled(mailboxId, e, ImapUse.SYNC);
         if (throttled.isPresent()) {
             return fail(mailboxId, owner, SyncError.IMAP_THROTTLED, throttled.get().getMessage(),
                     throttled.get().retryAfter());
