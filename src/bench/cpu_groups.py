@@ -95,7 +95,8 @@ class Watcher:
         backends = set()
         for pid, (start, _, own, _) in procs.items():
             key = (pid, start)
-            if key not in self.cmd:
+            if key not in self.cmd or "/bin/postgres " in self.cmd[key]:
+                # read once; a postmaster's child has its parent's command line until it sets its title
                 self.cmd[key] = cmdline(pid)
             cmd = self.cmd[key]
             for group, needle in self.trees.items():
