@@ -186,6 +186,9 @@ helper mbsync-record "$RESULTS/mbsync.jsonl" "$BENCH_DIR/mbsync" "$MBSYNC_RUNS" 
 # ---- 5. figures
 touch "$LOGDIR/cpu.stop"; sleep 0.3
 SERVER="$([[ ${#SERVER_MODE[@]} -gt 0 ]] && echo "Outlook-mode IMAP" || echo "Dovecot IMAP with CONDSTORE")"
-[[ $LATENCY == 1 ]] && SERVER="$SERVER through latency_proxy.py ($LATENCY_DELAY_MS ms each way, $LATENCY_RATE B/s each way: $(cat "$LOGDIR/latency-proxy.json"))"
+if [[ $LATENCY == 1 ]]; then
+  SERVER="$SERVER through latency_proxy.py ($LATENCY_DELAY_MS ms each way, $LATENCY_RATE B/s each way)"
+  say "latency proxy's counters (every client): $(cat "$LOGDIR/latency-proxy.json")"
+fi
 helper report "$RUNS_FILE" "$MBSYNC_FILE" "$CPU_FILE" "$NMSG" "$NBYTES" "$RESULTS/mailsync.jsonl" "$(git_version)" \
   "${JAVA_OPTS:-}" "$SERVER" "$LOAD_START"
