@@ -121,7 +121,7 @@ fi
 
 # ---- 3. one run of the service per fetch mode
 sync_run() {  # sync_run MODE: the initial sync, its indexing and the no-change passes; a line in RUNS_FILE
-  local mode=$1 b0 l0 t0 initial wall rss_poll_kb t_sync b_sync t_indexed pending prev tp http r pass_s pass_wall rss_kb
+  local mode=$1 b0 l0 b_sessions t0 initial wall rss_poll_kb t_sync b_sync t_indexed pending prev tp http r pass_s pass_wall rss_kb
   local nochange=() peak_kb
   start_rig
   read -r NMSG NBYTES < <(helper maildir-size "$SERVER_MAILDIR")
@@ -154,6 +154,7 @@ sync_run() {  # sync_run MODE: the initial sync, its indexing and the no-change 
   t_indexed=$(helper wait-metric "$MANAGEMENT/q/metrics" mailsync_sync_passes_total 1 "$TIMEOUT") || die "search indexing"
   pending=$(psql_admin -d "$DB" -Atc 'select count(*) from message where search is null')
   [[ "$pending" == 0 ]] || die "the pass was counted with $pending messages not indexed for search"
+  b_sessions=$(helper imap-log-bytes "$BENCH_DIR/imap/dovecot.log" "$l0" 0 | cut -d' ' -f1)   # the sync's session has ended
   say "all messages searchable $(awk -v a="$t_indexed" -v b="$t0" 'BEGIN { printf "%.2f", a - b }') s after the connect (search indexing follows the pass)"
 
   for i in $(seq "$NOCHANGE_RUNS"); do
@@ -170,7 +171,7 @@ sync_run() {  # sync_run MODE: the initial sync, its indexing and the no-change 
   say "service RSS: peak (VmHWM) $((peak_kb / 1024)) MB, highest sampled $((rss_poll_kb / 1024)) MB"
   stop_service; SVC_LOG=""   # a failure from here on is not the service's: no tail of its log
   # the check of the statistics: the service's sessions (all ended now) by their logout lines
-  helper record "$RUNS_FILE" mode="$mode" t0="$t0" t_sync="$t_sync" t_indexed="$t_indexed" bytes_sync=$((b_sync - b0)) \
+  helper record "$RUNS_FILE" mode="$mode" t0="$t0" t_sync="$t_sync" t_indexed="$t_indexed" bytes_sync=$((b_sync - b0)) bytes_sync_sessions="$b_sessions" \
     bytes_service_stats=$(($(imap_bytes) - b0)) bytes_service_sessions="$(session_bytes "$l0")" \
     peak_kb="$peak_kb" nochange="$(IFS=,; echo "${nochange[*]}")"
 }
