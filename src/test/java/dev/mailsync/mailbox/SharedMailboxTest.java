@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -119,6 +120,31 @@ class SharedMailboxTest extends MailboxTestBase {
 
         add(delegateId, shared).statusCode(503).contentType("application/problem+json")
                 .body("code", equalTo("imap_unreachable")).body("detail", containsString(shared));
+
+        assertThat(sql.count("select count(*) from mailbox where address = ?", shared)).isZero();
+        add(delegateId, shared).statusCode(201);
+    }
+
+    @Test
+    void shouldGiveUpOnAServerThatDoesNotAnswerWithinTheTrialTimeout() throws Exception {
+        delegations.grant(delegate, shared);
+        imapFront.silence(shared);
+        long started = System.nanoTime();
+
+        add(delegateId, shared).statusCode(503).body("code", equalTo("imap_unreachable"));
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofSeconds(2),
+                Duration.ofSeconds(8)); // mailsync.imap.trial-login-timeout is 2 s in the tests
+        assertThat(sql.count("select count(*) from mailbox where address = ?", shared)).isZero();
+    }
+
+    @Test
+    void shouldAnswerAThrottledTrialLoginWithRetryAfter() throws Exception {
+        delegations.grant(delegate, shared);
+        imapFront.throttle(shared, "LOGIN", "NO", 30_000, false, 1);
+
+        add(delegateId, shared).statusCode(503).body("code", equalTo("imap_throttled"))
+                .header("Retry-After", "30");
 
         assertThat(sql.count("select count(*) from mailbox where address = ?", shared)).isZero();
         add(delegateId, shared).statusCode(201);
