@@ -46,4 +46,11 @@ public interface ImapConfig {
     /** An API operation's authenticated session is kept this long after use, for the mailbox's next operation. */
     @WithDefault("30s")
     Duration sessionIdle();
+
+    /**
+     * A trial login (adding a shared mailbox checks the access with one, while the API request waits) waits at most
+     * this long to connect and for each answer of the server.
+     */
+    @WithDefault("10s")
+    Duration trialLoginTimeout();
 }

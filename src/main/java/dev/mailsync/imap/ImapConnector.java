@@ -48,6 +48,20 @@ public class ImapConnector {
         return login(mailboxId, logins.login(mailboxId), permit);
     }
 
+    /**
+     * Logs in once and out again, to learn whether the server accepts this login (adding a shared mailbox): no permit
+     * (the login is not yet one of a mailbox's), and {@code mailsync.imap.trial-login-timeout} for the connect and
+     * each answer.
+     *
+     * @throws jakarta.mail.AuthenticationFailedException the server refused the login
+     * @throws MessagingException no connection, no answer in time, or another refusal (a throttling reply among them:
+     *         {@link ThrottleReplies#backoff(Throwable)})
+     */
+    public void tryLogin(ImapLogin login) throws MessagingException {
+        Duration timeout = config.trialLoginTimeout();
+        ImapSession.connect(login, config, sockets, timeout, timeout).close();
+    }
+
     /** Until when the mailbox's server must be left alone, if it must (for push watchers before they reconnect). */
     public Optional<Instant> backoffUntil(UUID mailboxId) {
         return backoff.backoffUntil(mailboxId);

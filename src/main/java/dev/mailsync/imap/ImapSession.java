@@ -2,6 +2,7 @@ package dev.mailsync.imap;
 
 import java.text.SimpleDateFormat;
 import java.time.Instant;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Date;
@@ -53,9 +54,14 @@ public final class ImapSession implements AutoCloseable {
 
     public static ImapSession connect(ImapLogin login, ImapConfig config, MailSockets sockets)
             throws MessagingException {
+        return connect(login, config, sockets, config.connectTimeout(), config.readTimeout());
+    }
+
+    /** A session whose connect and each answer wait at most these timeouts (instead of the configured ones). */
+    static ImapSession connect(ImapLogin login, ImapConfig config, MailSockets sockets, Duration connectTimeout,
+            Duration readTimeout) throws MessagingException {
         String protocol = login.tls() == MailSockets.Tls.SSL ? "imaps" : "imap";
-        Properties props = sockets.sessionProperties(protocol, login.tls(), config.connectTimeout(),
-                config.readTimeout());
+        Properties props = sockets.sessionProperties(protocol, login.tls(), connectTimeout, readTimeout);
         String p = "mail." + protocol + ".";
         props.put(p + "peek", "true");
         props.put(p + "partialfetch", "true");

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.UUID;
 
 import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
@@ -12,7 +13,10 @@ import jakarta.persistence.Table;
 
 import dev.mailsync.common.crypto.SecretColumn;
 
-/** A connected mailbox with its (encrypted) OAuth2 tokens. Tokens never leave through {@link #toString()}. */
+/**
+ * A connected mailbox with its (encrypted) OAuth2 tokens, or a shared mailbox reached with another one's grant (no
+ * tokens of its own). Tokens never leave through {@link #toString()}.
+ */
 @Entity
 @Table(name = "mailbox")
 public class Mailbox {
@@ -40,6 +44,14 @@ public class Mailbox {
 
     @Column(name = "display_name")
     public String displayName;
+
+    /** Personal (its own tokens) or shared (reached with the grant of {@link #via}). */
+    @Convert(converter = MailboxKind.Column.class)
+    @Column(nullable = false)
+    public MailboxKind kind = MailboxKind.PERSONAL;
+
+    /** For a shared mailbox: the user's mailbox whose grant reaches it (deleting that one deletes this one). */
+    public UUID via;
 
     @Enumerated(EnumType.STRING)
     @Column(nullable = false)
@@ -140,8 +152,12 @@ public class Mailbox {
         graphConsentMissingAt = null;
     }
 
+    public boolean isShared() {
+        return kind == MailboxKind.SHARED;
+    }
+
     @Override
     public String toString() {
-        return "Mailbox[id=" + id + ", provider=" + provider + ", state=" + state + "]";
+        return "Mailbox[id=" + id + ", provider=" + provider + ", kind=" + kind + ", state=" + state + "]";
     }
 }

@@ -51,7 +51,17 @@ public class MailboxRepository implements PanacheRepositoryBase<Mailbox, UUID> {
 
     /** The user's mailbox for this address connected before accounts were recorded (no object id yet). */
     public Optional<Mailbox> findLegacyByAddress(String userId, String provider, String address) {
-        return find("userId = ?1 and provider = ?2 and address = ?3 and objectId is null order by createdAt, id",
-                userId, provider, address).firstResultOptional();
+        return find("userId = ?1 and provider = ?2 and address = ?3 and objectId is null and kind = ?4"
+                + " order by createdAt, id", userId, provider, address, MailboxKind.PERSONAL).firstResultOptional();
+    }
+
+    /** The shared mailboxes reached with this mailbox's grant. */
+    public List<Mailbox> listVia(UUID viaId) {
+        return list("via = ?1 order by createdAt, id", viaId);
+    }
+
+    /** Whether the user has a mailbox with this address already, of either kind (a shared one through any mailbox). */
+    public boolean hasAddress(String userId, String provider, String address) {
+        return count("userId = ?1 and provider = ?2 and address = ?3", userId, provider, address) > 0;
     }
 }

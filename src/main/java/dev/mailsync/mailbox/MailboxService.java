@@ -85,17 +85,29 @@ public class MailboxService {
         mailboxes.persist(mailbox);
         mailboxes.flush();
         connected.fire(new MailboxConnected(mailbox.id));
+        for (Mailbox shared : mailboxes.listVia(mailbox.id)) { // they waited for this grant
+            shared.state = MailboxState.ACTIVE;
+            shared.stateReason = null;
+            shared.updatedAt = now;
+            connected.fire(new MailboxConnected(shared.id));
+        }
         Log.infof("Mailbox %s %s for user %s", mailbox.id, relinked ? "re-linked" : "connected", connection.userId());
         return mailbox;
     }
 
-    /** Disconnects: the mailbox, its tokens and everything stored for it are deleted. */
+    /**
+     * Disconnects: the mailbox, its tokens and everything stored for it are deleted, and so are the shared mailboxes
+     * reached with its grant (the database cascades to them and everything stored for them).
+     */
     @Transactional
     public void disconnectMailbox(UUID id, String userId) {
         Mailbox mailbox = getMailbox(id, userId);
+        List<UUID> shared = mailboxes.listVia(id).stream().map(m -> m.id).toList();
         mailboxes.delete(mailbox);
         imapSessions.closeAll(id); // this replica's idle API sessions; other replicas' close at their next use
-        Log.infof("Mailbox %s disconnected by user %s", id, userId);
+        shared.forEach(imapSessions::closeAll);
+        Log.infof("Mailbox %s disconnected by user %s%s", id, userId,
+                shared.isEmpty() ? "" : ", with its shared mailboxes " + shared);
     }
 
     /** What a completed authorization brings. {@code toString()} leaves the tokens out. */

@@ -82,6 +82,9 @@ public class AccessTokens {
                 throw new ReauthorizationRequired(mailboxId, mailbox == null ? "mailbox disconnected"
                         : mailbox.stateReason);
             }
+            if (mailbox.isShared()) { // a caller's mistake: MailboxLogins logs in with the token of its via
+                throw new IllegalStateException("mailbox " + mailboxId + " is shared: it has no tokens of its own");
+            }
             requireConsent(mailbox, audience);
             if (isFresh(mailbox, audience)) {
                 return stored(mailbox, audience);
@@ -233,23 +236,32 @@ public class AccessTokens {
     }
 
     /**
-     * Puts the mailbox in {@code REAUTH_REQUIRED} (it stops syncing until the user reconnects); the first time, with
-     * a {@code mailbox.reauth_required} event (the row is locked: two replicas finding it out announce it once).
+     * Puts the mailbox in {@code REAUTH_REQUIRED} (it stops syncing until the user reconnects), and the shared
+     * mailboxes reached with its grant too; the first time, each with a {@code mailbox.reauth_required} event (the
+     * row is locked: two replicas finding it out announce it once). Reconnecting the mailbox makes them all active.
      */
     public void markReauthRequired(UUID mailboxId, String reason) {
         QuarkusTransaction.requiringNew().run(() -> {
             Mailbox m = mailboxes.findById(mailboxId, LockModeType.PESSIMISTIC_WRITE);
             if (m != null) {
-                if (m.state != MailboxState.REAUTH_REQUIRED) {
-                    events.mailbox(mailboxId, EventType.MAILBOX_REAUTH_REQUIRED, reason == null ? Map.of()
-                            : Map.of("reason", reason));
+                markReauthRequired(m, reason);
+                for (Mailbox shared : mailboxes.listVia(mailboxId)) {
+                    markReauthRequired(shared, "The mailbox " + m.address + " whose grant reaches this shared mailbox "
+                            + "must be reconnected" + (reason == null ? "" : ": " + reason));
                 }
-                m.state = MailboxState.REAUTH_REQUIRED;
-                m.stateReason = reason;
-                m.updatedAt = Instant.now();
             }
         });
         Log.warnf("Mailbox %s needs to be reconnected: %s", mailboxId, reason);
+    }
+
+    private void markReauthRequired(Mailbox m, String reason) {
+        if (m.state != MailboxState.REAUTH_REQUIRED) {
+            events.mailbox(m.id, EventType.MAILBOX_REAUTH_REQUIRED, reason == null ? Map.of()
+                    : Map.of("reason", reason));
+        }
+        m.state = MailboxState.REAUTH_REQUIRED;
+        m.stateReason = reason;
+        m.updatedAt = Instant.now();
     }
 
     private boolean claimRefresh(UUID mailboxId) {

@@ -14,7 +14,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * through an {@link ImapFront} that a test can make answer like a throttling Exchange Online, then a
  * {@link TcpProxy} that a test can cut, SMTP through a {@link SmtpFront} that a test can make answer
  * like a failing smtp.office365.com, and GreenMail files submitted mail in the sender's "Sent Items" as Outlook
- * does ({@link OutlookDelivery}). Injects fields of these types into tests.
+ * does ({@link OutlookDelivery}). {@link Delegations} grants a user access to a shared mailbox. Injects fields of these types into tests.
  */
 public class FakeMicrosoftResource implements QuarkusTestResourceLifecycleManager {
 
@@ -25,6 +25,7 @@ public class FakeMicrosoftResource implements QuarkusTestResourceLifecycleManage
     private ImapFront imapFront;
     private SmtpFront smtpFront;
     private OutlookDelivery outlook;
+    private Delegations delegations;
 
     @Override
     public Map<String, String> start() {
@@ -34,7 +35,11 @@ public class FakeMicrosoftResource implements QuarkusTestResourceLifecycleManage
         outlook = new OutlookDelivery(mail);
         mail.getUserManager().setMessageDeliveryHandler(outlook);
         entra = new FakeEntra();
-        entra.onAccessToken((user, token) -> mail.setUser(user, user, token));
+        delegations = new Delegations(mail);
+        entra.onAccessToken((user, token) -> {
+            mail.setUser(user, user, token);
+            delegations.tokenIssued(user, token);
+        });
         entra.startServer();
         graph = new FakeGraph(entra);
         graph.startServer();
@@ -60,6 +65,7 @@ public class FakeMicrosoftResource implements QuarkusTestResourceLifecycleManage
         injector.injectIntoFields(imapFront, new TestInjector.MatchesType(ImapFront.class));
         injector.injectIntoFields(smtpFront, new TestInjector.MatchesType(SmtpFront.class));
         injector.injectIntoFields(outlook, new TestInjector.MatchesType(OutlookDelivery.class));
+        injector.injectIntoFields(delegations, new TestInjector.MatchesType(Delegations.class));
     }
 
     @Override

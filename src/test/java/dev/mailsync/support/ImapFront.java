@@ -25,8 +25,8 @@ import java.util.regex.Pattern;
  * untouched) to know who logged in (the XOAUTH2 {@code user=}), and it can answer a chosen command or login of a
  * user itself with Exchange's throttling reply ({@code <tag> BAD Request is throttled. Suggested Backoff Time: N
  * milliseconds}, or NO, optionally followed by {@code * BYE Connection closed. 14} and a closed connection), refuse
- * logins beyond a number of sessions per user ({@code NO AUTHENTICATE failed.}, as Exchange does), and cut a
- * user's connections. It counts logins and the sessions open at once, per user.
+ * logins beyond a number of sessions per user ({@code NO AUTHENTICATE failed.}, as Exchange does), leave a user's
+ * logins unanswered, and cut a user's connections. It counts logins and the sessions open at once, per user.
  */
 public class ImapFront extends LoopbackServer {
 
@@ -47,6 +47,7 @@ public class ImapFront extends LoopbackServer {
     private final AtomicInteger throttled = new AtomicInteger();
     private final AtomicInteger refused = new AtomicInteger();
     private volatile int maxSessionsPerUser;
+    private final Set<String> silent = ConcurrentHashMap.newKeySet();
 
     public ImapFront(String targetHost, int targetPort) {
         this.targetHost = targetHost;
@@ -70,6 +71,11 @@ public class ImapFront extends LoopbackServer {
         maxSessionsPerUser = max;
     }
 
+    /** From now on the user's logins get no answer at all (a server that hangs). */
+    public void silence(String user) {
+        silent.add(user.toLowerCase(Locale.ROOT));
+    }
+
     /** Closes every connection of the user (as a server or a network dropping them would). */
     public void cut(String user) {
         connections.stream().filter(c -> user.equalsIgnoreCase(c.user)).forEach(Connection::close);
@@ -79,6 +85,7 @@ public class ImapFront extends LoopbackServer {
     public void clear() {
         throttles.clear();
         maxSessionsPerUser = 0;
+        silent.clear();
     }
 
     /** Logins of the user that reached the server. */
@@ -195,6 +202,10 @@ public class ImapFront extends LoopbackServer {
                             reply("* BYE Connection closed. 14");
                             return;
                         }
+                        continue;
+                    }
+                    if (login && who != null && silent.contains(who.toLowerCase(Locale.ROOT))) {
+                        swallowLiterals(in, text);
                         continue;
                     }
                     if (login && who != null) {

@@ -32,6 +32,8 @@ public abstract class MailboxTestBase {
     protected SmtpFront smtp;
     /** How GreenMail files submitted mail (in the sender's Sent Items, as Outlook does). */
     protected OutlookDelivery outlook;
+    /** Which shared mailboxes a user may open with their token (Exchange's Full Access). */
+    protected Delegations delegations;
 
     /** Claims a mailbox's sync lease, as the scheduler would, before a test runs a pass itself. */
     @Inject

@@ -84,10 +84,23 @@ public enum ProblemCode {
     IMAP_BUSY(503, "Mailbox connections in use",
             "All 8 IMAP connections of this mailbox are in use; try again shortly"),
 
+    IMAP_UNREACHABLE(503, "Mail server not reachable now",
+            "The mail server could not be reached to check the access to support@contoso.example (connect timed "
+                    + "out); try again shortly"),
+
     // ---- Microsoft Graph
     GRAPH_CONSENT_MISSING(409, "Microsoft Graph permission missing",
             "This mailbox's Microsoft sign-in does not include the Microsoft Graph permissions: reconnect it to "
-                    + "grant them");
+                    + "grant them"),
+
+    // ---- shared mailboxes
+    SHARED_MAILBOX_DENIED(422, "No access to the shared mailbox",
+            "The mail server refused adele.vance@contoso.example access to support@contoso.example (NO "
+                    + "AUTHENTICATE failed.): an Exchange administrator must grant Full Access to it"),
+    SHARED_MAILBOX_EXISTS(409, "Shared mailbox already added",
+            "support@contoso.example is already one of this user's mailboxes"),
+    SHARED_MAILBOX_SEND_UNAVAILABLE(409, "Shared mailboxes cannot send yet",
+            "support@contoso.example is a shared mailbox: mailsync does not send from shared mailboxes yet");
 
     private final int status;
     private final String title;
