@@ -83,7 +83,6 @@ public enum ProblemCode {
             "The mail server throttles this mailbox for now (it asked for 300 s); try again after Retry-After"),
     IMAP_BUSY(503, "Mailbox connections in use",
             "All 8 IMAP connections of this mailbox are in use; try again shortly"),
-
     IMAP_UNREACHABLE(503, "Mail server not reachable now",
             "The mail server could not be reached to check the access to support@contoso.example (connect timed "
                     + "out); try again shortly"),
