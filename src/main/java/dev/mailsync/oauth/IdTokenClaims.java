@@ -75,7 +75,7 @@ record IdTokenClaims(JsonObject claims) {
         return Optional.ofNullable(claims.getValue(claim)).filter(String.class::isInstance).map(String.class::cast);
     }
 
-    private static boolean looksLikeAddress(String value) {
+    static boolean looksLikeAddress(String value) {
         int at = value.indexOf('@');
         return at > 0 && at == value.lastIndexOf('@') && at < value.length() - 1 && value.length() <= 320
                 && value.chars().noneMatch(c -> c <= ' ' || c == 0x7f || "<>()[],;:\\\"".indexOf(c) >= 0);

@@ -44,6 +44,10 @@ public interface MicrosoftConfig {
     @WithDefault("https://graph.microsoft.com")
     String graphUrl();
 
+    /** After connecting, how long the profile request to Graph ({@code /me}) may take before it is given up. */
+    @WithDefault("5s")
+    Duration profileTimeout();
+
     /** IMAP server of the mailboxes. */
     Server imap();
 

@@ -29,13 +29,16 @@ public class PendingConnections {
     private final PendingAuthorizationRepository pendingAuthorizations;
     private final MailboxService mailboxes;
     private final MicrosoftConfig config;
+    private final GraphProfile profile;
 
     public PendingConnections(PendingConnectionRepository pendingConnections,
-            PendingAuthorizationRepository pendingAuthorizations, MailboxService mailboxes, MicrosoftConfig config) {
+            PendingAuthorizationRepository pendingAuthorizations, MailboxService mailboxes, MicrosoftConfig config,
+            GraphProfile profile) {
         this.pendingConnections = pendingConnections;
         this.pendingAuthorizations = pendingAuthorizations;
         this.mailboxes = mailboxes;
         this.config = config;
+        this.profile = profile;
     }
 
     /** Keeps a finished sign-in for its user; answers the one-time value for the browser (only its hash is stored). */
@@ -67,6 +70,7 @@ public class PendingConnections {
     /**
      * Attaches the pending connection to the user's mailboxes. The connection is consumed whatever the outcome,
      * in the same transaction that attaches it: of two concurrent calls, one attaches and the other finds nothing.
+     * Then, outside that transaction, Graph's profile refines the mailbox's name and address ({@link GraphProfile}).
      *
      * @throws ProblemException 404 {@code connection_invalid} (unknown or used), 403 {@code connection_not_yours}
      *         (started by another user: discarded), 410 {@code connection_expired}
@@ -98,7 +102,7 @@ public class PendingConnections {
         if (outcome.refusal() != null) {
             throw outcome.refusal();
         }
-        return outcome.mailbox();
+        return profile.refine(outcome.mailbox());
     }
 
     /**

@@ -1,5 +1,8 @@
 package dev.mailsync.oauth;
 
+import java.util.List;
+import java.util.stream.Stream;
+
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
@@ -53,12 +56,28 @@ public class ProviderSettingsResource {
         return View.of(app, settings.redirectUri());
     }
 
-    /** What the settings page shows: the secret only as set or not. */
+    /**
+     * What the settings page shows: the secret only as set or not, and the delegated permissions to grant the app
+     * in Entra (API permissions).
+     */
     @Schema(name = "MicrosoftProviderSettings")
-    public record View(String tenant, String clientId, boolean clientSecretSet, String redirectUri) {
+    public record View(String tenant, String clientId, boolean clientSecretSet, String redirectUri,
+            List<Permission> permissions) {
         static View of(MicrosoftApp app, String redirectUri) {
-            return new View(app.tenant(), app.clientId().orElse(null), app.clientSecret().isPresent(), redirectUri);
+            return new View(app.tenant(), app.clientId().orElse(null), app.clientSecret().isPresent(), redirectUri,
+                    Permission.ALL);
         }
+    }
+
+    /** A delegated permission the Entra app needs: the API as Entra's "Request API permissions" names it. */
+    @Schema(name = "MicrosoftPermission")
+    public record Permission(String api, String permission) {
+
+        /** OpenID Connect's (listed under Microsoft Graph in Entra), then each resource's. */
+        static final List<Permission> ALL = Stream.concat(
+                Stream.of(Audience.OPENID.split(" ")).map(p -> new Permission(Audience.GRAPH.apiName(), p)),
+                Stream.of(Audience.values()).flatMap(a -> a.permissions().stream()
+                        .map(p -> new Permission(a.apiName(), p)))).toList();
     }
 
     /** What an administrator saves. {@code clientSecret}: omitted keeps the saved one, empty removes it. */

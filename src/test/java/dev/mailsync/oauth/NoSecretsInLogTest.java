@@ -132,6 +132,8 @@ class NoSecretsInLogTest extends MailboxTestBase {
         Map<String, String> tokenRequest = fake.lastTokenRequest();
         String id = ConnectFlows.complete(bearer, connection).then().statusCode(201).extract().path("id");
         String[] tokens = storedTokens(id);
+        String graphToken = cipher.decrypt(sql.text("select graph_token from mailbox where id = ?", id),
+                SecretColumn.MAILBOX_GRAPH_TOKEN.context(id)); // obtained at connect, for the profile
         // a refused exchange, a reused state, a reused connection and another user's complete log their failures too
         fake.failNextTokenRequests(1, 400, "invalid_grant", null);
         URI refused = ConnectFlows.authorize(ConnectFlows.start(bearer));
@@ -141,7 +143,7 @@ class NoSecretsInLogTest extends MailboxTestBase {
         String stolen = ConnectFlows.connection(ConnectFlows.signIn(bearer));
         ConnectFlows.complete(intruder, stolen).then().statusCode(403);
 
-        List<String> secrets = List.of(ConnectFlows.CLIENT_SECRET, tokens[0], tokens[1],
+        List<String> secrets = List.of(ConnectFlows.CLIENT_SECRET, tokens[0], tokens[1], graphToken,
                 tokenRequest.get("code"), tokenRequest.get("code_verifier"),
                 ConnectFlows.query(callbackUrl).get("state"), ConnectFlows.query(refused).get("code"),
                 connection, stolen, bearer.substring("Bearer ".length()));

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,18 @@ class ProviderSettingsTest {
                 .body("clientSecretSet", equalTo(true))
                 .body("clientSecret", nullValue())
                 .body(not(containsString("TopSecret")));
+    }
+
+    @Test
+    void shouldListTheDelegatedPermissionsToGrant() {
+        given().header("Authorization", admin).get(PATH)
+                .then().statusCode(200)
+                .body("permissions.collect { it.api + ': ' + it.permission }", equalTo(List.of(
+                        "Microsoft Graph: openid", "Microsoft Graph: email", "Microsoft Graph: profile",
+                        "Microsoft Graph: offline_access",
+                        "Office 365 Exchange Online: IMAP.AccessAsUser.All", "Office 365 Exchange Online: SMTP.Send",
+                        "Microsoft Graph: Mail.Send", "Microsoft Graph: Mail.Send.Shared",
+                        "Microsoft Graph: User.Read")));
     }
 
     @Test

@@ -207,11 +207,12 @@ class SyncTest extends MailboxTestBase {
         String id = Mailboxes.connect(fake, bearer, address);
         String refreshBefore = cipher.decrypt(sql.text("select refresh_token from mailbox where id = ?",
                 id), SecretColumn.MAILBOX_REFRESH_TOKEN.context(id));
+        int refreshes = fake.refreshes(); // connecting made one, for Graph's profile
 
         pass(id);
         pass(id);
 
-        assertThat(fake.refreshes()).isEqualTo(2);
+        assertThat(fake.refreshes()).isEqualTo(refreshes + 2);
         String refreshAfter = cipher.decrypt(sql.text("select refresh_token from mailbox where id = ?",
                 id), SecretColumn.MAILBOX_REFRESH_TOKEN.context(id));
         assertThat(refreshAfter).isNotEqualTo(refreshBefore);
