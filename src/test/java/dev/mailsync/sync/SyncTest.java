@@ -492,6 +492,28 @@ class SyncTest extends MailboxTestBase {
                 new MessageFlags(false, true, false, false, false, List.of()), parsed);
     }
 
+    @Test
+    void shouldClaimNeverSyncedMailboxesBeforeOverdueSyncedOnes() throws Exception {
+        String synced = Mailboxes.connect(fake, bearer, address);
+        pass(synced);
+        // the synced mailbox is more overdue than anything else in the database
+        sql.execute("update mailbox_sync set next_run_at = now() - interval '10 years' where mailbox_id = ?", synced);
+        String fresh = Mailboxes.connect(fake, TestUsers.bearer("sync-" + UUID.randomUUID()),
+                Mailboxes.newAccount(mail));
+
+        List<UUID> order = new ArrayList<>();
+        List<UUID> claimed = leases.claimDue("order-test", 1);
+        while (!claimed.isEmpty() && !order.contains(UUID.fromString(synced))) {
+            order.addAll(claimed);
+            claimed = leases.claimDue("order-test", 1);
+        }
+        order.addAll(claimed);
+        order.forEach(id -> leases.release(id, "order-test"));
+
+        assertThat(order).contains(UUID.fromString(fresh), UUID.fromString(synced));
+        assertThat(order.indexOf(UUID.fromString(fresh))).isLessThan(order.indexOf(UUID.fromString(synced)));
+    }
+
     private void pass(String id) {
         UUID mailboxId = UUID.fromString(id);
         assertThat(leases.claim(mailboxId, "test")).as("mailbox is free").isTrue();
