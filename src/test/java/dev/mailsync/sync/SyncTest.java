@@ -493,6 +493,25 @@ class SyncTest extends MailboxTestBase {
     }
 
     @Test
+    void shouldRecordEachFolderPositionAndCountsAfterAPass() throws Exception {
+        Mailboxes.append(inbox, "one", "body", new Flags(Flags.Flag.SEEN));
+        Mailboxes.append(inbox, "two", "body", null);
+        Mailboxes.append(inbox, "three", "body", null);
+        String id = Mailboxes.connect(fake, bearer, address);
+        String position = "select count(*) from folder f where f.mailbox_id = ? and f.name = 'INBOX' "
+                + "and f.uidvalidity = (select distinct m.uidvalidity from message m where m.folder_id = f.id) "
+                + "and f.uidnext > (select max(m.uid) from message m where m.folder_id = f.id) "
+                + "and f.synced_at > now() - interval '1 minute' and f.messages = ? and f.unseen = ?";
+
+        pass(id);
+        assertThat(sql.count(position, id, 3, 2)).isEqualTo(1);
+
+        Mailboxes.append(inbox, "four", "body", null);
+        pass(id);
+        assertThat(sql.count(position, id, 4, 3)).isEqualTo(1);
+    }
+
+    @Test
     void shouldClaimNeverSyncedMailboxesBeforeOverdueSyncedOnes() throws Exception {
         String synced = Mailboxes.connect(fake, bearer, address);
         pass(synced);
