@@ -8,9 +8,13 @@ many users, PostgreSQL, the service) and calls one subcommand per phase:
   wait-synced until the first pass of every mailbox has finished (PostgreSQL's mailbox_sync), sampling CPU and RSS
   rest        CPU seconds, RSS and threads of the service and PostgreSQL over a quiet window
   latency     APPEND to random INBOXes (imaplib, as the user) and poll the API until each message is listed
+  shares      the watches per replica (mailbox_watch) and each replica's RSS and threads
+  takeover    after a replica was SIGKILLed: until the survivor watches every mailbox and the dead one's leases are gone
+  jfr-top     the hottest frames of a JDK Flight Recording's CPU samples
 
 Arguments are positional, in the order `push.py COMMAND -h` lists them. CPU seconds are utime + stime from /proc
-(the service: its process; PostgreSQL: the postmaster and its children, summed).
+(the service: its process; PostgreSQL: the postmaster and its children, summed; with PUSH_DB set, as push.sh does,
+only the backends of that database, so that other users of the same PostgreSQL do not count).
 """
 import base64, concurrent.futures, http.client, imaplib, json, os, random, re, statistics, subprocess, sys, threading
 import time, urllib.parse
@@ -18,6 +22,7 @@ import time, urllib.parse
 from benchcli import run
 
 TICK = os.sysconf("SC_CLK_TCK")
+PG_DB = os.environ.get("PUSH_DB")
 
 
 def machine_line():
@@ -51,12 +56,17 @@ def proc_stat(pid, pss=False):
     return cpu, rss, threads
 
 
-def children(pid):
+def children(pid, only=None):
+    """The child processes of PID; with ONLY, those whose command line names it (PostgreSQL's backends show their
+    database: "postgres: user db 127.0.0.1(port) idle")."""
     out = []
     for p in os.listdir("/proc"):
         if p.isdigit():
             try:
                 st = open(f"/proc/{p}/stat").read()
+                if only and f" {only} " not in open(f"/proc/{p}/cmdline", "rb").read().replace(b"\0", b" ").decode(
+                        errors="replace"):
+                    continue
             except OSError:
                 continue
             if st[st.rindex(")") + 2:].split()[1] == str(pid):
@@ -77,7 +87,9 @@ class Usage:
 
     def sample(self):
         stats = {("svc", p): proc_stat(p) for p in self.svc_pids}
-        stats.update({("pg", p): proc_stat(p, pss=True) for p in [self.pg_pid] + children(self.pg_pid)})
+        # PUSH_DB (push.sh sets it): only the backends of the bench's database, for the PostgreSQL is shared
+        stats.update({("pg", p): proc_stat(p, pss=True)
+                      for p in ([] if PG_DB else [self.pg_pid]) + children(self.pg_pid, PG_DB)})
         stats = {k: s for k, s in stats.items() if s}
         for key, s in stats.items():
             self.first.setdefault(key, s[0])
@@ -225,12 +237,23 @@ def metric(management, name):
     return float(m[1]) if m else None
 
 
+def metric_sum(management, name):
+    """The sum of every series of the service's Prometheus metric NAME (e.g. a counter by outcome), or None."""
+    try:
+        s, _, b = request("GET", management + "/q/metrics", timeout=5)
+    except OSError:
+        return None
+    found = re.findall(rb"^" + name.encode() + rb"(?:\{[^}]*\})? ([0-9.eE+-]+)$", b, re.M) if s == 200 else []
+    return sum(float(v) for v in found) if found else None
+
+
 def cmd_wait_synced(db, connect_file, timeout, management, pg_pid, *svc_pids):
     """Polls mailbox_sync every second, while `connect` runs and after it has written CONNECT_FILE, until every
     connected mailbox has had a successful pass (a failed one counts as done and is reported), sampling the
     service(s) and PostgreSQL. Prints one JSON line: seconds from the first connect and from the last, the passes'
     seconds, CPU and peak RSS/threads, errors by code."""
     u, start, last_print, connect, limits = Usage(svc_pids, pg_pid), time.time(), 0, None, []
+    passes_before = metric_sum(management, "mailsync_sync_passes_total") or 0
     while True:
         row = psql(db, """select count(*) filter (where last_success_at is not null),
                                  count(*) filter (where last_success_at is null and last_error_code is not null),
@@ -259,9 +282,24 @@ def cmd_wait_synced(db, connect_file, timeout, management, pg_pid, *svc_pids):
     passes = psql(db, """select percentile_disc(0.5) within group (order by s), percentile_disc(0.99) within group
                            (order by s), max(s) from (select extract(epoch from last_success_at - last_started_at) s
                            from mailbox_sync where last_success_at is not null) p""").split("|")
+    # each mailbox's first successful pass: its mailbox.sync event with firstSync (written as the pass ends), from
+    # the moment it was connected (mailbox.created_at); the last of them ends the first sync of all (later passes
+    # of a mailbox move last_success_at, not this)
+    first = psql(db, """select percentile_disc(0.5) within group (order by s), percentile_disc(0.99) within group
+                          (order by s), max(s), extract(epoch from max(t)) from (
+                          select extract(epoch from e.created_at - m.created_at) s, e.created_at t from event e
+                          join mailbox m on m.id = e.mailbox_id
+                          where e.type = 'mailbox.sync' and e.data->>'firstSync' = 'true') f""").split("|")
+    if first[3]:
+        last_done = float(first[3])
+    passes_after = metric_sum(management, "mailsync_sync_passes_total") or 0
     print(json.dumps({"synced": ok, "failed": failed, "errors": json.loads(errors),
                       "from_first_connect_s": round(last_done - connect["t0"], 1),
                       "from_last_connect_s": round(last_done - connect["t_end"], 1),
+                      "connect_to_synced_p50_s": round(float(first[0] or 0), 1),
+                      "connect_to_synced_p99_s": round(float(first[1] or 0), 1),
+                      "connect_to_synced_max_s": round(float(first[2] or 0), 1),
+                      "passes_r1": int(passes_after - passes_before),
                       "pass_p50_s": round(float(passes[0]), 2), "pass_p99_s": round(float(passes[1]), 2),
                       "pass_max_s": round(float(passes[2]), 2),
                       "limit_max": max(limits, default=None),
@@ -286,13 +324,16 @@ def append(imap_port, address, subject):
         c.logout()
 
 
-def cmd_latency(base, tokens_file, ids_file, count, seed, imap_port, poll_s, timeout, label):
+def cmd_latency(base, tokens_file, ids_file, count, seed, imap_port, poll_s, timeout, label, held_file=None):
     """APPENDs one message to COUNT random INBOXes (SEED; one every 0.2 s), then polls GET .../messages?folder=INBOX
     of each every POLL_S seconds until it is listed. Prints one JSON line: p50/p99/max seconds from the APPEND's OK
-    to the first poll that listed it (the poll period bounds the resolution), and the ones never seen."""
+    to the first poll that listed it (the poll period bounds the resolution), and the ones never seen. With
+    HELD_FILE (mailbox ids, one a line: the watches of a killed replica) also how many picks were among them and
+    their own figures."""
     tokens = open(tokens_file).read().split()
     ids = dict(line.split() for line in open(ids_file))
     picks = random.Random(int(seed)).sample(sorted(ids, key=int), int(count))
+    held = set(open(held_file).read().split()) if held_file else None
     tag = f"{label}-{int(time.time())}"
     pending, seen, lock = {}, {}, threading.Lock()
     stop = threading.Event()
@@ -326,10 +367,116 @@ def cmd_latency(base, tokens_file, ids_file, count, seed, imap_port, poll_s, tim
                 break
         stop.set()
     lat = list(seen.values())
-    print(json.dumps({"label": label, "appended": len(picks), "listed": len(lat), "missing": len(picks) - len(lat),
-                      "p50_s": round(pct(lat, 50), 2) if lat else None, "p99_s": round(pct(lat, 99), 2) if lat else None,
-                      "max_s": round(max(lat), 2) if lat else None, "poll_s": float(poll_s),
-                      "machine": machine_line()}))
+    figures = {"label": label, "appended": len(picks), "listed": len(lat), "missing": len(picks) - len(lat),
+               "p50_s": round(pct(lat, 50), 2) if lat else None, "p99_s": round(pct(lat, 99), 2) if lat else None,
+               "max_s": round(max(lat), 2) if lat else None, "poll_s": float(poll_s)}
+    if held is not None:
+        theirs = [i for i in picks if ids[i] in held]
+        lat_theirs = [seen[i] for i in theirs if i in seen]
+        figures.update({"of_dead": len(theirs), "of_dead_listed": len(lat_theirs),
+                        "of_dead_p50_s": round(pct(lat_theirs, 50), 2) if lat_theirs else None,
+                        "of_dead_max_s": round(max(lat_theirs), 2) if lat_theirs else None})
+    print(json.dumps({**figures, "machine": machine_line()}))
+
+
+# ---- two replicas: the shares, and a takeover after SIGKILL
+
+def owners(db):
+    """{replica name (the owner's host part, bench-r1..): live watch leases in IDLE} from mailbox_watch."""
+    rows = psql(db, """select split_part(lease_owner, '/', 1), count(*) from mailbox_watch
+                        where lease_until > now() and cardinality(folders) > 0 group by 1 order by 1""")
+    return {r.split("|")[0]: int(r.split("|")[1]) for r in rows.splitlines() if r}
+
+
+def cmd_shares(db, out, *svc_pids):
+    """The watches in IDLE per replica (live leases in mailbox_watch), and each replica's RSS and threads (in the
+    order of SVC_PIDS: bench-r1, bench-r2). One JSON line, printed and written to OUT."""
+    rec = {"watching": owners(db), "replicas": []}
+    for n, pid in enumerate(svc_pids, 1):
+        s = proc_stat(pid)
+        rec["replicas"].append({"name": f"bench-r{n}", "pid": int(pid), "rss_mb": round(s[1]) if s else None,
+                                "threads": s[2] if s else None})
+    rec["machine"] = machine_line()
+    line = json.dumps(rec)
+    open(out, "w").write(line + "\n")
+    print(line)
+
+
+def cmd_takeover(db, t_kill, survivor, dead, timeout, held_out, pg_pid, svc_pid):
+    """After the replica DEAD was SIGKILLed at T_KILL (epoch seconds): writes the mailboxes it held to HELD_OUT, then
+    polls mailbox_watch and mailbox_sync every 0.5 s until SURVIVOR has every watchable mailbox in IDLE and no lease
+    of DEAD (watch or sync) is live any more. One JSON line: seconds from the kill to the first watch moved, to all
+    watched, to the dead replica's last lease running out; the survivor's CPU, RSS and threads."""
+    t_kill = float(t_kill)
+    held = psql(db, f"select mailbox_id from mailbox_watch where split_part(lease_owner, '/', 1) = '{dead}'")
+    open(held_out, "w").write(held + "\n")
+    n_held = len(held.split())
+    u, first_moved, all_watched, leases_gone, last_print = Usage([svc_pid], pg_pid), None, None, None, 0
+    while True:
+        row = psql(db, f"""select
+              count(*) filter (where split_part(w.lease_owner, '/', 1) = '{survivor}' and w.lease_until > now()
+                               and cardinality(w.folders) > 0),
+              count(*) filter (where w.idle_supported is not false),
+              count(*) filter (where split_part(w.lease_owner, '/', 1) = '{survivor}' and w.started_at > to_timestamp({t_kill})),
+              count(*) filter (where split_part(w.lease_owner, '/', 1) = '{dead}' and w.lease_until > now()),
+              (select count(*) from mailbox_sync s where split_part(s.lease_owner, '/', 1) = '{dead}'
+                 and s.lease_until > now())
+            from mailbox_watch w join mailbox m on m.id = w.mailbox_id and m.state = 'ACTIVE'""").split("|")
+        watching, watchable, moved, dead_watch, dead_sync = (int(x) for x in row)
+        u.sample()
+        t = time.time() - t_kill
+        if first_moved is None and moved > 0:
+            first_moved = t
+        if all_watched is None and watching >= watchable:
+            all_watched = t
+        if leases_gone is None and dead_watch == 0 and dead_sync == 0:
+            leases_gone = t
+        if all_watched is not None and leases_gone is not None:
+            break
+        if t > float(timeout):
+            sys.exit(f"timeout after {timeout} s: {survivor} watches {watching} of {watchable}; {dead} still holds "
+                     f"{dead_watch} watch and {dead_sync} sync leases")
+        if t - last_print >= 5:
+            print(f"  {t:6.1f} s  {survivor} watches {watching}/{watchable} ({moved} taken over); {dead} holds "
+                  f"{dead_watch} watch, {dead_sync} sync leases; RSS {u.now['svc_rss_mb']} MB, "
+                  f"load {open('/proc/loadavg').read().split()[0]}", file=sys.stderr, flush=True)
+            last_print = t
+        time.sleep(0.5)
+    print(json.dumps({"held_by_dead": n_held, "watchable": watchable, "first_moved_s": round(first_moved or 0, 1),
+                      "all_watched_s": round(all_watched, 1), "dead_leases_gone_s": round(leases_gone, 1),
+                      **u.summary(time.time() - t_kill), "machine": machine_line()}))
+
+
+# ---- the profile
+
+def cmd_jfr_top(recording, n="25"):
+    """The CPU samples (jdk.ExecutionSample) of a JFR recording: the N hottest top frames (self), the N hottest
+    mailsync frames (the first dev.mailsync frame of each stack: where the application's own work went), the share
+    by package of the top frame and by thread."""
+    out = subprocess.run(["jfr", "print", "--stack-depth", "200", "--events", "jdk.ExecutionSample", recording],
+                         capture_output=True, text=True, check=True).stdout
+    top, app, pkg, thread, total = {}, {}, {}, {}, 0
+    for event in out.split("jdk.ExecutionSample")[1:]:
+        frames = re.findall(r"^\s+([\w$.<>]+)\(.*?\)\s+line:", event, re.M)
+        if not frames:
+            continue
+        total += 1
+        top[frames[0]] = top.get(frames[0], 0) + 1
+        mine = next((f for f in frames if f.startswith("dev.mailsync.")), "(no mailsync frame)")
+        app[mine] = app.get(mine, 0) + 1
+        p = ".".join(frames[0].split(".")[:3])
+        pkg[p] = pkg.get(p, 0) + 1
+        m = re.search(r'sampledThread = "([^"]*?)[-\d ]*"', event)
+        t = m[1] if m else "?"
+        thread[t] = thread.get(t, 0) + 1
+    def show(title, counts):
+        print(f"{title} ({total} samples)")
+        for name, k in sorted(counts.items(), key=lambda kv: -kv[1])[:int(n)]:
+            print(f"  {100 * k / total:5.1f} %  {name}")
+    show("top frames", top)
+    show("first mailsync frame", app)
+    show("top frame's package", pkg)
+    show("thread (numbers dropped)", thread)
 
 
 # ---- the figures
@@ -338,21 +485,37 @@ def cmd_report(outdir, label, java_opts, extra_env, out):
     """The figures of a run from OUTDIR's JSON files; one JSON line appended to OUT."""
     j = lambda name: json.load(open(os.path.join(outdir, name + ".json")))
     c, f, e, r, lat = j("connect"), j("first-sync"), j("rest-empty"), j("rest-full"), j("latency")
+    two = os.path.exists(os.path.join(outdir, "takeover.json"))
     per_min = lambda x: (round(x["svc_cpu_s"] / x["seconds"] * 60, 1), round(x["pg_cpu_s"] / x["seconds"] * 60, 1))
     print(f"""
 ==== mailsync with {c['connected']} mailboxes ({label}; JAVA_OPTS {java_opts}; {extra_env or 'defaults'})
 machine                      {machine_line()}
 connect ({c['connected']} flows, {c['failed']} failed)  {c['wall_s']} s wall; one flow p50 {c['flow_p50_s']} s, p99 {c['flow_p99_s']} s
 first sync of all            {f['from_first_connect_s']} s from the first connect, {f['from_last_connect_s']} s after the last ({f['synced']} synced, {f['failed']} failed {f['errors']}); one pass p50 {f['pass_p50_s']} s, p99 {f['pass_p99_s']} s; sync limit max {f.get('limit_max')}, mean {f.get('limit_mean')}
+  each mailbox               connected -> first pass done p50 {f.get('connect_to_synced_p50_s')} s, p99 {f.get('connect_to_synced_p99_s')} s, max {f.get('connect_to_synced_max_s')} s; passes run {f.get('passes_r1')} (first replica) for {f['synced']} first syncs
+  CPU per mailbox            {round((f['svc_cpu_s'] + f['pg_cpu_s']) / max(1, f['synced']), 3)} CPU s (service + PostgreSQL, connect flow included)
   during it                  service {f['svc_cpu_s']} CPU s, peak RSS {f['peak_svc_rss_mb']} MB, {f['peak_svc_threads']} threads; PostgreSQL {f['pg_cpu_s']} CPU s, {f['peak_pg_procs']} processes, {f['peak_pg_rss_mb']} MB (PSS, summed)
   load then                  {f['machine']}
 at rest, no mailboxes        service RSS {e['end_svc_rss_mb']} MB, {e['end_svc_threads']} threads, {per_min(e)[0]} CPU s/min; PostgreSQL {per_min(e)[1]} CPU s/min
 at rest, {c['connected']} mailboxes    service RSS {r['end_svc_rss_mb']} MB (peak {r['peak_svc_rss_mb']}), {r['end_svc_threads']} threads, {per_min(r)[0]} CPU s/min; PostgreSQL {per_min(r)[1]} CPU s/min, {r['end_pg_procs']} processes
 new mail listed (APPEND ->)  p50 {lat['p50_s']} s, p99 {lat['p99_s']} s, max {lat['max_s']} s ({lat['listed']}/{lat['appended']} listed, polled every {lat['poll_s']} s)
   load then                  {lat['machine']}""")
+    target = lambda x: "PASS" if x["missing"] == 0 and x["p99_s"] is not None and x["p99_s"] <= 5 else "FAIL"
+    print(f"target new mail p99 <= 5 s  {target(lat)}")
     rec = {"bench": "push", "label": label,
            "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "java_opts": java_opts, "env": extra_env,
            "connect": c, "first_sync": f, "rest_empty": e, "rest_full": r, "latency": lat}
+    if two:
+        sh, k, after = j("shares-before-kill"), j("takeover"), j("latency-after-kill")
+        rss = ", ".join(f"{x['name']} {x['rss_mb']} MB / {x['threads']} threads" for x in sh["replicas"])
+        print(f"""two replicas, watches in IDLE  {sh['watching']}; RSS {rss}
+SIGKILL of bench-r2          it held {k['held_by_dead']} watches; first moved after {k['first_moved_s']} s, all {k['watchable']} watched by bench-r1 after {k['all_watched_s']} s, its last lease (watch or sync) gone after {k['dead_leases_gone_s']} s
+  the survivor then          {k['svc_cpu_s']} CPU s, peak RSS {k['peak_svc_rss_mb']} MB, {k['peak_svc_threads']} threads; PostgreSQL {k['pg_cpu_s']} CPU s
+  load then                  {k['machine']}
+new mail after the takeover  p50 {after['p50_s']} s, p99 {after['p99_s']} s, max {after['max_s']} s ({after['listed']}/{after['appended']} listed; {after['of_dead']} of them were bench-r2's: max {after['of_dead_max_s']} s)
+  load then                  {after['machine']}
+target after SIGKILL p99 <= 5 s  {target(after)}""")
+        rec.update({"shares": sh, "takeover": k, "latency_after_kill": after})
     with open(out, "a") as fh:
         fh.write(json.dumps(rec) + "\n")
     print(f"(appended to {out})")

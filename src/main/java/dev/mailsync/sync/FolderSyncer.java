@@ -13,7 +13,6 @@ import dev.mailsync.imap.FolderSnapshot;
 import dev.mailsync.imap.ImapSession;
 import dev.mailsync.imap.ServerMessage;
 import dev.mailsync.message.Folder;
-import dev.mailsync.message.FolderRepository;
 import dev.mailsync.message.MessageFlags;
 import dev.mailsync.message.MessageStore;
 import io.quarkus.logging.Log;
@@ -28,14 +27,14 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 public class FolderSyncer {
 
     private final MessageStore store;
-    private final FolderRepository folderRows;
+    private final FolderStates states;
     private final FetchPipeline pipeline;
     private final SyncConfig config;
     private final SyncMetrics metrics;
 
-    public FolderSyncer(MessageStore store, FolderRepository folderRows, FetchPipeline pipeline, SyncConfig config,
+    public FolderSyncer(MessageStore store, FolderStates states, FetchPipeline pipeline, SyncConfig config,
             SyncMetrics metrics) {
-        this.folderRows = folderRows;
+        this.states = states;
         this.store = store;
         this.pipeline = pipeline;
         this.config = config;
@@ -75,12 +74,7 @@ public class FolderSyncer {
         QuarkusTransaction.requiringNew().call(() -> {
             int dropped = store.deleteOtherUidValidity(folder, uidValidity);
             metrics.messages(0, 0, dropped);
-            Folder f = folderRows.findById(folder.id);
-            if (dropped > 0 || newValidity) {
-                f.highestModseq = null;
-            }
-            f.uidvalidity = uidValidity;
-            f.syncSince = window;
+            states.started(folder.id, uidValidity, window, dropped > 0 || newValidity);
             return null;
         });
     }
@@ -112,15 +106,6 @@ public class FolderSyncer {
 
     /** After a complete folder pass: its UIDNEXT and (CONDSTORE) HIGHESTMODSEQ, which let the next pass skip it. */
     private void saveFolderState(long folderId, FolderSnapshot snapshot, boolean recount) {
-        QuarkusTransaction.requiringNew().call(() -> {
-            if (recount) {
-                store.recount(folderId);
-            }
-            Folder f = folderRows.findById(folderId);
-            f.uidnext = snapshot.uidNext() > 0 ? snapshot.uidNext() : null;
-            f.highestModseq = snapshot.highestModseq() > 0 ? snapshot.highestModseq() : null;
-            f.syncedAt = Instant.now();
-            return null;
-        });
+        states.completed(folderId, snapshot, recount); // one statement: its own transaction
     }
 }

@@ -36,6 +36,9 @@ import io.quarkus.logging.Log;
 @ApplicationScoped
 public class MailboxSyncer {
 
+    /** Messages made searchable per statement after a pass. */
+    static final int SEARCH_BATCH = 2000;
+
     private final ImapConnector imapConnector;
     private final MessageStore store;
     private final FolderList folders;
@@ -155,9 +158,11 @@ public class MailboxSyncer {
         try {
             long started = System.nanoTime();
             int indexed = 0;
-            for (int n = store.indexForSearch(mailboxId, 2000); n > 0; n = store.indexForSearch(mailboxId, 2000)) {
+            int n;
+            do { // a short batch was the last: no statement more to find nothing (most passes index a few or none)
+                n = store.indexForSearch(mailboxId, SEARCH_BATCH);
                 indexed += n;
-            }
+            } while (n == SEARCH_BATCH);
             if (indexed > 0) {
                 Log.debugf("%d messages indexed for search in %d ms", indexed, (System.nanoTime() - started) / 1_000_000);
             }

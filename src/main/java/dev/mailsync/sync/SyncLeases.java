@@ -43,7 +43,12 @@ public class SyncLeases {
         this.events = events;
     }
 
-    /** Claims up to {@code limit} due mailboxes (requested first, then the most overdue) for {@code owner}. */
+    /**
+     * Claims up to {@code limit} due mailboxes for {@code owner}: requested first, then those never synced (freshly
+     * connected: their user waits for a first listing, while a synced mailbox's periodic pass only looks for what push
+     * has not already brought), then the most overdue. Without the second rule, when many mailboxes are connected at
+     * once, those synced first come due again and take turns before the ones still waiting for their first pass.
+     */
     public List<UUID> claimDue(String owner, int limit) {
         return jdbc.list("""
                 update mailbox_sync s set lease_owner = ?, lease_until = now() + make_interval(secs => ?),
@@ -53,7 +58,7 @@ public class SyncLeases {
                     select d.mailbox_id from mailbox_sync d join mailbox m on m.id = d.mailbox_id
                     where m.state = 'ACTIVE' and (d.next_run_at <= now() or d.requested_at is not null)
                       and (d.lease_until is null or d.lease_until < now())
-                    order by d.requested_at nulls last, d.next_run_at
+                    order by d.requested_at nulls last, d.last_success_at is null desc, d.next_run_at
                     limit ? for update of d skip locked)
                 returning s.mailbox_id""", rs -> rs.getObject(1, UUID.class), owner, seconds(config.lease()), limit);
     }

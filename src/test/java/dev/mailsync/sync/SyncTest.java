@@ -493,6 +493,47 @@ class SyncTest extends MailboxTestBase {
                 new MessageFlags(false, true, false, false, false, List.of()), parsed);
     }
 
+    @Test
+    void shouldRecordEachFolderPositionAndCountsAfterAPass() throws Exception {
+        Mailboxes.append(inbox, "one", "body", new Flags(Flags.Flag.SEEN));
+        Mailboxes.append(inbox, "two", "body", null);
+        Mailboxes.append(inbox, "three", "body", null);
+        String id = Mailboxes.connect(fake, bearer, address);
+        String position = "select count(*) from folder f where f.mailbox_id = ? and f.name = 'INBOX' "
+                + "and f.uidvalidity = (select distinct m.uidvalidity from message m where m.folder_id = f.id) "
+                + "and f.uidnext > (select max(m.uid) from message m where m.folder_id = f.id) "
+                + "and f.synced_at > now() - interval '1 minute' and f.messages = ? and f.unseen = ?";
+
+        pass(id);
+        assertThat(sql.count(position, id, 3, 2)).isEqualTo(1);
+
+        Mailboxes.append(inbox, "four", "body", null);
+        pass(id);
+        assertThat(sql.count(position, id, 4, 3)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldClaimNeverSyncedMailboxesBeforeOverdueSyncedOnes() throws Exception {
+        String synced = Mailboxes.connect(fake, bearer, address);
+        pass(synced);
+        // the synced mailbox is more overdue than anything else in the database
+        sql.execute("update mailbox_sync set next_run_at = now() - interval '10 years' where mailbox_id = ?", synced);
+        String fresh = Mailboxes.connect(fake, TestUsers.bearer("sync-" + UUID.randomUUID()),
+                Mailboxes.newAccount(mail));
+
+        List<UUID> order = new ArrayList<>();
+        List<UUID> claimed = leases.claimDue("order-test", 1);
+        while (!claimed.isEmpty() && !order.contains(UUID.fromString(synced))) {
+            order.addAll(claimed);
+            claimed = leases.claimDue("order-test", 1);
+        }
+        order.addAll(claimed);
+        order.forEach(id -> leases.release(id, "order-test"));
+
+        assertThat(order).contains(UUID.fromString(fresh), UUID.fromString(synced));
+        assertThat(order.indexOf(UUID.fromString(fresh))).isLessThan(order.indexOf(UUID.fromString(synced)));
+    }
+
     private void pass(String id) {
         UUID mailboxId = UUID.fromString(id);
         assertThat(leases.claim(mailboxId, "test")).as("mailbox is free").isTrue();
