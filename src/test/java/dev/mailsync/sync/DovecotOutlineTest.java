@@ -59,8 +59,9 @@ class DovecotOutlineTest {
                 "no bench rig running (BENCH_IMAP_PORT, ../shared/bench/imap-server)");
         String token = token(rig);
         String user = System.getenv().getOrDefault("BENCH_USER", "bench@example.com");
-        List<HostileMail.Kind> corpus = Stream.concat(MimeCorpus.all().stream(), HostileMail.deliverable().stream())
-                .toList();
+        List<HostileMail.Kind> corpus = Stream.concat(MimeCorpus.all().stream(), HostileMail.all().stream()
+                .filter(kind -> HostileMail.deliverable().contains(kind)
+                        || kind.name().equals("rfc2231-continuations-broken"))).toList();
         String folderName = "mailsync-outline-" + UUID.randomUUID().toString().substring(0, 8);
         Store store = angus(Integer.parseInt(port), user, token);
         Folder folder = store.getFolder(folderName);
