@@ -189,48 +189,74 @@ public final class ImapSession implements AutoCloseable {
     }
 
     /**
-     * A message by its header and BODYSTRUCTURE, without its body (one too large to fetch whole); empty when the
-     * server has no such message. The MIME tree is flattened without recursion, to at most 1,000 leaves and 50
-     * levels.
+     * A message by its header and BODYSTRUCTURE, without its body; empty when the server has no such message (or
+     * sent an answer Angus could not parse).
      */
     public java.util.Optional<MessageOutline> outline(long uid) throws MessagingException {
-        for (Response r : command("UID FETCH " + uid + " (UID FLAGS INTERNALDATE RFC822.SIZE BODYSTRUCTURE"
+        return java.util.Optional.ofNullable(outlines(List.of(uid)).get(uid));
+    }
+
+    /**
+     * Messages by their header and BODYSTRUCTURE, without their bodies (one command), by UID; a message the server
+     * does not have (or whose answer Angus could not parse) is missing. Each MIME tree is flattened without
+     * recursion, to at most 1,000 leaves and 50 levels.
+     */
+    public Map<Long, MessageOutline> outlines(Collection<Long> uids) throws MessagingException {
+        Map<Long, MessageOutline> outlines = new LinkedHashMap<>();
+        if (uids.isEmpty()) {
+            return outlines;
+        }
+        for (Response r : command("UID FETCH " + uidSet(uids) + " (UID FLAGS INTERNALDATE RFC822.SIZE BODYSTRUCTURE"
                 + " BODY.PEEK[HEADER])")) {
-            if (r instanceof FetchResponse fetch && fetch.getItem(UID.class) != null
-                    && fetch.getItem(UID.class).uid == uid) {
+            if (r instanceof FetchResponse fetch && fetch.getItem(UID.class) != null) {
+                long uid = fetch.getItem(UID.class).uid;
                 FLAGS flags = fetch.getItem(FLAGS.class);
                 INTERNALDATE date = fetch.getItem(INTERNALDATE.class);
                 RFC822SIZE size = fetch.getItem(RFC822SIZE.class);
                 BODY header = fetch.getItem(BODY.class);
                 BODYSTRUCTURE structure = fetch.getItem(BODYSTRUCTURE.class);
-                List<PartOutline> parts = new ArrayList<>();
-                boolean cut = structure == null || !Outlines.flatten(structure, parts);
-                return java.util.Optional.of(new MessageOutline(uid, flags == null ? new Flags() : flags,
+                if (header == null && size == null && structure == null) {
+                    continue; // an unsolicited FETCH (a flag change), not our answer
+                }
+                Outlines.Flat flat = Outlines.flatten(structure);
+                outlines.put(uid, new MessageOutline(uid, flags == null ? new Flags() : flags,
                         date == null || date.getDate() == null ? null : date.getDate().toInstant(),
-                        size == null ? 0 : size.size, header == null ? new byte[0] : header.getByteArray().getNewBytes(),
-                        parts, cut));
+                        size == null ? 0 : size.size, header == null ? new byte[0]
+                                : header.getByteArray().getNewBytes(), flat.parts(), flat.cut(), flat.mismatch()));
             }
         }
-        return java.util.Optional.empty();
+        return outlines;
     }
 
     /** The first {@code maxBytes} bytes (still transfer-encoded) of some sections of a message, by section. */
     public java.util.Map<String, byte[]> sections(long uid, List<String> sections, long maxBytes)
             throws MessagingException {
-        java.util.Map<String, byte[]> contents = new java.util.HashMap<>();
-        if (sections.isEmpty()) {
+        Map<String, Long> wanted = new LinkedHashMap<>();
+        sections.forEach(section -> wanted.put(section, maxBytes));
+        return sections(List.of(uid), wanted).getOrDefault(uid, new java.util.HashMap<>());
+    }
+
+    /**
+     * Sections of some messages (one command: the same sections of each), each read up to its number of bytes and
+     * still transfer-encoded: UID → section → bytes. A section a message lacks, or a message that is gone, is
+     * missing from the answer.
+     */
+    public Map<Long, Map<String, byte[]>> sections(Collection<Long> uids, Map<String, Long> maxBytes)
+            throws MessagingException {
+        Map<Long, Map<String, byte[]>> contents = new LinkedHashMap<>();
+        if (uids.isEmpty() || maxBytes.isEmpty()) {
             return contents;
         }
         StringBuilder items = new StringBuilder();
-        for (String section : sections) {
-            items.append(items.isEmpty() ? "" : " ").append("BODY.PEEK[").append(section).append("]<0.")
-                    .append(maxBytes).append('>');
-        }
-        for (Response r : command("UID FETCH " + uid + " (UID " + items + ")")) {
-            if (r instanceof FetchResponse fetch) {
+        maxBytes.forEach((section, max) -> items.append(" BODY.PEEK[").append(section).append("]<0.").append(max)
+                .append('>'));
+        for (Response r : command("UID FETCH " + uidSet(uids) + " (UID" + items + ")")) {
+            if (r instanceof FetchResponse fetch && fetch.getItem(UID.class) != null) {
+                Map<String, byte[]> parts = contents.computeIfAbsent(fetch.getItem(UID.class).uid,
+                        uid -> new java.util.HashMap<>());
                 for (int i = 0; i < fetch.getItemCount(); i++) {
                     if (fetch.getItem(i) instanceof BODY body && body.getSection() != null) {
-                        contents.put(body.getSection(), body.getByteArray().getNewBytes());
+                        parts.put(body.getSection(), body.getByteArray().getNewBytes());
                     }
                 }
             }

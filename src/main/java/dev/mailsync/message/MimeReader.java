@@ -197,19 +197,48 @@ public final class MimeReader {
 
     /** A text part decoded by its charset (without the activation framework's content handlers), cut to size. */
     private static String text(Part part, Body body, Problems problems) {
-        // 4 bytes of the part per byte kept: enough for any charset (UTF-32 is the widest)
-        long keep = 4 * body.limits.maxBodyBytes();
-        byte[] bytes;
         try (InputStream in = part.getInputStream()) {
-            bytes = in.readNBytes((int) Math.min(keep, Integer.MAX_VALUE - 8));
-            if (in.read() >= 0) {
-                body.truncated = true;
-            }
+            TextPart text = text(in, charset(part), body.limits, problems);
+            body.truncated |= text.truncated();
+            return text.value();
         } catch (MessagingException | IOException | RuntimeException e) {
             problems.add("undecodable text part: " + e.getMessage());
             return null;
         }
-        return body.cut(decode(bytes, charset(part), problems));
+    }
+
+    /**
+     * A text part from its transfer-encoded bytes, read as {@link #text(Part, Body, Problems)} reads a part of a
+     * whole message (the same decoders, the same limits, the same notes): for a part fetched on its own.
+     *
+     * @param encoding its Content-Transfer-Encoding (null: none)
+     */
+    static TextPart text(byte[] encoded, String encoding, String charset, ReadLimits limits, Problems problems) {
+        InputStream raw = new java.io.ByteArrayInputStream(encoded);
+        try (InputStream in = encoding == null ? raw : MimeUtility.decode(raw, encoding)) {
+            return text(in, charset, limits, problems);
+        } catch (MessagingException | IOException | RuntimeException e) {
+            problems.add("undecodable text part: " + e.getMessage());
+            return new TextPart(null, false);
+        }
+    }
+
+    /**
+     * The one place a text part's decoded bytes become its stored text: up to 4 bytes of the part per byte kept
+     * (enough for any charset: UTF-32 is the widest), turned into text by the charset, cut to the body limit.
+     */
+    private static TextPart text(InputStream decoded, String charset, ReadLimits limits, Problems problems)
+            throws IOException {
+        long keep = 4 * limits.maxBodyBytes();
+        byte[] bytes = decoded.readNBytes((int) Math.min(keep, Integer.MAX_VALUE - 8));
+        boolean more = decoded.read() >= 0;
+        String value = decode(bytes, charset, problems);
+        String cut = cut(value, limits.maxBodyBytes());
+        return new TextPart(cut, more || cut != value);
+    }
+
+    /** A text part's stored text and whether it was cut. */
+    record TextPart(String value, boolean truncated) {
     }
 
     static String decode(byte[] bytes, String charset, Problems problems) {

@@ -1,43 +1,57 @@
 package dev.mailsync.message;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
-import jakarta.mail.MessagingException;
-import jakarta.mail.internet.MimeUtility;
 
 import dev.mailsync.common.db.PgText;
 import dev.mailsync.imap.PartOutline;
 
 /**
- * A message too large to be fetched whole, read from its header, its MIME outline (BODYSTRUCTURE) and the start of
- * its text parts: the same {@link ParsedMessage} as {@link MimeReader} gives, with the attachments' sections so that
+ * A message read from its header, its MIME outline (BODYSTRUCTURE) and its text parts fetched on their own: the
+ * same {@link ParsedMessage} as {@link MimeReader} gives for the whole message (same choice of body parts, same
+ * attachment names, types, sizes, content ids and inline rule, same text decoding through
+ * {@link MimeReader#text(byte[], String, String, ReadLimits, Problems)}), with the attachments' sections so that
  * they download on demand.
  */
 public final class OutlineReader {
 
+    /** Bytes of a part fetched per byte kept, by transfer encoding (base64 and quoted-printable inflate). */
+    private static final int IDENTITY_INFLATION = 4;
+    private static final int ENCODED_INFLATION = 24;
+
     private OutlineReader() {
     }
 
-    /** The sections worth fetching: the first text and the first HTML part that are not attachments. */
-    public static List<String> bodySections(List<PartOutline> parts) {
-        List<String> sections = new ArrayList<>();
-        PartOutline text = body(parts, "text/plain");
-        PartOutline html = body(parts, "text/html");
-        if (text != null) {
-            sections.add(text.section());
-        }
-        if (html != null) {
-            sections.add(html.section());
+    /**
+     * The sections worth fetching (the first text and the first HTML part that are not attachments) with how many
+     * bytes of each: enough that the part, decoded, gives at least the 4 bytes per kept byte that
+     * {@link MimeReader} reads of a whole message (4 for 7bit/8bit/binary; 24 for base64 and quoted-printable,
+     * which inflate up to 6 times), so a part cut by the fetch reads the same as the whole part.
+     */
+    public static Map<String, Long> bodySections(List<PartOutline> parts, ReadLimits limits) {
+        Map<String, Long> sections = new LinkedHashMap<>();
+        for (PartOutline p : new PartOutline[] { body(parts, "text/plain"), body(parts, "text/html") }) {
+            if (p != null) {
+                sections.put(p.section(), fetchLimit(p, limits));
+            }
         }
         return sections;
+    }
+
+    /** Bytes of the message that {@link #bodySections} leaves on the server (its other leaves, as encoded). */
+    public static long skippedBytes(List<PartOutline> parts) {
+        PartOutline text = body(parts, "text/plain");
+        PartOutline html = body(parts, "text/html");
+        return parts.stream().filter(p -> p != text && p != html).mapToLong(PartOutline::size).sum();
+    }
+
+    private static long fetchLimit(PartOutline part, ReadLimits limits) {
+        String e = part.encoding() == null ? "" : part.encoding().strip().toLowerCase(Locale.ROOT);
+        boolean identity = e.isEmpty() || e.equals("7bit") || e.equals("8bit") || e.equals("binary");
+        return (identity ? IDENTITY_INFLATION : ENCODED_INFLATION) * limits.maxBodyBytes() + 4;
     }
 
     /**
@@ -74,15 +88,16 @@ public final class OutlineReader {
         for (PartOutline p : parts) {
             boolean inlineText = (p.type().equals("text/plain") || p.type().equals("text/html"))
                     && !"attachment".equals(p.disposition());
-            if (p == textPart || p == htmlPart || inlineText && p.filename() == null) {
+            String filename = p.filename() == null ? null : MimeReader.filename(p.filename());
+            if (p == textPart || p == htmlPart || inlineText && filename == null) {
                 continue;
             }
-            String filename = p.filename() == null ? null : MimeReader.filename(p.filename());
+            String contentId = MessageHeaders.bracketsOff(p.contentId());
             attachments.add(new AttachmentInfo(attachments.size() + 1, p.section(),
                     filename != null ? filename : p.type().equals("message/rfc822") ? "message.eml" : null,
                     PgText.truncate(p.type(), 200), "base64".equalsIgnoreCase(p.encoding()) ? p.size() * 57 / 78
-                            : p.size(), PgText.truncate(p.contentId(), MimeReader.MAX_ID),
-                    "inline".equals(p.disposition())));
+                            : p.size(), PgText.truncate(contentId, MimeReader.MAX_ID),
+                    "inline".equals(p.disposition()) || p.inRelated() && contentId != null));
         }
         String htmlText = text == null && html != null ? HtmlText.toText(html, MimeReader.HTML_TEXT_LENGTH) : null;
         return new ParsedMessage(h.messageId(), h.inReplyTo(), h.references(), h.subject(), h.from(), h.to(), h.cc(),
@@ -102,41 +117,9 @@ public final class OutlineReader {
         if (encoded == null) {
             return null;
         }
-        if (encoded.length < part.size()) {
-            truncated[0] = true;
-        }
-        byte[] decoded = decode(encoded, part.encoding(), problems);
-        String value = MimeReader.decode(decoded, part.charset(), problems);
-        String cut = MimeReader.cut(value, limits.maxBodyBytes());
-        if (cut.length() < value.length()) {
-            truncated[0] = true;
-        }
-        return cut;
-    }
-
-    /** Transfer decoding of what may be only the start of a part (a base64 quantum may be cut off). */
-    private static byte[] decode(byte[] encoded, String encoding, Problems problems) {
-        String e = encoding == null ? "" : encoding.toLowerCase(Locale.ROOT);
-        if (e.equals("base64")) {
-            StringBuilder clean = new StringBuilder(encoded.length);
-            for (byte b : encoded) {
-                char c = (char) (b & 0xFF);
-                if (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/') {
-                    clean.append(c);
-                }
-            }
-            if (clean.length() % 4 == 1) {
-                clean.setLength(clean.length() - 1); // the start of a cut-off quantum
-            }
-            return Base64.getDecoder().decode(clean.toString().getBytes(StandardCharsets.US_ASCII));
-        }
-        if (e.equals("quoted-printable")) {
-            try (InputStream in = MimeUtility.decode(new ByteArrayInputStream(encoded), e)) {
-                return in.readAllBytes();
-            } catch (MessagingException | IOException | RuntimeException ex) {
-                problems.add("undecodable text part: " + ex.getMessage());
-            }
-        }
-        return encoded;
+        MimeReader.TextPart read = MimeReader.text(encoded, part.encoding(), part.charset(), limits, problems);
+        // the fetch stopped at its limit: the part goes on (on the server)
+        truncated[0] |= read.truncated() || encoded.length >= fetchLimit(part, limits);
+        return read.value();
     }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +25,7 @@ import dev.mailsync.imap.ImapSession;
 import dev.mailsync.imap.MessageOutline;
 import dev.mailsync.imap.RawMessage;
 import dev.mailsync.imap.ServerMessage;
+import dev.mailsync.imap.ThrottleReplies;
 import dev.mailsync.message.Folder;
 import dev.mailsync.message.MessageFlags;
 import dev.mailsync.message.MessageStore;
@@ -37,7 +39,12 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 /**
  * Fetches, parses and stores a folder's new messages in three stages: batches are fetched (on the pass's thread),
  * parsed (in parallel) and stored on two connections (PostgreSQL indexes one batch while it receives the next);
- * at most four batches are in flight. Messages larger than {@code max-message-size} are read from their outline.
+ * at most four batches are in flight, each fetched in commands of at most {@code batch-bytes}.
+ * <p>
+ * In {@code parts} mode ({@link FetchMode}) a batch is fetched in two steps: header and BODYSTRUCTURE of every
+ * message, then the text parts a reader is shown (one command per set of sections, so a batch takes a few) and,
+ * per message, the whole message where reading the outline could differ from reading the message
+ * ({@link #readWhole}). Messages larger than {@code max-message-size} are always read from their outline.
  */
 @ApplicationScoped
 public class FetchPipeline {
@@ -45,6 +52,11 @@ public class FetchPipeline {
     /** The folder's counts follow every ~2,000 stored messages (a recount reads the whole folder) and at the end. */
     private static final int RECOUNT_EVERY = 2000;
     private static final int IN_FLIGHT = 4;
+    /**
+     * A message whose attachments (and other parts left on the server) weigh less than this is fetched whole: a
+     * second command saves little, and the whole message reads exactly as it always has.
+     */
+    static final long MIN_SKIPPED_BYTES = 32 * 1024;
 
     private final MessageStore store;
     private final MessageWriter writer;
@@ -54,6 +66,7 @@ public class FetchPipeline {
     private final ReadLimits limits;
     private final ExecutorService storeWorkers;
     private final ExecutorService parseWorkers;
+    private volatile FetchMode mode;
 
     public FetchPipeline(MessageStore store, MessageWriter writer, SyncLeases leases, SyncConfig config,
             SyncMetrics metrics) {
@@ -62,6 +75,7 @@ public class FetchPipeline {
         this.leases = leases;
         this.config = config;
         this.metrics = metrics;
+        this.mode = config.fetchMode();
         this.limits = new ReadLimits(config.maxBodySize().asLongValue(), config.parseBudget());
         // two per pass at the most passes at once; idle for a minute (fewer passes), they go
         int storeThreads = 2 * Math.max(config.concurrency(), config.maxConcurrency());
@@ -74,6 +88,16 @@ public class FetchPipeline {
     }
 
     /**
+     * Switches the fetch mode of the passes that start from now on; answers the one it replaces. For tests that
+     * compare both modes within one application (the mode is otherwise {@code mailsync.sync.fetch-mode}).
+     */
+    FetchMode switchMode(FetchMode next) {
+        FetchMode previous = mode;
+        mode = next;
+        return previous;
+    }
+
+    /**
      * Fetches and stores the messages (newest first), renewing the lease batch by batch.
      *
      * @param announce false for the folder's first fill: its messages reach the change feed, not SSE or webhooks
@@ -81,10 +105,23 @@ public class FetchPipeline {
     void fetch(ImapSession imap, Folder folder, long uidValidity, String owner, List<ServerMessage> toFetch,
             boolean announce) throws MessagingException {
         long maxMessage = config.maxMessageSize().asLongValue();
-        List<ServerMessage> whole = toFetch.stream().filter(m -> m.size() <= maxMessage).toList();
+        List<ServerMessage> small = toFetch.stream().filter(m -> m.size() <= maxMessage).toList();
         List<ServerMessage> large = toFetch.stream().filter(m -> m.size() > maxMessage).toList();
         FolderProgress progress = new FolderProgress(folder, uidValidity, owner, toFetch.size(), announce);
-        long fetchNanos = fetchWhole(imap, whole, progress);
+        Stages stages = new Stages(progress);
+        long t0 = System.nanoTime();
+        try {
+            if (mode == FetchMode.WHOLE) {
+                fetchWhole(imap, small, stages);
+            } else {
+                fetchParts(imap, small, stages);
+            }
+        } catch (MessagingException | RuntimeException e) {
+            stages.drain(); // keep what was fetched before the failure
+            throw e;
+        }
+        long fetchNanos = System.nanoTime() - t0;
+        stages.finish();
         for (ServerMessage m : large) {
             progress.store(List.of(outlined(imap, folder, uidValidity, m)), 1);
         }
@@ -95,27 +132,136 @@ public class FetchPipeline {
         }
     }
 
-    /** The three stages for the messages fetched whole; answers the time spent fetching. */
-    private long fetchWhole(ImapSession imap, List<ServerMessage> whole, FolderProgress progress)
+    /** Every message whole, one command per batch. */
+    private void fetchWhole(ImapSession imap, List<ServerMessage> messages, Stages stages)
             throws MessagingException {
-        Deque<CompletableFuture<Void>> inFlight = new ArrayDeque<>();
-        List<CompletableFuture<Void>> lanes = new ArrayList<>(List.of(CompletableFuture.completedFuture(null),
-                CompletableFuture.completedFuture(null)));
-        long fetchNanos = 0;
-        int index = 0;
-        for (List<ServerMessage> batch : SyncPlan.batches(whole, config.batchMessages(), config.batchBytes())) {
-            long t0 = System.nanoTime();
-            List<RawMessage> raw;
-            try {
-                raw = imap.fetch(batch.stream().map(ServerMessage::uid).toList());
-            } catch (MessagingException e) {
-                // keep what was fetched before the failure
-                CompletableFuture.allOf(lanes.toArray(CompletableFuture[]::new)).handle((ok, failure) -> null).join();
+        for (List<ServerMessage> batch : SyncPlan.batches(messages, config.batchMessages(), config.batchBytes())) {
+            Map<Long, RawMessage> raw = wholeMessages(imap, batch);
+            stages.submit(batch, raw, Map.of(), Map.of());
+        }
+    }
+
+    /**
+     * Header and BODYSTRUCTURE per batch (by count: they are small), then per unit of at most {@code batch-bytes}
+     * (by what will be fetched) the whole messages and the text parts.
+     */
+    private void fetchParts(ImapSession imap, List<ServerMessage> messages, Stages stages)
+            throws MessagingException {
+        for (List<ServerMessage> batch : SyncPlan.batches(messages, config.batchMessages(), Long.MAX_VALUE)) {
+            Map<Long, MessageOutline> outlines = outlines(imap, batch);
+            metrics.fetched("header", outlines.values().stream().mapToLong(o -> o.header().length).sum());
+            List<ServerMessage> unit = new ArrayList<>();
+            long unitBytes = 0;
+            for (ServerMessage m : batch) {
+                MessageOutline outline = outlines.get(m.uid());
+                long bytes = readWhole(outline) ? m.size() : textBytes(outline);
+                if (!unit.isEmpty() && unitBytes + bytes > config.batchBytes()) {
+                    fetchUnit(imap, unit, outlines, stages);
+                    unit = new ArrayList<>();
+                    unitBytes = 0;
+                }
+                unit.add(m);
+                unitBytes += bytes;
+            }
+            if (!unit.isEmpty()) {
+                fetchUnit(imap, unit, outlines, stages);
+            }
+        }
+    }
+
+    /**
+     * Header and BODYSTRUCTURE of a batch; none (the batch is fetched whole) when the server refuses the command
+     * (Exchange answers NO or BAD for BODYSTRUCTURE of some broken messages) without dropping the connection or
+     * asking us to slow down.
+     */
+    private Map<Long, MessageOutline> outlines(ImapSession imap, List<ServerMessage> batch)
+            throws MessagingException {
+        try {
+            return imap.outlines(batch.stream().map(ServerMessage::uid).toList());
+        } catch (MessagingException e) {
+            if (ImapSession.connectionLost(e) || ThrottleReplies.backoff(e).isPresent()) {
                 throw e;
             }
-            fetchNanos += System.nanoTime() - t0;
+            Log.infof("The server refused the structure of %d messages (%s): fetching them whole", batch.size(),
+                    e.getMessage());
+            return Map.of();
+        }
+    }
+
+    /**
+     * Whether a message is fetched whole rather than read from its outline: when the server did not describe it
+     * (no answer, no BODYSTRUCTURE, a tree past the limits), when its description may not be the tree a parser of
+     * the whole message finds ({@link MessageOutline#mismatch}), or when what would stay on the server is small.
+     */
+    static boolean readWhole(MessageOutline outline) {
+        return outline == null || outline.cut() || outline.mismatch() != null
+                || OutlineReader.skippedBytes(outline.parts()) < MIN_SKIPPED_BYTES;
+    }
+
+    private long textBytes(MessageOutline outline) {
+        Map<String, Long> sections = OutlineReader.bodySections(outline.parts(), limits);
+        return outline.header().length + outline.parts().stream().filter(p -> sections.containsKey(p.section()))
+                .mapToLong(p -> Math.min(p.size(), sections.get(p.section()))).sum();
+    }
+
+    /** Whole messages in one command, text parts in one command per set of sections; then parse and store. */
+    private void fetchUnit(ImapSession imap, List<ServerMessage> unit, Map<Long, MessageOutline> outlines,
+            Stages stages) throws MessagingException {
+        List<ServerMessage> whole = new ArrayList<>();
+        Map<Long, MessageOutline> outlined = new HashMap<>();
+        Map<Map<String, Long>, List<Long>> bySections = new LinkedHashMap<>();
+        for (ServerMessage m : unit) {
+            MessageOutline outline = outlines.get(m.uid());
+            if (readWhole(outline)) {
+                whole.add(m);
+            } else {
+                outlined.put(m.uid(), outline);
+                bySections.computeIfAbsent(OutlineReader.bodySections(outline.parts(), limits),
+                        sections -> new ArrayList<>()).add(m.uid());
+            }
+        }
+        Map<Long, RawMessage> raw = whole.isEmpty() ? Map.of() : wholeMessages(imap, whole);
+        Map<Long, Map<String, byte[]>> texts = new HashMap<>();
+        for (Map.Entry<Map<String, Long>, List<Long>> group : bySections.entrySet()) {
+            Map<Long, Map<String, byte[]>> fetched = imap.sections(group.getValue(), group.getKey());
+            metrics.fetched("part", fetched.values().stream().flatMap(t -> t.values().stream())
+                    .mapToLong(b -> b.length).sum());
+            texts.putAll(fetched);
+        }
+        metrics.read("whole", whole.size());
+        metrics.read("parts", outlined.size());
+        stages.submit(unit, raw, outlined, texts);
+    }
+
+    private Map<Long, RawMessage> wholeMessages(ImapSession imap, List<ServerMessage> messages)
+            throws MessagingException {
+        Map<Long, RawMessage> byUid = new HashMap<>();
+        for (RawMessage m : imap.fetch(messages.stream().map(ServerMessage::uid).toList())) {
+            byUid.put(m.uid(), m);
+        }
+        metrics.fetched("message", byUid.values().stream().mapToLong(RawMessage::length).sum());
+        return byUid;
+    }
+
+    /**
+     * The parse and store stages: parsing runs in parallel, storing on two lanes (one batch after the other on
+     * each), at most {@value #IN_FLIGHT} batches fetched but not yet stored.
+     */
+    private final class Stages {
+        private final FolderProgress progress;
+        private final Deque<CompletableFuture<Void>> inFlight = new ArrayDeque<>();
+        private final List<CompletableFuture<Void>> lanes = new ArrayList<>(List.of(
+                CompletableFuture.completedFuture(null), CompletableFuture.completedFuture(null)));
+        private int index;
+
+        Stages(FolderProgress progress) {
+            this.progress = progress;
+        }
+
+        void submit(List<ServerMessage> batch, Map<Long, RawMessage> raw, Map<Long, MessageOutline> outlined,
+                Map<Long, Map<String, byte[]>> texts) {
             CompletableFuture<List<NewMessage>> parsed = CompletableFuture.supplyAsync(
-                    () -> progress.parse(batch, raw), parseWorkers);
+                    () -> progress.parse(batch, raw, outlined, texts), parseWorkers);
             int lane = index++ % lanes.size();
             CompletableFuture<Void> next = lanes.get(lane).thenCombine(parsed, (previous, messages) -> messages)
                     .thenAcceptAsync(messages -> progress.store(messages, batch.size()), storeWorkers);
@@ -125,8 +271,15 @@ public class FetchPipeline {
                 await(inFlight.removeFirst());
             }
         }
-        await(CompletableFuture.allOf(lanes.toArray(CompletableFuture[]::new)));
-        return fetchNanos;
+
+        /** After a failed fetch: waits for what is in flight, whatever its outcome. */
+        void drain() {
+            CompletableFuture.allOf(lanes.toArray(CompletableFuture[]::new)).handle((ok, failure) -> null).join();
+        }
+
+        void finish() {
+            await(CompletableFuture.allOf(lanes.toArray(CompletableFuture[]::new)));
+        }
     }
 
     /** Parses and stores the batches of one folder, renewing the lease as it goes (one batch at a time). */
@@ -153,19 +306,28 @@ public class FetchPipeline {
          * cannot parse) is stored as listed, marked malformed, so that it is not fetched again at every pass; had
          * it been expunged meanwhile, the next pass deletes it.
          */
-        List<NewMessage> parse(List<ServerMessage> batch, List<RawMessage> raw) {
+        List<NewMessage> parse(List<ServerMessage> batch, Map<Long, RawMessage> raw,
+                Map<Long, MessageOutline> outlined, Map<Long, Map<String, byte[]>> texts) {
             long t0 = System.nanoTime();
-            Map<Long, RawMessage> byUid = new HashMap<>();
-            raw.forEach(m -> byUid.put(m.uid(), m));
             List<NewMessage> parsed = new ArrayList<>(batch.size());
             for (ServerMessage listed : batch) {
-                RawMessage m = byUid.get(listed.uid());
-                parsed.add(m == null ? new NewMessage(folder.mailboxId, folder.id, uidValidity, listed.uid(),
-                        Instant.now(), SyncPlan.size(listed.size()), MessageFlags.of(listed.flags()),
-                        MimeReader.unreadable("the server's answer held nothing readable for this message", limits))
-                        : new NewMessage(folder.mailboxId, folder.id, uidValidity, m.uid(),
-                                SyncPlan.internalDate(m.internalDate()), SyncPlan.size(m.size()),
-                                MessageFlags.of(m.flags()), MimeReader.read(m.buffer(), m.offset(), m.length(), limits)));
+                MessageOutline o = outlined.get(listed.uid());
+                RawMessage m = raw.get(listed.uid());
+                if (o != null) {
+                    parsed.add(new NewMessage(folder.mailboxId, folder.id, uidValidity, o.uid(),
+                            SyncPlan.internalDate(o.internalDate()), SyncPlan.size(o.size()),
+                            MessageFlags.of(o.flags()), OutlineReader.read(o.header(), o.parts(), o.cut(),
+                                    texts.getOrDefault(o.uid(), Map.of()), limits)));
+                } else if (m != null) {
+                    parsed.add(new NewMessage(folder.mailboxId, folder.id, uidValidity, m.uid(),
+                            SyncPlan.internalDate(m.internalDate()), SyncPlan.size(m.size()),
+                            MessageFlags.of(m.flags()), MimeReader.read(m.buffer(), m.offset(), m.length(), limits)));
+                } else {
+                    parsed.add(new NewMessage(folder.mailboxId, folder.id, uidValidity, listed.uid(),
+                            Instant.now(), SyncPlan.size(listed.size()), MessageFlags.of(listed.flags()),
+                            MimeReader.unreadable("the server's answer held nothing readable for this message",
+                                    limits)));
+                }
             }
             parseNanos.addAndGet(System.nanoTime() - t0);
             return parsed;
@@ -206,9 +368,12 @@ public class FetchPipeline {
                     SyncPlan.size(m.size()), MessageFlags.of(m.flags()), MimeReader.unreadable(
                             "the server's description of this large message could not be read", limits));
         }
-        List<String> sections = OutlineReader.bodySections(outline.parts());
-        // the start of each text part: up to 4 bytes per byte kept (base64, UTF-32), never the whole of a huge one
-        Map<String, byte[]> texts = imap.sections(m.uid(), sections, 4 * limits.maxBodyBytes() + 4);
+        metrics.fetched("header", outline.header().length);
+        // the start of each text part, enough to read as much as of a whole message (never the whole of a huge one)
+        Map<String, byte[]> texts = imap.sections(List.of(m.uid()), OutlineReader.bodySections(outline.parts(),
+                limits)).getOrDefault(m.uid(), Map.of());
+        metrics.fetched("part", texts.values().stream().mapToLong(b -> b.length).sum());
+        metrics.read("parts", 1);
         return new NewMessage(folder.mailboxId, folder.id, uidValidity, m.uid(),
                 SyncPlan.internalDate(outline.internalDate()), SyncPlan.size(outline.size()),
                 MessageFlags.of(outline.flags()),

@@ -72,6 +72,14 @@ public interface SyncConfig {
     @WithDefault("25M")
     MemorySize maxMessageSize();
 
+    /**
+     * {@code parts}: new messages are read from their header, BODYSTRUCTURE and text parts (attachments stay on the
+     * server until downloaded), falling back to the whole message per message where the two could differ;
+     * {@code whole}: every message is fetched whole.
+     */
+    @WithDefault("parts")
+    FetchMode fetchMode();
+
     /** Time one message's MIME walk may take; what is not read by then is left out and the message marked malformed. */
     @WithDefault("5s")
     Duration parseBudget();

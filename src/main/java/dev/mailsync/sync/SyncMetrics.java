@@ -31,6 +31,10 @@ public class SyncMetrics {
             java.util.Arrays.stream(SyncError.values()).map(SyncError::code)).toList();
     /** Every kind of {@link #imapError}. */
     static final List<String> IMAP_ERROR_KINDS = List.of("auth", "connection", "protocol");
+    /** What {@link #fetched} counts: whole messages, headers (with their BODYSTRUCTURE) and text parts. */
+    static final List<String> FETCHED = List.of("message", "header", "part");
+    /** How {@link #read} read a message: fetched whole, or from its outline and text parts. */
+    static final List<String> READS = List.of("whole", "parts");
 
     private final MeterRegistry registry;
     private final Jdbc jdbc;
@@ -47,6 +51,8 @@ public class SyncMetrics {
         this.removed = messages("removed");
         PASS_OUTCOMES.forEach(outcome -> passes(outcome));
         IMAP_ERROR_KINDS.forEach(kind -> imapErrors(kind));
+        FETCHED.forEach(what -> fetchedBytes(what));
+        READS.forEach(how -> reads(how));
         Gauge.builder("mailsync.sync.lag", this, m -> m.current().lagSeconds())
                 .description("Seconds the most overdue active mailbox has been waiting for its pass")
                 .baseUnit("seconds").register(registry);
@@ -75,6 +81,27 @@ public class SyncMetrics {
     /** An IMAP failure by kind: {@code auth}, {@code connection} or {@code protocol}. */
     void imapError(String kind) {
         imapErrors(kind).increment();
+    }
+
+    /** Bytes of message content fetched by the sync (the literals of BODY[...] answers), by what they were. */
+    void fetched(String what, long bytes) {
+        fetchedBytes(what).increment(bytes);
+    }
+
+    /** Messages read whole or from their outline and text parts. */
+    void read(String how, int count) {
+        reads(how).increment(count);
+    }
+
+    private Counter fetchedBytes(String what) {
+        return Counter.builder("mailsync.sync.fetched").baseUnit("bytes")
+                .description("Bytes of message content the sync fetched (BODY[...] literals) by what they were")
+                .tag("what", what).register(registry);
+    }
+
+    private Counter reads(String how) {
+        return Counter.builder("mailsync.sync.reads").description("Messages the sync read whole or from their parts")
+                .tag("how", how).register(registry);
     }
 
     private Counter passes(String outcome) {

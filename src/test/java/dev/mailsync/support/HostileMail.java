@@ -26,12 +26,15 @@ public final class HostileMail {
     }
 
     /**
-     * The kinds a GreenMail mailbox can hold in a test's time: GreenMail indexes every MIME part of a message as it
-     * is appended (minutes for a million parts). The parser meets the others in its own tests.
+     * The kinds a GreenMail mailbox can hold in a test's time and describe: GreenMail indexes every MIME part of a
+     * message as it is appended (minutes for a million parts), and drops the connection when asked for the
+     * BODYSTRUCTURE of broken RFC 2231 continuations (a NullPointerException inside it; Dovecot describes them,
+     * see {@code DovecotOutlineTest}). The parser meets the others in its own tests.
      */
     public static List<Kind> deliverable() {
         return all().stream().filter(k -> !k.name().equals("multipart-a-million-empty-parts")
-                && !k.name().equals("multipart-of-multiparts-of-1000")).toList();
+                && !k.name().equals("multipart-of-multiparts-of-1000")
+                && !k.name().equals("rfc2231-continuations-broken")).toList();
     }
 
     public static List<Kind> all() {

@@ -60,7 +60,12 @@ public final class Mailboxes {
 
     /** Appends a raw RFC 5322 message exactly as given; answers its UID. */
     public static long appendRaw(MailFolder folder, byte[] raw) throws Exception {
+        return appendRaw(folder, raw, Date.from(Instant.now()));
+    }
+
+    /** Appends a raw RFC 5322 message exactly as given, received at a given time; answers its UID. */
+    public static long appendRaw(MailFolder folder, byte[] raw, Date received) throws Exception {
         MimeMessage m = new MimeMessage(SESSION, new java.io.ByteArrayInputStream(raw));
-        return folder.appendMessage(m, new Flags(), Date.from(Instant.now()));
+        return folder.appendMessage(m, new Flags(), received);
     }
 }
