@@ -182,6 +182,11 @@ class DovecotOutlineTest {
             public Duration sessionIdle() {
                 return Duration.ofMinutes(1);
             }
+
+            @Override
+            public Duration trialLoginTimeout() {
+                return Duration.ofSeconds(10);
+            }
         };
     }
 }
