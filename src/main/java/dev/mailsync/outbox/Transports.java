@@ -10,7 +10,8 @@ import io.quarkus.logging.Log;
 /**
  * Which transport sends a mailbox's mail ({@code mailsync.microsoft.send-transport}): always SMTP, always Graph, or
  * ({@code auto}) SMTP until Microsoft answers {@code 535 5.7.139} (SMTP AUTH is off for the mailbox or its tenant);
- * then the mailbox is switched to Graph, and the switch is kept on the mailbox ({@code mailbox.send_transport}).
+ * then the mailbox is switched to Graph, and the switch is kept on the mailbox ({@code mailbox.send_transport}). In
+ * {@code auto}, a mailbox whose {@code send_transport} an operator set to {@code smtp} stays on SMTP.
  */
 @ApplicationScoped
 class Transports {
@@ -34,7 +35,7 @@ class Transports {
             case GRAPH -> graph;
             case AUTO -> Transport.GRAPH.wire().equals(jdbc.optional(
                     "select send_transport from mailbox where id = ?", rs -> rs.getString(1), mailboxId).orElse(null))
-                    ? graph : smtp;
+                            ? graph : smtp;
         };
     }
 
@@ -46,7 +47,10 @@ class Transports {
         if (config.sendTransport() != TransportConfig.Choice.AUTO || !"smtp_auth_disabled".equals(failure.code())) {
             return null;
         }
-        jdbc.update("update mailbox set send_transport = 'graph' where id = ?", mailboxId);
+        if (jdbc.update("update mailbox set send_transport = 'graph' where id = ? and send_transport is null",
+                mailboxId) == 0) {
+            return null; // kept on SMTP by an operator
+        }
         Log.infof("Mailbox %s: Microsoft refused SMTP AUTH (5.7.139); it sends through Microsoft Graph from now on",
                 mailboxId);
         return graph;
