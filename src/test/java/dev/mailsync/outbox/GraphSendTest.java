@@ -1,0 +1,310 @@
+package dev.mailsync.outbox;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+import jakarta.mail.Multipart;
+import jakarta.mail.Part;
+import jakarta.mail.internet.MimeMessage;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.icegreen.greenmail.store.StoredMessage;
+
+import dev.mailsync.graph.GraphMail;
+import dev.mailsync.graph.GraphTargets;
+import dev.mailsync.support.FakeGraphMail;
+import dev.mailsync.support.MailboxTestBase;
+import dev.mailsync.support.Mailboxes;
+import dev.mailsync.support.MailsyncTest;
+import dev.mailsync.support.SmtpFront.Stage;
+import dev.mailsync.support.TestUsers;
+
+/**
+ * Sending through Microsoft Graph, through the real stack: the API, the outbox in PostgreSQL, the Graph client
+ * against a fake Graph that checks the bearer's resource and scopes and delivers into GreenMail (and files in Sent
+ * Items) as Exchange does. The background sender is off in tests; each test runs it with
+ * {@link OutboxSender#sendDueNow}.
+ */
+@MailsyncTest
+class GraphSendTest extends MailboxTestBase {
+
+    @Inject
+    OutboxSender sender;
+
+    @Inject
+    OutboxStore store;
+
+    @Inject
+    GraphMail graphMail;
+
+    @Inject
+    GraphTargets targets;
+
+    FakeGraphMail graph;
+
+    String bearer;
+    String address;
+    String id;
+    String friend;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        graph.reset();
+        bearer = TestUsers.bearer("graph-sender-" + UUID.randomUUID());
+        address = Mailboxes.newAccount(mail);
+        Mailboxes.folder(mail, address, "INBOX");
+        Mailboxes.folder(mail, address, "Sent Items");
+        id = Mailboxes.connect(fake, bearer, address);
+        friend = "friend-" + UUID.randomUUID().toString().substring(0, 8) + "@fabrikam.example";
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        sql.execute("delete from outbox");
+    }
+
+    @Test
+    void shouldSwitchToGraphWhenSmtpAuthIsDisabledAndSendTheStoredBytesOnce() throws Exception {
+        String sendId = send("auth disabled");
+        byte[] stored = storedMime(sendId);
+        int smtpSessions = smtp.scriptedSessions();
+        smtp.failNext(Stage.AUTH, "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for "
+                + "the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information.", 1);
+
+        assertThat(sender.sendDueNow()).isEqualTo(1);
+
+        String messageId = item(sendId).then().body("state", equalTo("sent")).body("attempts", equalTo(1))
+                .body("transport", equalTo("graph")).extract().path("messageId");
+        assertThat(sql.text("select send_transport from mailbox where id = ?", id)).isEqualTo("graph");
+        assertThat(graph.submitted()).singleElement().isEqualTo(stored);
+        assertThat(copies(friend, messageId)).isEqualTo(1);
+        assertThat(raw(sentItems(messageId))).isEqualTo(stored);
+
+        // the next message goes straight to Graph: no SMTP session at all
+        String next = send("straight to graph");
+        sender.sendDueNow();
+        item(next).then().body("state", equalTo("sent")).body("transport", equalTo("graph"));
+        assertThat(smtp.scriptedSessions() - smtpSessions).isEqualTo(1);
+        assertThat(graph.requests("sendMail")).isEqualTo(2);
+    }
+
+    @Test
+    void shouldSendALargeMessageThroughADraftAndAnUploadSessionByteForByte() throws Exception {
+        onGraph();
+        byte[] large = new byte[6 * 1024 * 1024 + 777];
+        new SecureRandom().nextBytes(large);
+        byte[] small = new byte[20_000];
+        new SecureRandom().nextBytes(small);
+        String sendId = send(Map.of("to", List.of(Map.of("address", friend)), "subject", "Large through Graph",
+                "text", "Both files attached.", "attachments", List.of(
+                        Map.of("filename", "small.bin", "contentType", "application/octet-stream", "content",
+                                Base64.getEncoder().encodeToString(small)),
+                        Map.of("filename", "Großes Archiv.zip", "contentType", "application/zip", "content",
+                                Base64.getEncoder().encodeToString(large)))));
+        MimeMessage stored = new MimeMessage(null, new ByteArrayInputStream(storedMime(sendId)));
+
+        sender.sendDueNow();
+
+        String messageId = item(sendId).then().body("state", equalTo("sent")).body("transport", equalTo("graph"))
+                .extract().path("messageId");
+        assertThat(graph.requests("sendMail")).isZero();
+        assertThat(graph.requests("createMessage")).isEqualTo(1);
+        assertThat(graph.requests("createUploadSession")).isEqualTo(1);
+        assertThat(graph.requests("upload")).isEqualTo(2); // 6 MiB in chunks of 3.75 MiB
+        assertThat(graph.uploadRanges().get(0)).isEqualTo("bytes 0-3932159/" + large.length);
+        MimeMessage received = only(friend, messageId);
+        assertThat(received.getSubject()).isEqualTo("Large through Graph");
+        assertThat(received.getHeader("Date")).isEqualTo(stored.getHeader("Date"));
+        assertThat(received.getHeader("From")).isEqualTo(stored.getHeader("From"));
+        Multipart parts = (Multipart) received.getContent();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < parts.getCount(); i++) {
+            Part part = parts.getBodyPart(i);
+            names.add(part.getFileName());
+            if ("Großes Archiv.zip".equals(part.getFileName())) {
+                assertThat(part.getInputStream().readAllBytes()).isEqualTo(large);
+                assertThat(part.getContentType()).startsWith("application/zip");
+            }
+            if ("small.bin".equals(part.getFileName())) {
+                assertThat(part.getInputStream().readAllBytes()).isEqualTo(small);
+            }
+        }
+        assertThat(names).contains("small.bin", "Großes Archiv.zip");
+        assertThat(((Multipart) stored.getContent()).getBodyPart(0).getContent().toString())
+                .isEqualTo(parts.getBodyPart(0).getContent().toString());
+    }
+
+    @Test
+    void shouldHonourGraphsRetryAfterForTheMailbox() throws Exception {
+        onGraph();
+        graph.failNext("sendMail", 1, 429, "ApplicationThrottled", 2);
+        String sendId = send("throttled");
+
+        sender.sendDueNow();
+
+        item(sendId).then().body("state", equalTo("queued")).body("lastError.code", equalTo("graph_throttled"))
+                .body("transport", equalTo("graph"));
+        assertThat(sql.count("select count(*) from outbox where id = ? and next_attempt_at > now() + interval '1 second'",
+                sendId)).isEqualTo(1);
+        // made due at once, the item meets the closed gate: no request to Graph before the Retry-After ends
+        due();
+        sender.sendDueNow();
+        assertThat(graph.requests("sendMail")).isEqualTo(1);
+        item(sendId).then().body("state", equalTo("queued")).body("lastError.code", equalTo("graph_throttled"));
+
+        Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            due();
+            sender.sendDueNow();
+            return "sent".equals(item(sendId).then().extract().path("state"));
+        });
+        assertThat(graph.requests("sendMail")).isEqualTo(2);
+        assertThat(copies(friend, messageIdOf(sendId))).isEqualTo(1);
+    }
+
+    @Test
+    void shouldNotSendTwiceWhenGraphTookTheMailButItsAnswerWasLost() throws Exception {
+        onGraph();
+        String sendId = send("answer lost");
+        graph.acceptThenDrop(1);
+        sender.sendDueNow();
+        item(sendId).then().body("state", equalTo("queued")).body("lastError.code",
+                equalTo("graph_connection_lost"));
+
+        due();
+        sender.sendDueNow();
+
+        String messageId = item(sendId).then().body("state", equalTo("sent")).extract().path("messageId");
+        assertThat(graph.requests("sendMail")).isEqualTo(1);
+        assertThat(graph.requests("listSentItems")).isEqualTo(1);
+        assertThat(copies(friend, messageId)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldReconcileAReplicaKilledBetweenGraphsAcceptAndRecordingSent() throws Exception {
+        onGraph();
+        String sendId = send("killed after accept");
+        List<OutboxStore.Claimed> claimed = store.claim("dead-replica", 10, Duration.ofMillis(200));
+        assertThat(claimed).hasSize(1);
+        OutboxStore.Pending pending = store.pending(UUID.fromString(sendId)).orElseThrow();
+        graphMail.send(pending.mailboxId(), targets.forMailbox(pending.mailboxId()), pending.mime());
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> sql.count(
+                "select count(*) from outbox where id = ? and lease_until < now()", sendId) == 1);
+
+        assertThat(sender.sendDueNow()).isEqualTo(1);
+
+        String messageId = item(sendId).then().body("state", equalTo("sent")).body("attempts", equalTo(2))
+                .extract().path("messageId");
+        assertThat(sql.text("select server_response from outbox where id = ?", sendId)).startsWith("found in");
+        assertThat(graph.requests("sendMail")).isEqualTo(1);
+        assertThat(copies(friend, messageId)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldFailWithClearCodesWhenGraphRefusesForGood() throws Exception {
+        onGraph();
+        graph.failNext("sendMail", 1, 403, "ErrorSendAsDenied", null);
+        String denied = send("send as denied");
+        sender.sendDueNow();
+        item(denied).then().body("state", equalTo("failed")).body("lastError.code", equalTo("send_as_denied"))
+                .body("transport", equalTo("graph"));
+
+        graph.failNext("sendMail", 1, 404, "MailboxNotEnabledForRESTAPI", null);
+        String notEnabled = send("not enabled");
+        sender.sendDueNow();
+        item(notEnabled).then().body("state", equalTo("failed"))
+                .body("lastError.code", equalTo("graph_mailbox_not_enabled"));
+
+        graph.failNext("sendMail", 1, 503, "ServiceUnavailable", 1);
+        String unavailable = send("unavailable");
+        sender.sendDueNow();
+        item(unavailable).then().body("state", equalTo("queued")).body("lastError.code",
+                equalTo("graph_unavailable"));
+        assertThat(sql.text("select reconcile::text from outbox where id = ?", unavailable)).isEqualTo("true");
+    }
+
+    private void onGraph() throws Exception {
+        sql.execute("update mailbox set send_transport = 'graph' where id = ?", id);
+    }
+
+    private String send(String subject) {
+        return send(Map.of("to", List.of(Map.of("address", friend)), "subject", subject, "text", "body of " + subject));
+    }
+
+    private String send(Map<String, Object> body) {
+        return given().header("Authorization", bearer).contentType("application/json").body(body)
+                .post("/api/v1/mailboxes/" + id + "/outbox").then().statusCode(202).extract().path("id");
+    }
+
+    private io.restassured.response.Response item(String sendId) {
+        return given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/outbox/" + sendId);
+    }
+
+    private String messageIdOf(String sendId) {
+        return item(sendId).then().body("state", equalTo("sent")).extract().path("messageId");
+    }
+
+    private byte[] storedMime(String sendId) throws Exception {
+        return Base64.getDecoder().decode(sql.text("select encode(mime, 'base64') from outbox where id = ?", sendId)
+                .replaceAll("\\s", ""));
+    }
+
+    private void due() throws Exception {
+        sql.execute("update outbox set next_attempt_at = now() where mailbox_id = ? and state = 'queued'", id);
+    }
+
+    private MimeMessage sentItems(String messageId) throws Exception {
+        for (StoredMessage m : Mailboxes.folder(mail, address, "Sent Items").getMessages()) {
+            String[] ids = m.getMimeMessage().getHeader("Message-ID");
+            if (ids != null && ids[0].equals("<" + messageId + ">")) {
+                return m.getMimeMessage();
+            }
+        }
+        throw new AssertionError("not in Sent Items: " + messageId);
+    }
+
+    private static byte[] raw(MimeMessage message) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        message.writeTo(out);
+        return out.toByteArray();
+    }
+
+    private List<MimeMessage> received(String recipient, String messageId) throws Exception {
+        List<MimeMessage> found = new ArrayList<>();
+        if (mail.getUserManager().getUserByEmail(recipient) == null) {
+            return found;
+        }
+        for (StoredMessage m : Mailboxes.folder(mail, recipient, "INBOX").getMessages()) {
+            String[] ids = m.getMimeMessage().getHeader("Message-ID");
+            if (ids != null && ids[0].equals("<" + messageId + ">")) {
+                found.add(m.getMimeMessage());
+            }
+        }
+        return found;
+    }
+
+    private int copies(String recipient, String messageId) throws Exception {
+        return received(recipient, messageId).size();
+    }
+
+    private MimeMessage only(String recipient, String messageId) throws Exception {
+        List<MimeMessage> found = received(recipient, messageId);
+        assertThat(found).as("copies of %s at %s", messageId, recipient).hasSize(1);
+        return found.get(0);
+    }
+}
