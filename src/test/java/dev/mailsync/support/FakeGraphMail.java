@@ -455,7 +455,7 @@ public class FakeGraphMail {
     }
 
     /** Graph's error body; 429 and 503 carry Retry-After (default 1 s and 5 s, as Graph's). */
-    static ResponseDefinition error(int status, String code, String message, Integer retryAfter) {
+    public static ResponseDefinition error(int status, String code, String message, Integer retryAfter) {
         ResponseDefinitionBuilder response = new ResponseDefinitionBuilder().withStatus(status)
                 .withHeader("Content-Type", "application/json")
                 .withBody(new JsonObject().put("error", new JsonObject().put("code", code).put("message", message))
