@@ -22,7 +22,7 @@ import io.vertx.core.Vertx;
  * Follows the event log for this replica's event streams, with one thread and one database connection whatever the
  * number of streams. The thread LISTENs on {@code mailsync_event} (every transaction that writes events notifies
  * it, on any replica) and on each notification reads the settled events after the last one it handed over and
- * publishes them to {@link EventStreams}. An event becomes readable only once every older transaction has ended,
+ * publishes them to {@link EventStreams} (and fires {@link EventsSettled}). An event becomes readable only once every older transaction has ended,
  * so while committed events are still held back the log is read again every {@link #SETTLE}; and every
  * {@code mailsync.events.poll} anyway, in case a notification was lost. A lost connection is opened again with
  * backoff, and the events written meanwhile are read then. A Vert.x timer sends the heartbeats.
@@ -46,19 +46,21 @@ public class EventTail {
     private final EventMetrics metrics;
     private final EventsConfig config;
     private final Vertx vertx;
+    private final jakarta.enterprise.event.Event<EventsSettled> settled;
     private volatile boolean running;
     private Thread thread;
     private Thread shutdownHook;
     private long heartbeatTimer;
 
     public EventTail(DataSource dataSource, EventLog log, EventStreams streams, EventMetrics metrics,
-            EventsConfig config, Vertx vertx) {
+            EventsConfig config, Vertx vertx, jakarta.enterprise.event.Event<EventsSettled> settled) {
         this.dataSource = dataSource;
         this.log = log;
         this.streams = streams;
         this.metrics = metrics;
         this.config = config;
         this.vertx = vertx;
+        this.settled = settled;
     }
 
     void start(@Observes StartupEvent event) {
@@ -114,13 +116,21 @@ public class EventTail {
         }
     }
 
-    /** Publishes every settled event after the last one published; answers whether committed ones wait to settle. */
+    /**
+     * Publishes every settled event after the last one published (and tells {@link EventsSettled} observers when there
+     * were any); answers whether committed ones wait to settle.
+     */
     private boolean readOn() {
         List<Event> page;
+        boolean any = false;
         do {
             page = log.after(streams.position(), PAGE);
             streams.publish(page);
+            any |= !page.isEmpty();
         } while (page.size() == PAGE && running);
+        if (any) {
+            settled.fireAsync(new EventsSettled());
+        }
         return log.unsettledAfter(streams.position());
     }
 }

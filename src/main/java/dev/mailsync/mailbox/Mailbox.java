@@ -59,7 +59,19 @@ public class Mailbox {
     @Column(name = "refresh_token")
     String refreshToken;
 
+    /** The scopes of the Outlook token. */
     public String scopes;
+
+    /** Encrypted, bound to this row ({@link SecretColumn#MAILBOX_GRAPH_TOKEN}): use {@link #graphToken()}. */
+    @Column(name = "graph_token")
+    String graphToken;
+
+    @Column(name = "graph_token_expires_at")
+    public Instant graphTokenExpiresAt;
+
+    /** When Microsoft last said the grant lacks Graph's permissions; reconnecting clears it. */
+    @Column(name = "graph_consent_missing_at")
+    public Instant graphConsentMissingAt;
 
     /** Replica refreshing the tokens right now (a lease, so no transaction spans the token request). */
     @Column(name = "token_refresh_owner")
@@ -105,6 +117,27 @@ public class Mailbox {
     /** Stores the refresh token encrypted for this mailbox; set {@link #id} first. */
     public void refreshToken(String token) {
         refreshToken = SecretColumn.MAILBOX_REFRESH_TOKEN.seal(id, token);
+    }
+
+    /** The Microsoft Graph access token (decrypted on each call); see {@link #accessToken()}. */
+    public String graphToken() {
+        return SecretColumn.MAILBOX_GRAPH_TOKEN.open(id, graphToken);
+    }
+
+    public boolean hasGraphToken() {
+        return graphToken != null;
+    }
+
+    /** Stores the Graph access token encrypted for this mailbox; set {@link #id} first. */
+    public void graphToken(String token) {
+        graphToken = SecretColumn.MAILBOX_GRAPH_TOKEN.seal(id, token);
+    }
+
+    /** A new grant (reconnected): the Graph token of the old one and what Microsoft said of its consent go. */
+    public void forgetGraphGrant() {
+        graphToken = null;
+        graphTokenExpiresAt = null;
+        graphConsentMissingAt = null;
     }
 
     @Override

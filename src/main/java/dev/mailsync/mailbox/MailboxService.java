@@ -80,6 +80,7 @@ public class MailboxService {
         mailbox.accessTokenExpiresAt = connection.accessTokenExpiresAt();
         mailbox.refreshToken(connection.refreshToken());
         mailbox.scopes = connection.scopes();
+        mailbox.forgetGraphGrant();
         mailbox.updatedAt = now;
         mailboxes.persist(mailbox);
         mailboxes.flush();

@@ -20,15 +20,19 @@ import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**
- * Hands out a valid access token for a mailbox. The stored token is reused while it has more than
- * {@code mailsync.microsoft.token-refresh-skew} left; otherwise one replica (holding a short lease on the
- * mailbox row) refreshes it and saves the new access token, its expiry and the rotated refresh token in one
- * transaction. No transaction stays open during the request to the token endpoint.
+ * Hands out valid access tokens for a mailbox, one per resource ({@link Audience}): Outlook's for IMAP and SMTP,
+ * Microsoft Graph's for sending through Graph and the profile. A stored token is reused while it has more than
+ * {@code mailsync.microsoft.token-refresh-skew} left; otherwise one replica (holding a short lease on the mailbox
+ * row, the same lease for both resources, since both come from the one rotating refresh token) refreshes it and
+ * saves the new access token, its expiry and the rotated refresh token in one transaction. No transaction stays
+ * open during the request to the token endpoint.
  */
 @ApplicationScoped
 public class AccessTokens {
 
     private static final Duration WAIT_STEP = Duration.ofMillis(200);
+    /** After Microsoft said the grant lacks Graph, it is not asked again for this long (unless reconnected). */
+    static final Duration CONSENT_RECHECK = Duration.ofHours(1);
 
     private final MailboxRepository mailboxes;
     private final EntraTokenClient tokenClient;
@@ -49,12 +53,28 @@ public class AccessTokens {
     }
 
     /**
-     * A valid access token for the mailbox.
+     * A valid Outlook access token for the mailbox (IMAP and SMTP).
      *
      * @throws ReauthorizationRequired the mailbox needs its user to reconnect (it is now {@code REAUTH_REQUIRED})
      * @throws TokenUnavailable no token right now; try later
      */
     public String accessToken(UUID mailboxId) {
+        return token(mailboxId, Audience.OUTLOOK);
+    }
+
+    /**
+     * A valid Microsoft Graph access token for the mailbox.
+     *
+     * @throws GraphConsentMissing the mailbox's grant lacks Graph's permissions (it stays {@code ACTIVE}: IMAP and
+     *         SMTP work; reconnecting grants them)
+     * @throws ReauthorizationRequired the mailbox needs its user to reconnect (it is now {@code REAUTH_REQUIRED})
+     * @throws TokenUnavailable no token right now; try later
+     */
+    public String graphToken(UUID mailboxId) {
+        return token(mailboxId, Audience.GRAPH);
+    }
+
+    private String token(UUID mailboxId, Audience audience) {
         long deadline = System.nanoTime() + config.tokenTimeout().multipliedBy(2).toNanos();
         while (true) {
             Mailbox mailbox = QuarkusTransaction.requiringNew().call(() -> mailboxes.findById(mailboxId));
@@ -62,12 +82,13 @@ public class AccessTokens {
                 throw new ReauthorizationRequired(mailboxId, mailbox == null ? "mailbox disconnected"
                         : mailbox.stateReason);
             }
-            if (isFresh(mailbox)) {
-                return readable(mailbox, mailbox::accessToken);
+            requireConsent(mailbox, audience);
+            if (isFresh(mailbox, audience)) {
+                return stored(mailbox, audience);
             }
             if (claimRefresh(mailboxId)) {
                 try {
-                    return refresh(mailboxId);
+                    return refresh(mailboxId, audience);
                 } finally {
                     releaseRefresh(mailboxId);
                 }
@@ -77,6 +98,19 @@ public class AccessTokens {
             }
             sleep();
         }
+    }
+
+    /** Graph, when Microsoft said lately that the grant lacks it: refused without asking again. */
+    private static void requireConsent(Mailbox mailbox, Audience audience) {
+        if (audience == Audience.GRAPH && mailbox.graphConsentMissingAt != null
+                && mailbox.graphConsentMissingAt.isAfter(Instant.now().minus(CONSENT_RECHECK))) {
+            throw new GraphConsentMissing(mailbox.id);
+        }
+    }
+
+    /** The stored access token for the resource. */
+    private String stored(Mailbox mailbox, Audience audience) {
+        return readable(mailbox, audience == Audience.OUTLOOK ? mailbox::accessToken : mailbox::graphToken);
     }
 
     /**
@@ -95,16 +129,21 @@ public class AccessTokens {
         }
     }
 
-    private boolean isFresh(Mailbox mailbox) {
-        return mailbox.hasAccessToken() && mailbox.accessTokenExpiresAt != null
-                && mailbox.accessTokenExpiresAt.isAfter(Instant.now().plus(config.tokenRefreshSkew()));
+    private boolean isFresh(Mailbox mailbox, Audience audience) {
+        boolean stored = audience == Audience.OUTLOOK ? mailbox.hasAccessToken() : mailbox.hasGraphToken();
+        Instant expiresAt = audience == Audience.OUTLOOK ? mailbox.accessTokenExpiresAt : mailbox.graphTokenExpiresAt;
+        return stored && expiresAt != null && expiresAt.isAfter(Instant.now().plus(config.tokenRefreshSkew()));
     }
 
-    private String refresh(UUID mailboxId) {
+    private String refresh(UUID mailboxId, Audience audience) {
         // read again under the lease: whoever held it before may have just refreshed
         Mailbox mailbox = QuarkusTransaction.requiringNew().call(() -> mailboxes.findById(mailboxId));
-        if (isFresh(mailbox)) {
-            return readable(mailbox, mailbox::accessToken);
+        if (mailbox == null) {
+            throw new ReauthorizationRequired(mailboxId, "mailbox disconnected");
+        }
+        requireConsent(mailbox, audience);
+        if (isFresh(mailbox, audience)) {
+            return stored(mailbox, audience);
         }
         String refreshToken = readable(mailbox, mailbox::refreshToken);
         if (refreshToken == null) {
@@ -118,8 +157,14 @@ public class AccessTokens {
         }
         EntraTokenClient.TokenResponse tokens;
         try {
-            tokens = tokenClient.refresh(app, refreshToken);
+            tokens = tokenClient.refresh(app, refreshToken, audience);
         } catch (TokenEndpointException e) {
+            if (audience == Audience.GRAPH && e.isConsentRequired()) {
+                // the grant is fine for Outlook: only Graph was never consented
+                metrics.refresh("consent_missing");
+                saveConsentMissing(mailboxId, null);
+                throw new GraphConsentMissing(mailboxId);
+            }
             metrics.refresh(e.isInvalidGrant() ? "invalid_grant" : "failed");
             if (e.isInvalidGrant()) {
                 String reason = "Microsoft refused the refresh token (" + e.getMessage()
@@ -130,30 +175,61 @@ public class AccessTokens {
             Log.warnf("Token refresh for mailbox %s failed: %s", mailboxId, e.getMessage());
             throw new TokenUnavailable("token refresh failed: " + e.getMessage(), e.retryAfter().orElse(null));
         }
+        if (audience == Audience.GRAPH && !audience.granted(tokens.scope())) {
+            metrics.refresh("consent_missing");
+            saveConsentMissing(mailboxId, tokens.refreshToken());
+            throw new GraphConsentMissing(mailboxId);
+        }
         metrics.refresh("success");
-        save(mailboxId, tokens);
-        Log.debugf("Refreshed the access token of mailbox %s, valid until %s", mailboxId,
+        save(mailboxId, audience, tokens);
+        Log.debugf("Refreshed the %s access token of mailbox %s, valid until %s", audience, mailboxId,
                 tokens.accessTokenExpiresAt());
         return tokens.accessToken();
     }
 
     /** Stores the new access token, its expiry and the rotated refresh token (if Microsoft sent one). */
-    private void save(UUID mailboxId, EntraTokenClient.TokenResponse tokens) {
+    private void save(UUID mailboxId, Audience audience, EntraTokenClient.TokenResponse tokens) {
         QuarkusTransaction.requiringNew().run(() -> {
             Mailbox m = mailboxes.findById(mailboxId);
             if (m == null) {
                 return;
             }
-            m.accessToken(tokens.accessToken());
-            m.accessTokenExpiresAt = tokens.accessTokenExpiresAt();
+            if (audience == Audience.OUTLOOK) {
+                m.accessToken(tokens.accessToken());
+                m.accessTokenExpiresAt = tokens.accessTokenExpiresAt();
+                if (tokens.scope() != null) {
+                    m.scopes = tokens.scope();
+                }
+            } else {
+                m.graphToken(tokens.accessToken());
+                m.graphTokenExpiresAt = tokens.accessTokenExpiresAt();
+                m.graphConsentMissingAt = null;
+            }
             if (tokens.refreshToken() != null) {
                 m.refreshToken(tokens.refreshToken());
             }
-            if (tokens.scope() != null) {
-                m.scopes = tokens.scope();
+            m.updatedAt = Instant.now();
+        });
+    }
+
+    /**
+     * Remembers that the grant lacks Graph (the mailbox stays {@code ACTIVE}), with the rotated refresh token when a
+     * refresh answered one whose scopes fall short.
+     */
+    private void saveConsentMissing(UUID mailboxId, String rotatedRefreshToken) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            Mailbox m = mailboxes.findById(mailboxId);
+            if (m == null) {
+                return;
+            }
+            m.graphConsentMissingAt = Instant.now();
+            if (rotatedRefreshToken != null) {
+                m.refreshToken(rotatedRefreshToken);
             }
             m.updatedAt = Instant.now();
         });
+        Log.infof("Mailbox %s has no consent for Microsoft Graph: not asked again for %s unless it is reconnected",
+                mailboxId, CONSENT_RECHECK);
     }
 
     /**

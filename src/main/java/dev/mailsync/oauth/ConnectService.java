@@ -22,10 +22,6 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 @ApplicationScoped
 public class ConnectService {
 
-    /** One resource (Outlook) per token request: Graph's User.Read cannot share it. */
-    static final String SCOPES = "openid email profile offline_access "
-            + "https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send";
-
     private final PendingAuthorizationRepository pendingAuthorizations;
     private final ProviderSettingsService settings;
     private final EntraTokenClient tokenClient;
@@ -72,7 +68,7 @@ public class ConnectService {
         query.put("response_type", "code");
         query.put("redirect_uri", redirectUri);
         query.put("response_mode", "query");
-        query.put("scope", SCOPES);
+        query.put("scope", Audience.authorizeScope()); // consent for both; tokens ask one each
         query.put("state", state);
         query.put("nonce", nonce);
         query.put("code_challenge", Randoms.sha256(verifier));

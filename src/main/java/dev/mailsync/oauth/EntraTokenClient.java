@@ -34,16 +34,18 @@ public class EntraTokenClient {
         this.config = config;
     }
 
-    /** Redeems an authorization code (with its PKCE verifier) for tokens. */
+    /** Redeems an authorization code (with its PKCE verifier) for tokens; the access token is Outlook's. */
     public TokenResponse redeemCode(MicrosoftApp app, String code, String redirectUri, String codeVerifier) {
-        return call(app, client(app)
-                .getTokens(Map.of("code", code, "redirect_uri", redirectUri, "code_verifier", codeVerifier)));
+        return call(app, client(app).getTokens(Map.of("code", code, "redirect_uri", redirectUri,
+                "code_verifier", codeVerifier, "scope", Audience.OUTLOOK.tokenScope())));
     }
 
-    /** Redeems a refresh token; Microsoft answers a new (rotated) refresh token with the access token. */
-    public TokenResponse refresh(MicrosoftApp app, String refreshToken) {
-        return call(app, client(app)
-                .refreshTokens(refreshToken, Map.of("scope", ConnectService.SCOPES)));
+    /**
+     * Redeems a refresh token for an access token of one resource (a request naming two is refused); Microsoft
+     * answers a new (rotated) refresh token with it.
+     */
+    public TokenResponse refresh(MicrosoftApp app, String refreshToken, Audience audience) {
+        return call(app, client(app).refreshTokens(refreshToken, Map.of("scope", audience.tokenScope())));
     }
 
     private TokenResponse call(MicrosoftApp app, Uni<Tokens> request) {

@@ -37,6 +37,13 @@ public interface MicrosoftConfig {
     @WithDefault("5m")
     Duration tokenRefreshSkew();
 
+    /**
+     * Microsoft Graph's base URL, without {@code /v1.0} (another cloud's, or a fake's in tests and benchmarks). Its
+     * tokens are asked for the resource {@code https://graph.microsoft.com} whatever this is.
+     */
+    @WithDefault("https://graph.microsoft.com")
+    String graphUrl();
+
     /** IMAP server of the mailboxes. */
     Server imap();
 

@@ -12,13 +12,20 @@ public class TokenEndpointException extends RuntimeException {
     private final int status;
     private final String error;
     private final Duration retryAfter;
+    private final String suberror;
 
     public TokenEndpointException(int status, String error, String description, Duration retryAfter) {
+        this(status, error, null, description, retryAfter);
+    }
+
+    public TokenEndpointException(int status, String error, String suberror, String description,
+            Duration retryAfter) {
         super("token endpoint answered " + (status == 0 ? "nothing" : status) + (error == null ? "" : " " + error)
                 + (description == null ? "" : ": " + description), null, false, false);
         this.status = status;
         this.error = error;
         this.retryAfter = retryAfter;
+        this.suberror = suberror;
     }
 
     /** HTTP status, or 0 when the endpoint could not be reached. */
@@ -39,5 +46,13 @@ public class TokenEndpointException extends RuntimeException {
     /** The grant is dead (revoked, expired, password changed, reused): only a new sign-in helps. */
     public boolean isInvalidGrant() {
         return "invalid_grant".equals(error);
+    }
+
+    /**
+     * The user (or an administrator) has not consented to a scope asked for: Entra's {@code invalid_grant} with
+     * {@code suberror} {@code consent_required} (AADSTS65001). The grant itself still serves what was consented.
+     */
+    public boolean isConsentRequired() {
+        return isInvalidGrant() && ("consent_required".equals(suberror) || getMessage().contains("AADSTS65001"));
     }
 }

@@ -14,7 +14,8 @@ import io.vertx.core.json.JsonObject;
 /**
  * The OIDC client reports a refused token request only by its body. This filter turns every non-200 answer of
  * a token endpoint into a {@link TokenEndpointException} with the status, the OAuth error code, the first line
- * of the description (Entra's AADSTS code and text; it never echoes secrets) and Retry-After.
+ * of the description (Entra's AADSTS code and text; it never echoes secrets), Entra's {@code suberror} and
+ * Retry-After.
  */
 @ApplicationScoped
 @Unremovable // looked up by the OIDC client at run time, never injected
@@ -27,17 +28,19 @@ public class TokenErrorFilter implements OidcResponseFilter {
             return Uni.createFrom().voidItem();
         }
         String error = null;
+        String suberror = null;
         String description = null;
         try {
             JsonObject body = context.responseBody() == null ? null : context.responseBody().toJsonObject();
             if (body != null) {
                 error = body.getString("error");
+                suberror = body.getString("suberror");
                 description = firstLine(body.getString("error_description"));
             }
         } catch (DecodeException | ClassCastException e) {
             // not JSON: the status says enough
         }
-        return Uni.createFrom().failure(new TokenEndpointException(context.statusCode(), error, description,
+        return Uni.createFrom().failure(new TokenEndpointException(context.statusCode(), error, suberror, description,
                 retryAfter(context.responseHeaders().get("Retry-After"))));
     }
 

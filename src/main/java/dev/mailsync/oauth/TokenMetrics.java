@@ -15,9 +15,11 @@ public class TokenMetrics {
 
     /**
      * {@code success}; {@code invalid_grant}: Microsoft refused the refresh token (the mailbox needs its user);
-     * {@code failed}: the endpoint failed or throttled; {@code undecryptable}: the stored token cannot be decrypted.
+     * {@code failed}: the endpoint failed or throttled; {@code undecryptable}: the stored token cannot be decrypted;
+     * {@code consent_missing}: the grant lacks Microsoft Graph (the mailbox keeps IMAP and SMTP).
      */
-    static final List<String> OUTCOMES = List.of("success", "invalid_grant", "failed", "undecryptable");
+    static final List<String> OUTCOMES = List.of("success", "invalid_grant", "failed", "undecryptable",
+            "consent_missing");
 
     private final MeterRegistry registry;
 

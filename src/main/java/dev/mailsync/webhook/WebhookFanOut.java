@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.ObservesAsync;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +16,7 @@ import dev.mailsync.common.db.Jdbc;
 import dev.mailsync.events.Event;
 import dev.mailsync.events.EventLog;
 import dev.mailsync.events.EventPayload;
+import dev.mailsync.events.EventsSettled;
 import dev.mailsync.events.Position;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -23,7 +26,8 @@ import io.quarkus.scheduler.Scheduled;
  * Turns settled events into deliveries, exactly once across replicas: one transaction locks the single
  * {@code webhook_cursor} row ({@code SKIP LOCKED}: while one replica fans out, the others skip), reads the settled
  * events after it, inserts a delivery for each announced event and each active webhook that asks for it (the user's
- * own, or admin-wide), and moves the cursor past them. A crash rolls all of it back together.
+ * own, or admin-wide), and moves the cursor past them. A crash rolls all of it back together. It runs when this
+ * replica's event tail reads newly settled events, and every {@code mailsync.webhooks.poll} in case that was missed.
  */
 @ApplicationScoped
 public class WebhookFanOut {
@@ -37,6 +41,7 @@ public class WebhookFanOut {
     private final WebhookConfig config;
     private final WebhookDeliverer deliverer;
     private final ObjectMapper json;
+    private final AtomicBoolean waiting = new AtomicBoolean();
 
     public WebhookFanOut(Jdbc jdbc, EventLog events, WebhookStore webhooks, DeliveryStore deliveries,
             WebhookConfig config, WebhookDeliverer deliverer, ObjectMapper json) {
@@ -47,6 +52,20 @@ public class WebhookFanOut {
         this.config = config;
         this.deliverer = deliverer;
         this.json = json;
+    }
+
+    /**
+     * New events have settled (the log's notification, read by this replica's {@code EventTail}): fan out now rather
+     * than at the next poll. Notifications that arrive during a fan-out are served by one more fan-out after it.
+     */
+    void onSettled(@ObservesAsync EventsSettled settled) {
+        if (waiting.getAndSet(true)) {
+            return;
+        }
+        synchronized (waiting) {
+            waiting.set(false);
+            poll();
+        }
     }
 
     @Scheduled(every = "{mailsync.webhooks.poll}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

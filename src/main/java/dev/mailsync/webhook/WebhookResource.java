@@ -9,6 +9,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -83,7 +84,17 @@ public class WebhookResource {
         return webhooks.get(id, user.id(), admin());
     }
 
-    /** Deletes a webhook and its deliveries; to enable a disabled webhook again, create it anew. */
+    /** Enables a disabled webhook again ({@code "state": "active"}) or pauses one ({@code "disabled"}). */
+    @PATCH
+    @Path("/{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "updateWebhook", summary = "Enable a disabled webhook again, or disable one")
+    @Extension(name = ProblemResponses.CODES, value = "not_found, webhook_url_refused")
+    public WebhookView update(@PathParam("id") UUID id, @NotNull @Valid WebhookUpdate update) {
+        return webhooks.update(id, user.id(), admin(), update);
+    }
+
+    /** Deletes a webhook and its deliveries. */
     @DELETE
     @Path("/{id}")
     @Operation(operationId = "deleteWebhook", summary = "Delete a webhook and its deliveries")

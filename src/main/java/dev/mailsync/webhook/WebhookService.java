@@ -83,6 +83,26 @@ public class WebhookService {
         return store.get(id, userId, admin).orElseThrow(() -> ProblemException.notFound("Webhook " + id));
     }
 
+    /**
+     * Enables a disabled webhook again (its URL is checked again, as at creation) or disables it; answers it as it
+     * is now. Events raised while it was disabled are not delivered to it afterwards.
+     */
+    public WebhookView update(UUID id, String userId, boolean admin, WebhookUpdate update) {
+        String url = store.url(id, userId, admin).orElseThrow(() -> ProblemException.notFound("Webhook " + id));
+        if (update.enable()) {
+            try {
+                policy.check(url);
+            } catch (TargetPolicy.Refused e) {
+                throw new ProblemException(ProblemCode.WEBHOOK_URL_REFUSED, e.getMessage());
+            }
+            store.enable(id, userId, admin);
+        } else {
+            store.disable(id, "disabled by " + userId);
+        }
+        Log.infof("Webhook %s %s by %s", id, update.enable() ? "enabled" : "disabled", userId);
+        return get(id, userId, admin);
+    }
+
     public void delete(UUID id, String userId, boolean admin) {
         if (!store.delete(id, userId, admin)) {
             throw ProblemException.notFound("Webhook " + id);

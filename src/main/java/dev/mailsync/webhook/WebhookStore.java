@@ -58,6 +58,22 @@ public class WebhookStore {
         return jdbc.update("delete from webhook where id = ? and " + VISIBLE, id, userId, admin) == 1;
     }
 
+    /**
+     * Enables a webhook again: the count of exhausted deliveries in a row starts anew. Answers whether the caller
+     * sees it.
+     */
+    boolean enable(UUID id, String userId, boolean admin) {
+        return jdbc.update("""
+                update webhook set state = 'active', disabled_reason = null, disabled_at = null, exhausted_in_a_row = 0
+                where id = ? and """ + VISIBLE, id, userId, admin) == 1;
+    }
+
+    /** The URL of a webhook the caller sees. */
+    Optional<String> url(UUID id, String userId, boolean admin) {
+        return jdbc.optional("select url from webhook where id = ? and " + VISIBLE, rs -> rs.getString(1), id, userId,
+                admin);
+    }
+
     /** Every active webhook. */
     List<Subscriber> active() {
         return jdbc.list("select id, user_id, scope, events, created_at from webhook where state = 'active'",

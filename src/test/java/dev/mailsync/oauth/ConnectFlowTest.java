@@ -65,7 +65,9 @@ class ConnectFlowTest extends MailboxTestBase {
                 .containsEntry("redirect_uri", "http://localhost:8080/api/v1/mailboxes/connect/microsoft/callback")
                 .containsEntry("code_challenge_method", "S256")
                 .containsEntry("scope", "openid email profile offline_access "
-                        + "https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send");
+                        + "https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send "
+                        + "https://graph.microsoft.com/Mail.Send https://graph.microsoft.com/Mail.Send.Shared "
+                        + "https://graph.microsoft.com/User.Read");
         assertThat(q.get("state")).hasSizeGreaterThanOrEqualTo(43);
         assertThat(q.get("code_challenge")).hasSize(43);
 
@@ -81,7 +83,10 @@ class ConnectFlowTest extends MailboxTestBase {
         Map<String, String> tokenRequest = fake.lastTokenRequest();
         assertThat(tokenRequest).containsEntry("grant_type", "authorization_code")
                 .containsEntry("client_secret", ConnectFlows.CLIENT_SECRET)
-                .containsEntry("redirect_uri", q.get("redirect_uri"));
+                .containsEntry("redirect_uri", q.get("redirect_uri"))
+                // the code is redeemed for Outlook alone: a token request naming two resources is refused
+                .containsEntry("scope", "openid email profile offline_access "
+                        + "https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send");
         assertThat(FakeEntra.s256(tokenRequest.get("code_verifier"))).isEqualTo(q.get("code_challenge"));
         String connection = ConnectFlows.connection(callback);
         assertThat(connection).hasSize(43);

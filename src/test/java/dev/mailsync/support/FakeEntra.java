@@ -14,9 +14,13 @@ import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.Base64;
 import java.util.Deque;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,24 +40,40 @@ import io.vertx.core.json.JsonObject;
  * user consents at once), the token endpoint with authorization codes (single use, PKCE S256, redirect URI
  * checked), rotating refresh tokens (a rotated one is refused with invalid_grant, like Entra), id_tokens (with
  * tid and a stable oid per account), and injected failures (invalid_grant, 429 with Retry-After, 5xx).
+ * <p>
+ * As in Entra, an access token serves one resource ({@link #OUTLOOK} or {@link #GRAPH}, its audience): the authorize
+ * request asks consent for scopes of several resources, and each token request names the scopes of one (two:
+ * 400 invalid_scope AADSTS28000; none: a code redemption gets the first resource the authorize request named, a
+ * refresh the previous token's). A scope without consent: 400 invalid_grant AADSTS65001, suberror
+ * consent_required. Only Outlook tokens are told to {@link #onAccessToken} (the mail server); {@link #issued} says
+ * what any token is for.
  */
 public class FakeEntra implements ResponseDefinitionTransformerV2 {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     /** The tenant every account of the fake lives in ({@code tid}). */
     public static final String TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad";
+    /** The audience of tokens for IMAP and SMTP. */
+    public static final String OUTLOOK = "https://outlook.office.com";
+    /** The audience of Microsoft Graph's tokens. */
+    public static final String GRAPH = "https://graph.microsoft.com";
+    private static final Set<String> OPENID_SCOPES = Set.of("openid", "email", "profile", "offline_access");
 
     private final WireMockServer server;
     private final Map<String, Grant> codes = new ConcurrentHashMap<>();
-    private final Map<String, Grant> refreshTokens = new ConcurrentHashMap<>();
+    private final Map<String, Session> refreshTokens = new ConcurrentHashMap<>();
+    private final Map<String, IssuedToken> accessTokens = new ConcurrentHashMap<>();
+    private final Map<String, Account> accounts = new ConcurrentHashMap<>();
     private final Map<String, Boolean> usedRefreshTokens = new ConcurrentHashMap<>();
     private final Deque<Failure> failures = new ArrayDeque<>();
     private final AtomicInteger codesRedeemed = new AtomicInteger();
     private final AtomicInteger refreshes = new AtomicInteger();
+    private final AtomicInteger tokenRequests = new AtomicInteger();
     private volatile String nextUser = "adele.vance@contoso.example";
     private volatile String nextName = "Adele Vance";
     private volatile String nextObjectId;
     private volatile String nextAuthorizeError;
+    private volatile boolean nextConsentOutlookOnly;
     private volatile boolean accountClaims = true;
     private volatile boolean emailClaim = true;
     private volatile boolean issueRefreshTokens = true;
@@ -95,10 +115,13 @@ public class FakeEntra implements ResponseDefinitionTransformerV2 {
         failures.clear();
         codesRedeemed.set(0);
         refreshes.set(0);
+        tokenRequests.set(0);
         nextUser = "adele.vance@contoso.example";
         nextName = "Adele Vance";
         nextObjectId = null;
         nextAuthorizeError = null;
+        nextConsentOutlookOnly = false;
+        accounts.clear();
         accountClaims = true;
         emailClaim = true;
         issueRefreshTokens = true;
@@ -126,6 +149,24 @@ public class FakeEntra implements ResponseDefinitionTransformerV2 {
     /** The oid of the account with this address unless a test chose one: stable, like Entra's. */
     public static String objectIdOf(String address) {
         return UUID.nameUUIDFromBytes(address.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    /**
+     * The user consents to the Outlook and OpenID scopes only at the next authorize request (as for a mailbox
+     * connected before mailsync asked for Graph): Graph token requests of that grant get AADSTS65001.
+     */
+    public void consentOutlookOnlyNext() {
+        nextConsentOutlookOnly = true;
+    }
+
+    /** What an access token this fake issued is for: its user, audience and scopes (short names). */
+    public Optional<IssuedToken> issued(String accessToken) {
+        return Optional.ofNullable(accessToken).map(accessTokens::get);
+    }
+
+    /** The account the user last signed in as (the id_token's {@code name} and {@code oid}), if they did. */
+    public Optional<Account> account(String user) {
+        return Optional.ofNullable(accounts.get(user.toLowerCase(Locale.ROOT)));
     }
 
     /** Leave {@code tid} and {@code oid} out of id_tokens (no Entra id_token lacks them: a broken answer). */
@@ -174,8 +215,14 @@ public class FakeEntra implements ResponseDefinitionTransformerV2 {
         return codesRedeemed.get();
     }
 
+    /** Refresh-token grants answered with tokens. */
     public int refreshes() {
         return refreshes.get();
+    }
+
+    /** Requests to the token endpoint, refused ones included. */
+    public int tokenRequests() {
+        return tokenRequests.get();
     }
 
     /** Form parameters of the last token request (to check what the client sent). */
@@ -208,6 +255,7 @@ public class FakeEntra implements ResponseDefinitionTransformerV2 {
         if (path.matches("/[^/]+/oauth2/v2\\.0/token") && "POST".equals(request.getMethod().getName())) {
             Map<String, String> form = query(request.getBodyAsString());
             lastTokenRequest = form;
+            tokenRequests.incrementAndGet();
             return token(form, request.getHeader("Authorization"));
         }
         return json(404, new JsonObject().put("error", "not_found"));
@@ -229,8 +277,15 @@ public class FakeEntra implements ResponseDefinitionTransformerV2 {
         String user = q.getOrDefault("login_hint", nextUser);
         String code = "code." + random();
         String oid = nextObjectId != null ? nextObjectId : objectIdOf(user);
+        String consent = q.getOrDefault("scope", "");
+        if (nextConsentOutlookOnly) {
+            nextConsentOutlookOnly = false;
+            consent = Arrays.stream(consent.split(" ")).filter(w -> !GRAPH.equals(resourceOf(w)))
+                    .reduce((a, b) -> a + " " + b).orElse("");
+        }
+        accounts.put(user.toLowerCase(Locale.ROOT), new Account(nextName, oid));
         codes.put(code, new Grant(q.get("client_id"), redirectUri, q.get("code_challenge"),
-                q.get("code_challenge_method"), q.get("nonce"), user, oid, nextName, q.getOrDefault("scope", "")));
+                q.get("code_challenge_method"), q.get("nonce"), user, oid, nextName, consent));
         return redirect(redirectUri + "?code=" + encode(code) + "&state=" + encode(state) + "&session_state=s1");
     }
 
@@ -270,32 +325,62 @@ public class FakeEntra implements ResponseDefinitionTransformerV2 {
                     + "code_challenge supplied in the authorization request."));
         }
         codesRedeemed.incrementAndGet();
-        return tokens(grant, true);
+        return tokens(grant, form.get("scope"), null, true);
     }
 
     private ResponseDefinition refresh(Map<String, String> form) {
         String token = form.getOrDefault("refresh_token", "");
-        Grant grant = refreshTokens.remove(token);
-        if (grant == null) {
+        Session session = refreshTokens.get(token);
+        if (session == null) {
             String why = usedRefreshTokens.containsKey(token)
                     ? "AADSTS70008: The provided authorization code or refresh token has expired due to inactivity."
                     : "AADSTS9002313: Invalid request. Request is malformed or invalid.";
             return json(400, errorBody("invalid_grant", why));
         }
-        usedRefreshTokens.put(token, true);
-        refreshes.incrementAndGet();
-        return tokens(grant, false);
+        ResponseDefinition answer = tokens(session.grant(), form.get("scope"), session.audience(), false);
+        if (answer.getStatus() == 200) { // a refused request leaves the refresh token as it was
+            refreshTokens.remove(token);
+            usedRefreshTokens.put(token, true);
+            refreshes.incrementAndGet();
+        }
+        return answer;
     }
 
-    private ResponseDefinition tokens(Grant grant, boolean withIdToken) {
+    /**
+     * Tokens for one resource: the one the requested scope names, else the previous token's, else the first one
+     * the consent names.
+     */
+    private ResponseDefinition tokens(Grant grant, String requested, String previousAudience, boolean withIdToken) {
+        Map<String, Set<String>> asked = byResource(requested);
+        if (asked.size() > 1) {
+            return json(400, errorBody("invalid_scope", "AADSTS28000: Provided value for the input parameter scope "
+                    + "is not valid because it contains more than one resource. Scope " + requested
+                    + " is not valid."));
+        }
+        Map<String, Set<String>> consent = byResource(grant.scope());
+        String audience = !asked.isEmpty() ? asked.keySet().iterator().next()
+                : previousAudience != null ? previousAudience
+                : consent.keySet().stream().findFirst().orElse(OUTLOOK);
+        Set<String> consented = consent.getOrDefault(audience, Set.of());
+        Set<String> scopes = asked.getOrDefault(audience, consented);
+        if (consented.isEmpty() || !lowerCase(consented).containsAll(lowerCase(scopes))) {
+            return json(400, errorBody("invalid_grant", "AADSTS65001: The user or administrator has not consented "
+                    + "to use the application with ID '" + grant.clientId() + "' named 'mailsync'. Send an "
+                    + "interactive authorization request for this user and resource.")
+                    .put("suberror", "consent_required"));
+        }
         String accessToken = "at." + random();
-        accessTokenListener.accept(grant.user(), accessToken);
-        JsonObject body = new JsonObject().put("token_type", "Bearer").put("scope", grant.scope())
+        accessTokens.put(accessToken, new IssuedToken(grant.user(), audience, Set.copyOf(scopes)));
+        if (OUTLOOK.equals(audience)) {
+            accessTokenListener.accept(grant.user(), accessToken);
+        }
+        JsonObject body = new JsonObject().put("token_type", "Bearer")
+                .put("scope", scopes.stream().map(p -> audience + "/" + p).reduce((a, b) -> a + " " + b).orElse(""))
                 .put("expires_in", expiresIn).put("ext_expires_in", expiresIn)
                 .put("access_token", accessToken);
         if (issueRefreshTokens && grant.scope().contains("offline_access")) {
             String refreshToken = "rt." + random();
-            refreshTokens.put(refreshToken, grant);
+            refreshTokens.put(refreshToken, new Session(grant, audience));
             body.put("refresh_token", refreshToken);
         }
         if (withIdToken && grant.scope().contains("openid")) {
@@ -376,6 +461,51 @@ public class FakeEntra implements ResponseDefinitionTransformerV2 {
         byte[] bytes = new byte[24];
         RANDOM.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** The resource a scope word belongs to ({@code null} for an OpenID one); bare names are Graph's, as in Entra. */
+    static String resourceOf(String word) {
+        if (word.isEmpty() || OPENID_SCOPES.contains(word.toLowerCase(Locale.ROOT))) {
+            return null;
+        }
+        int slash = word.startsWith("https://") ? word.indexOf('/', "https://".length()) : -1;
+        if (slash < 0) {
+            return GRAPH;
+        }
+        String resource = word.substring(0, slash).toLowerCase(Locale.ROOT);
+        return resource.equals("https://outlook.office365.com") ? OUTLOOK : resource;
+    }
+
+    /** The resource scopes of a {@code scope} value by resource (in the order first named), as short names. */
+    static Map<String, Set<String>> byResource(String scope) {
+        Map<String, Set<String>> out = new LinkedHashMap<>();
+        for (String word : (scope == null ? "" : scope).split(" ")) {
+            String resource = resourceOf(word);
+            if (resource != null) {
+                String permission = word.startsWith("https://")
+                        ? word.substring(word.indexOf('/', "https://".length()) + 1) : word;
+                out.computeIfAbsent(resource, r -> new LinkedHashSet<>()).add(permission);
+            }
+        }
+        return out;
+    }
+
+    private static Set<String> lowerCase(Set<String> words) {
+        Set<String> out = new LinkedHashSet<>();
+        words.forEach(w -> out.add(w.toLowerCase(Locale.ROOT)));
+        return out;
+    }
+
+    /** An access token as issued: whose, for which resource ({@code aud}) and with which scopes (short names). */
+    public record IssuedToken(String user, String audience, Set<String> scopes) {
+    }
+
+    /** A signed-in account: its display name and object id. */
+    public record Account(String name, String objectId) {
+    }
+
+    /** A live refresh token: its grant and the resource of the token issued with it. */
+    private record Session(Grant grant, String audience) {
     }
 
     private record Grant(String clientId, String redirectUri, String challenge, String challengeMethod, String nonce,

@@ -8,7 +8,8 @@ import com.icegreen.greenmail.util.ServerSetup;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
- * Microsoft 365 for the tests: {@link FakeEntra} (identity platform) and GreenMail (IMAP and SMTP, XOAUTH2),
+ * Microsoft 365 for the tests: {@link FakeEntra} (identity platform), {@link FakeGraph} (Microsoft Graph, which
+ * accepts FakeEntra's Graph tokens) and GreenMail (IMAP and SMTP, XOAUTH2),
  * wired so that every access token the fake issues is what GreenMail accepts for that user. IMAP is reached
  * through an {@link ImapFront} that a test can make answer like a throttling Exchange Online, then a
  * {@link TcpProxy} that a test can cut, SMTP through a {@link SmtpFront} that a test can make answer
@@ -18,6 +19,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 public class FakeMicrosoftResource implements QuarkusTestResourceLifecycleManager {
 
     private FakeEntra entra;
+    private FakeGraph graph;
     private GreenMail mail;
     private TcpProxy imapProxy;
     private ImapFront imapFront;
@@ -34,10 +36,13 @@ public class FakeMicrosoftResource implements QuarkusTestResourceLifecycleManage
         entra = new FakeEntra();
         entra.onAccessToken((user, token) -> mail.setUser(user, user, token));
         entra.startServer();
+        graph = new FakeGraph(entra);
+        graph.startServer();
         imapProxy = new TcpProxy("127.0.0.1", mail.getImap().getPort());
         imapFront = new ImapFront("127.0.0.1", imapProxy.port());
         smtpFront = new SmtpFront("127.0.0.1", mail.getSmtp().getPort());
         return Map.of("mailsync.microsoft.authority", entra.authority(),
+                "mailsync.microsoft.graph-url", graph.url(),
                 "mailsync.microsoft.imap.host", "127.0.0.1",
                 "mailsync.microsoft.imap.port", String.valueOf(imapFront.port()),
                 "mailsync.microsoft.imap.tls", "none",
@@ -49,6 +54,7 @@ public class FakeMicrosoftResource implements QuarkusTestResourceLifecycleManage
     @Override
     public void inject(TestInjector injector) {
         injector.injectIntoFields(entra, new TestInjector.MatchesType(FakeEntra.class));
+        injector.injectIntoFields(graph, new TestInjector.MatchesType(FakeGraph.class));
         injector.injectIntoFields(mail, new TestInjector.MatchesType(GreenMail.class));
         injector.injectIntoFields(imapProxy, new TestInjector.MatchesType(TcpProxy.class));
         injector.injectIntoFields(imapFront, new TestInjector.MatchesType(ImapFront.class));
@@ -66,6 +72,9 @@ public class FakeMicrosoftResource implements QuarkusTestResourceLifecycleManage
         }
         if (smtpFront != null) {
             smtpFront.close();
+        }
+        if (graph != null) {
+            graph.stopServer();
         }
         if (entra != null) {
             entra.stopServer();

@@ -20,6 +20,8 @@ public abstract class MailboxTestBase {
 
     /** The identity platform (authorize and token endpoints). */
     protected FakeEntra fake;
+    /** Microsoft Graph; accepts the Graph tokens {@link #fake} issues. */
+    protected FakeGraph graph;
     /** IMAP and SMTP server; accepts the access tokens {@link #fake} issues. */
     protected GreenMail mail;
     /** The relay between the service and GreenMail's IMAP port, which a test can cut, slow down or rewrite. */
@@ -44,6 +46,7 @@ public abstract class MailboxTestBase {
     @BeforeEach
     void resetFakeMicrosoft() {
         fake.reset();
+        graph.reset();
         smtp.clear();
         imapFront.clear();
         ConnectFlows.configureProvider(fake);

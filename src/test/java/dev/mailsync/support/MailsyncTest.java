@@ -11,8 +11,8 @@ import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * The one way to write a Quarkus test here: the application over HTTP against the embedded PostgreSQL and
- * {@link FakeMicrosoftResource} (fake Entra, GreenMail, the IMAP proxy and the SMTP front), whose parts are injected
- * into fields of their types ({@link FakeEntra}, {@code GreenMail}, {@link ImapFront}, {@link TcpProxy}, {@link SmtpFront},
+ * {@link FakeMicrosoftResource} (fake Entra, fake Graph, GreenMail, the IMAP proxy and the SMTP front), whose parts are injected
+ * into fields of their types ({@link FakeEntra}, {@link FakeGraph}, {@code GreenMail}, {@link ImapFront}, {@link TcpProxy}, {@link SmtpFront},
  * {@link OutlookDelivery}).
  * <p>
  * Every Quarkus test class carries this annotation, so they all declare the same test resources and share one

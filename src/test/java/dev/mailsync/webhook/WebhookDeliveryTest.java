@@ -3,9 +3,11 @@ package dev.mailsync.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -173,6 +175,48 @@ class WebhookDeliveryTest extends MailboxTestBase {
         await().atMost(WAIT).untilAsserted(() -> Webhooks.get(bearer, "/" + id).statusCode(200)
                 .body("state", is("disabled")).body("disabledReason", is("the receiver answered 410 Gone")));
         assertThat(receiver.requests()).hasSize(1);
+    }
+
+    @Test
+    void shouldDeliverAgainOnceItsOwnerEnablesADisabledWebhook() {
+        receiver.otherwise(410);
+        String id = Webhooks.create(bearer, receiver.url("/back"), List.of("mailbox.*"), null);
+        events.mailbox(mailboxId, EventType.MAILBOX_SYNC, (String) null);
+        await().atMost(WAIT).untilAsserted(() -> Webhooks.get(bearer, "/" + id).body("state", is("disabled")));
+
+        receiver.otherwise(204);
+        Webhooks.update(bearer, id, Map.of("state", "active")).statusCode(200).body("state", is("active"))
+                .body("disabledReason", nullValue()).body("disabledAt", nullValue());
+        events.mailbox(mailboxId, EventType.MAILBOX_REAUTH_REQUIRED, (String) null);
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(receiver.requests("/back")).hasSize(2));
+        Webhooks.get(bearer, "/" + id + "/deliveries").body("items.state", is(List.of("delivered", "failed")));
+    }
+
+    @Test
+    void shouldNotDeliverToAWebhookItsOwnerDisabled() {
+        String paused = Webhooks.create(bearer, receiver.url("/paused"), List.of("*"), null);
+        String witness = Webhooks.create(bearer, receiver.url("/witness"), List.of("*"), null);
+        Webhooks.update(bearer, paused, Map.of("state", "disabled")).statusCode(200).body("state", is("disabled"))
+                .body("disabledReason", startsWith("disabled by webhooks-"));
+
+        events.mailbox(mailboxId, EventType.MAILBOX_SYNC, (String) null);
+
+        await().atMost(WAIT).until(() -> !receiver.requests("/witness").isEmpty());
+        assertThat(receiver.requests("/paused")).isEmpty();
+        assertThat(witness).isNotEqualTo(paused);
+    }
+
+    @Test
+    void shouldRefuseAnUpdateOfAnotherUsersWebhookOrWithAnUnknownState() {
+        String id = Webhooks.create(bearer, receiver.url("/mine"), List.of("*"), null);
+
+        Webhooks.update(TestUsers.bearer("someone-else-" + UUID.randomUUID()), id, Map.of("state", "active"))
+                .statusCode(404).body("code", is("not_found"));
+        Webhooks.update(bearer, id, Map.of("state", "paused")).statusCode(400).body("code", is("validation_failed"))
+                .body("errors.field", hasItem("state"));
+        Webhooks.update(bearer, id, Map.of()).statusCode(400).body("code", is("validation_failed"));
+        Webhooks.get(bearer, "/" + id).body("state", is("active"));
     }
 
     @Test

@@ -32,6 +32,11 @@ final class Webhooks {
         return create(bearer, body).statusCode(201).extract().path("id");
     }
 
+    static ValidatableResponse update(String bearer, String id, Map<String, Object> body) {
+        return given().header("Authorization", bearer).contentType(ContentType.JSON).body(body)
+                .patch("/api/v1/webhooks/" + id).then();
+    }
+
     static ValidatableResponse get(String bearer, String path) {
         return given().header("Authorization", bearer).get("/api/v1/webhooks" + path).then();
     }

@@ -26,6 +26,9 @@ public record SecretColumn(String table, String column, String idColumn, String 
             false);
     public static final SecretColumn MAILBOX_REFRESH_TOKEN = new SecretColumn("mailbox", "refresh_token", "id", "uuid",
             false);
+    /** The mailbox's Microsoft Graph access token (the Outlook one is {@link #MAILBOX_ACCESS_TOKEN}). */
+    public static final SecretColumn MAILBOX_GRAPH_TOKEN = new SecretColumn("mailbox", "graph_token", "id", "uuid",
+            false);
     public static final SecretColumn PENDING_AUTHORIZATION_CODE_VERIFIER = new SecretColumn("pending_authorization",
             "code_verifier", "state_hash", "text", true);
     public static final SecretColumn PENDING_CONNECTION_ACCESS_TOKEN = new SecretColumn("pending_connection",
@@ -40,7 +43,7 @@ public record SecretColumn(String table, String column, String idColumn, String 
     /** Every encrypted column: what key rotation rewrites and counts. */
     public static final List<SecretColumn> ALL = List.of(MAILBOX_ACCESS_TOKEN, MAILBOX_REFRESH_TOKEN,
             PENDING_AUTHORIZATION_CODE_VERIFIER, PENDING_CONNECTION_ACCESS_TOKEN, PENDING_CONNECTION_REFRESH_TOKEN,
-            PROVIDER_SETTINGS_CLIENT_SECRET, WEBHOOK_SECRET);
+            PROVIDER_SETTINGS_CLIENT_SECRET, WEBHOOK_SECRET, MAILBOX_GRAPH_TOKEN);
 
     /** The associated data of this column's value in row {@code rowId}. */
     public String context(Object rowId) {

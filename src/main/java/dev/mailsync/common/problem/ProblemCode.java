@@ -82,7 +82,12 @@ public enum ProblemCode {
     IMAP_THROTTLED(503, "Mail server throttling",
             "The mail server throttles this mailbox for now (it asked for 300 s); try again after Retry-After"),
     IMAP_BUSY(503, "Mailbox connections in use",
-            "All 8 IMAP connections of this mailbox are in use; try again shortly");
+            "All 8 IMAP connections of this mailbox are in use; try again shortly"),
+
+    // ---- Microsoft Graph
+    GRAPH_CONSENT_MISSING(409, "Microsoft Graph permission missing",
+            "This mailbox's Microsoft sign-in does not include the Microsoft Graph permissions: reconnect it to "
+                    + "grant them");
 
     private final int status;
     private final String title;
