@@ -17,11 +17,11 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
+
+import dev.mailsync.oauth.MicrosoftConfig;
 
 /**
  * Requests to Microsoft Graph for one mailbox: {@code {graph-url}/v1.0/{userPath}/...} with the target's bearer,
@@ -46,9 +46,8 @@ public class GraphClient {
     private final ObjectMapper json;
 
     @Inject
-    public GraphClient(@ConfigProperty(name = "mailsync.microsoft.graph-url",
-            defaultValue = "https://graph.microsoft.com") String graphUrl, GraphConfig config, ObjectMapper json) {
-        this(graphUrl, config.timeout(), config.concurrencyPerMailbox(), config.defaultRetryAfter(), json);
+    public GraphClient(MicrosoftConfig microsoft, GraphConfig config, ObjectMapper json) {
+        this(microsoft.graphUrl(), config.timeout(), config.concurrencyPerMailbox(), config.defaultRetryAfter(), json);
     }
 
     /** For tests: a client of the Graph at {@code graphUrl}. */

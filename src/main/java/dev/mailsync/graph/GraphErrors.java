@@ -64,10 +64,15 @@ public final class GraphErrors {
         return permanent("graph_rejected", "Microsoft Graph refused the request: " + said);
     }
 
-    /** The mailbox's grant does not cover Graph's {@code Mail.Send} (it was connected before mailsync asked). */
+    /**
+     * The mailbox's grant does not cover Graph's permissions (it was connected before mailsync asked for them, or
+     * Graph refused the token's scopes: {@code detail}, may be null).
+     */
     public static GraphFailure consentMissing(String detail) {
-        return permanent("graph_consent_missing", "The mailbox has not granted mailsync Microsoft Graph's Mail.Send "
-                + "permission (" + detail + "): reconnect it to send through Graph.");
+        return permanent("graph_consent_missing", "Sending from this mailbox needs Microsoft Graph (SMTP AUTH is off "
+                + "for it, or mailsync sends through Graph), and the mailbox has not granted mailsync Graph's Mail.Send "
+                + "and Mail.ReadWrite permissions" + (detail == null ? "" : " (" + detail + ")")
+                + ": reconnect it to grant them.");
     }
 
     /** No answer: Graph could not be reached, or the connection broke ({@code submission}: maybe after it took the mail). */

@@ -22,6 +22,6 @@ public class GraphTargets {
      * @throws dev.mailsync.oauth.GraphConsentMissing the mailbox's consent lacks Graph
      */
     public GraphTarget forMailbox(UUID mailboxId) {
-        throw new UnsupportedOperationException("until lane T lands");
+        return new GraphTarget("me", tokens.graphToken(mailboxId));
     }
 }

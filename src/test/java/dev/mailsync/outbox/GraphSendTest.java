@@ -37,7 +37,6 @@ import com.icegreen.greenmail.store.StoredMessage;
 
 import dev.mailsync.graph.GraphMail;
 import dev.mailsync.graph.GraphTargets;
-import dev.mailsync.support.FakeGraphMail;
 import dev.mailsync.support.MailboxTestBase;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.MailsyncTest;
@@ -65,8 +64,6 @@ class GraphSendTest extends MailboxTestBase {
     @Inject
     GraphTargets targets;
 
-    FakeGraphMail graph;
-
     String bearer;
     String address;
     String id;
@@ -74,7 +71,6 @@ class GraphSendTest extends MailboxTestBase {
 
     @BeforeEach
     void setUp() throws Exception {
-        graph.reset();
         bearer = TestUsers.bearer("graph-sender-" + UUID.randomUUID());
         address = Mailboxes.newAccount(mail);
         Mailboxes.folder(mail, address, "INBOX");
@@ -101,7 +97,7 @@ class GraphSendTest extends MailboxTestBase {
         String messageId = item(sendId).then().body("state", equalTo("sent")).body("attempts", equalTo(1))
                 .body("transport", equalTo("graph")).extract().path("messageId");
         assertThat(sql.text("select send_transport from mailbox where id = ?", id)).isEqualTo("graph");
-        assertThat(graph.submitted()).singleElement().isEqualTo(stored);
+        assertThat(graph.mail().submitted()).singleElement().isEqualTo(stored);
         assertThat(copies(friend, messageId)).isEqualTo(1);
         assertThat(raw(sentItems(messageId))).isEqualTo(stored);
 
@@ -110,7 +106,7 @@ class GraphSendTest extends MailboxTestBase {
         sender.sendDueNow();
         item(next).then().body("state", equalTo("sent")).body("transport", equalTo("graph"));
         assertThat(smtp.scriptedSessions() - smtpSessions).isEqualTo(1);
-        assertThat(graph.requests("sendMail")).isEqualTo(2);
+        assertThat(graph.mail().requests("sendMail")).isEqualTo(2);
     }
 
     @Test
@@ -129,11 +125,11 @@ class GraphSendTest extends MailboxTestBase {
 
         String messageId = item(sendId).then().body("state", equalTo("sent")).body("transport", equalTo("graph"))
                 .extract().path("messageId");
-        assertThat(graph.requests("sendMail")).isZero();
-        assertThat(graph.requests("createMessage")).isEqualTo(1);
-        assertThat(graph.requests("createUploadSession")).isEqualTo(1);
-        assertThat(graph.requests("upload")).isEqualTo(2); // 6 MiB in chunks of 3.75 MiB
-        assertThat(graph.uploadRanges().get(0)).isEqualTo("bytes 0-3932159/" + large.length);
+        assertThat(graph.mail().requests("sendMail")).isZero();
+        assertThat(graph.mail().requests("createMessage")).isEqualTo(1);
+        assertThat(graph.mail().requests("createUploadSession")).isEqualTo(1);
+        assertThat(graph.mail().requests("upload")).isEqualTo(2); // 6 MiB in chunks of 3.75 MiB
+        assertThat(graph.mail().uploadRanges().get(0)).isEqualTo("bytes 0-3932159/" + large.length);
         MimeMessage received = only(friend, messageId);
         assertThat(received.getSubject()).isEqualTo("Large through Graph");
         assertThat(received.getHeader("Date")).isEqualTo(stored.getHeader("Date"));
@@ -159,7 +155,7 @@ class GraphSendTest extends MailboxTestBase {
     @Test
     void shouldHonourGraphsRetryAfterForTheMailbox() throws Exception {
         onGraph();
-        graph.failNext("sendMail", 1, 429, "ApplicationThrottled", 2);
+        graph.mail().failNext("sendMail", 1, 429, "ApplicationThrottled", 2);
         String sendId = send("throttled");
 
         sender.sendDueNow();
@@ -171,7 +167,7 @@ class GraphSendTest extends MailboxTestBase {
         // made due at once, the item meets the closed gate: no request to Graph before the Retry-After ends
         due();
         sender.sendDueNow();
-        assertThat(graph.requests("sendMail")).isEqualTo(1);
+        assertThat(graph.mail().requests("sendMail")).isEqualTo(1);
         item(sendId).then().body("state", equalTo("queued")).body("lastError.code", equalTo("graph_throttled"));
 
         Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(250)).until(() -> {
@@ -179,7 +175,7 @@ class GraphSendTest extends MailboxTestBase {
             sender.sendDueNow();
             return "sent".equals(item(sendId).then().extract().path("state"));
         });
-        assertThat(graph.requests("sendMail")).isEqualTo(2);
+        assertThat(graph.mail().requests("sendMail")).isEqualTo(2);
         assertThat(copies(friend, messageIdOf(sendId))).isEqualTo(1);
     }
 
@@ -187,7 +183,7 @@ class GraphSendTest extends MailboxTestBase {
     void shouldNotSendTwiceWhenGraphTookTheMailButItsAnswerWasLost() throws Exception {
         onGraph();
         String sendId = send("answer lost");
-        graph.acceptThenDrop(1);
+        graph.mail().acceptThenDrop(1);
         sender.sendDueNow();
         item(sendId).then().body("state", equalTo("queued")).body("lastError.code",
                 equalTo("graph_connection_lost"));
@@ -196,8 +192,8 @@ class GraphSendTest extends MailboxTestBase {
         sender.sendDueNow();
 
         String messageId = item(sendId).then().body("state", equalTo("sent")).extract().path("messageId");
-        assertThat(graph.requests("sendMail")).isEqualTo(1);
-        assertThat(graph.requests("listSentItems")).isEqualTo(1);
+        assertThat(graph.mail().requests("sendMail")).isEqualTo(1);
+        assertThat(graph.mail().requests("listSentItems")).isEqualTo(1);
         assertThat(copies(friend, messageId)).isEqualTo(1);
     }
 
@@ -217,26 +213,45 @@ class GraphSendTest extends MailboxTestBase {
         String messageId = item(sendId).then().body("state", equalTo("sent")).body("attempts", equalTo(2))
                 .extract().path("messageId");
         assertThat(sql.text("select server_response from outbox where id = ?", sendId)).startsWith("found in");
-        assertThat(graph.requests("sendMail")).isEqualTo(1);
+        assertThat(graph.mail().requests("sendMail")).isEqualTo(1);
         assertThat(copies(friend, messageId)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldAskForAReconnectWhenSmtpAuthIsOffAndTheGrantLacksGraph() throws Exception {
+        address = Mailboxes.newAccount(mail);
+        fake.consentOutlookOnlyNext(); // a mailbox connected before mailsync asked for Graph
+        id = Mailboxes.connect(fake, bearer, address);
+        String sendId = send("no graph consent");
+        smtp.failNext(Stage.AUTH, "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for "
+                + "the Mailbox.", 1);
+
+        sender.sendDueNow();
+
+        String message = item(sendId).then().body("state", equalTo("failed")).body("attempts", equalTo(1))
+                .body("lastError.code", equalTo("graph_consent_missing")).body("transport", equalTo("graph"))
+                .extract().path("lastError.message");
+        assertThat(message).contains("reconnect").contains("SMTP AUTH");
+        assertThat(graph.mail().requests("sendMail")).isZero();
+        assertThat(copies(friend, messageIdOf(sendId, "failed"))).isZero();
     }
 
     @Test
     void shouldFailWithClearCodesWhenGraphRefusesForGood() throws Exception {
         onGraph();
-        graph.failNext("sendMail", 1, 403, "ErrorSendAsDenied", null);
+        graph.mail().failNext("sendMail", 1, 403, "ErrorSendAsDenied", null);
         String denied = send("send as denied");
         sender.sendDueNow();
         item(denied).then().body("state", equalTo("failed")).body("lastError.code", equalTo("send_as_denied"))
                 .body("transport", equalTo("graph"));
 
-        graph.failNext("sendMail", 1, 404, "MailboxNotEnabledForRESTAPI", null);
+        graph.mail().failNext("sendMail", 1, 404, "MailboxNotEnabledForRESTAPI", null);
         String notEnabled = send("not enabled");
         sender.sendDueNow();
         item(notEnabled).then().body("state", equalTo("failed"))
                 .body("lastError.code", equalTo("graph_mailbox_not_enabled"));
 
-        graph.failNext("sendMail", 1, 503, "ServiceUnavailable", 1);
+        graph.mail().failNext("sendMail", 1, 503, "ServiceUnavailable", 1);
         String unavailable = send("unavailable");
         sender.sendDueNow();
         item(unavailable).then().body("state", equalTo("queued")).body("lastError.code",
@@ -303,7 +318,11 @@ class GraphSendTest extends MailboxTestBase {
     }
 
     private String messageIdOf(String sendId) {
-        return item(sendId).then().body("state", equalTo("sent")).extract().path("messageId");
+        return messageIdOf(sendId, "sent");
+    }
+
+    private String messageIdOf(String sendId, String state) {
+        return item(sendId).then().body("state", equalTo(state)).extract().path("messageId");
     }
 
     private byte[] storedMime(String sendId) throws Exception {

@@ -388,7 +388,7 @@ class OutboxTest extends MailboxTestBase {
         assertThat(copies(friend, before)).isEqualTo(1);
         assertThat(copies(friend, after)).isEqualTo(1);
         assertThat(sql.text("select server_response from outbox where id = ?", afterSend))
-                .startsWith("found in Sent Items");
+                .startsWith("found in the Sent folder");
     }
 
     @Test
