@@ -13,6 +13,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import dev.mailsync.common.ReplicaId;
+import io.quarkus.arc.Arc;
+import io.quarkus.arc.ManagedContext;
 import dev.mailsync.graph.GraphFailure;
 import dev.mailsync.message.MessageOperations;
 import io.quarkus.logging.Log;
@@ -111,10 +113,22 @@ public class OutboxSender {
         return claimed.size();
     }
 
-    /** One attempt, with the item's share of the send memory budget (its message is loaded whole). */
+    /**
+     * One attempt, with the item's share of the send memory budget (its message is loaded whole), in a request
+     * context of its own on the sender's threads (the token refresh reads the provider settings through Panache).
+     */
     void attempt(OutboxStore.Claimed item) {
+        ManagedContext request = Arc.container().requestContext();
+        boolean activated = !request.isActive();
+        if (activated) {
+            request.activate();
+        }
         try (SendBudget.Share share = budget.forSubmission(item.size())) {
             attemptWithin(item);
+        } finally {
+            if (activated) {
+                request.terminate();
+            }
         }
     }
 
