@@ -54,7 +54,7 @@
 # BENCH_IMAP_PORT (10143), BENCH_OAUTH_PORT (10180), BENCH_SMTP_PORT (10587), BENCH_SMTP_CONTROL_PORT (10589),
 # BENCH_HTTP_PORT (8080), JAVA_OPTS (default -Xmx256m -XX:+UseParallelGC),
 # BENCH_OAUTH_CLIENT_ID / BENCH_OAUTH_CLIENT_SECRET (default mailsync-bench / mailsync-bench-secret),
-# BENCH_DB_PASSWORD.
+# BENCH_DB (the database, default mailsync_send_bench), BENCH_DB_PASSWORD.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"; SAY_TAG=send
@@ -62,7 +62,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"; SAY_TAG=send
 . "$HERE/lib.sh"   # ROOT, RIG, BENCH_DIR, the ports, BASE, CALLBACK, RIG_USER, the OAuth client, LOGDIR, RESULTS; helpers
 SMTP_PORT="${BENCH_SMTP_PORT:-10587}"; SMTP_CONTROL_PORT="${BENCH_SMTP_CONTROL_PORT:-10589}"
 SENDER="$RIG_USER"; RCPT=u0001@example.com
-DB=mailsync_send_bench; DB_PASS="${BENCH_DB_PASSWORD:-mailsync_send_bench}"
+DB="${BENCH_DB:-mailsync_send_bench}"; DB_PASS="${BENCH_DB_PASSWORD:-mailsync_send_bench}"
 # a small INBOX: the initial sync after the connect must not compete with the sending
 SEND_CORPUS="$BENCH_DIR/corpus-send/Maildir"
 CERT="$BENCH_DIR/imap/tls/cert.pem"; SPOOL="$BENCH_DIR/smtp/spool"; SMTP_LOG="$BENCH_DIR/smtp/smtp.log"; DOVECOT_CONF="$BENCH_DIR/imap/dovecot.conf"
