@@ -87,7 +87,7 @@ public final class GraphErrors {
     /** The mailbox is inside a {@code Retry-After} Graph gave earlier: no request is made until it ends. */
     public static GraphFailure waiting(Duration remaining) {
         return new GraphFailure("graph_throttled", "Microsoft Graph asked to wait before the next request for this "
-                + "mailbox (" + remaining.toSeconds() + " s left)", false, false, remaining);
+                + "mailbox (" + remaining.toSeconds() + " s left)", false, false, remaining, true);
     }
 
     private static GraphFailure permanent(String code, String message) {

@@ -15,13 +15,20 @@ public class GraphFailure extends RuntimeException {
     private final boolean permanent;
     private final boolean ambiguous;
     private final Duration retryAfter;
+    private final boolean deferred;
 
     GraphFailure(String code, String message, boolean permanent, boolean ambiguous, Duration retryAfter) {
+        this(code, message, permanent, ambiguous, retryAfter, false);
+    }
+
+    GraphFailure(String code, String message, boolean permanent, boolean ambiguous, Duration retryAfter,
+            boolean deferred) {
         super(message, null, false, false);
         this.code = code;
         this.permanent = permanent;
         this.ambiguous = ambiguous;
         this.retryAfter = retryAfter;
+        this.deferred = deferred;
     }
 
     public String code() {
@@ -34,6 +41,11 @@ public class GraphFailure extends RuntimeException {
 
     public boolean ambiguous() {
         return ambiguous;
+    }
+
+    /** No request was made: the mailbox's gate was closed (a Retry-After running, or 4 requests in flight). */
+    public boolean deferred() {
+        return deferred;
     }
 
     public Optional<Duration> retryAfter() {

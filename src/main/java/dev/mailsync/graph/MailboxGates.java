@@ -45,7 +45,7 @@ final class MailboxGates {
         }
         if (!entered) {
             throw new GraphFailure("graph_throttled", "Too many Microsoft Graph requests for this mailbox in flight "
-                    + "on this replica (" + permits + ")", false, false, null);
+                    + "on this replica (" + permits + ")", false, false, null, true);
         }
         try {
             gate.checkOpen();

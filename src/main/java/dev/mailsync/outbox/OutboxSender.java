@@ -209,7 +209,7 @@ public class OutboxSender {
     }
 
     private void failOrRetry(UUID id, int attempt, Transport transport, Failure failure) {
-        if (failure.permanent() || attempt >= config.maxAttempts()) {
+        if (failure.permanent() || (attempt >= config.maxAttempts() && !failure.deferred())) {
             store.failed(id, owner, failure.code(), failure.message(), failure.reconcile(), transport);
             metrics.failed(failure.code());
             Log.warnf("Outbox item %s failed after %d attempt(s): %s", id, attempt, failure.message());
@@ -219,7 +219,8 @@ public class OutboxSender {
         if (failure.retryAfter() != null && failure.retryAfter().compareTo(delay) > 0) {
             delay = failure.retryAfter();
         }
-        store.retryLater(id, owner, failure.code(), failure.message(), delay, failure.reconcile(), transport);
+        store.retryLater(id, owner, failure.code(), failure.message(), delay, failure.reconcile(), transport,
+                failure.deferred());
         metrics.retried(failure.code());
         Log.infof("Outbox item %s: attempt %d failed (%s), next in %s", id, attempt, failure.code(), delay);
     }

@@ -136,15 +136,20 @@ public class OutboxStore {
                 returning mailbox_id, message_id""", truncate(serverResponse), wire(transport), id, owner);
     }
 
-    /** Back to the queue for another attempt after {@code delay}; {@code transport} tried (null: none reached). */
+    /**
+     * Back to the queue for another attempt after {@code delay}; {@code transport} tried (null: none reached);
+     * {@code uncounted}: the attempt never reached the server (a Retry-After ran), so it is not counted.
+     */
     void retryLater(UUID id, String owner, String code, String message, Duration delay, boolean reconcile,
-            Transport transport) {
+            Transport transport, boolean uncounted) {
         jdbc.update("""
                 update outbox set state = 'queued', next_attempt_at = now() + make_interval(secs => ?),
                     reconcile = reconcile or ?, lease_owner = null, lease_until = null, last_error_code = ?,
-                    last_error_message = ?, transport = coalesce(?, transport), updated_at = now()
+                    last_error_message = ?, transport = coalesce(?, transport), attempts = attempts - ?,
+                    updated_at = now()
                 where id = ? and lease_owner = ? and state = 'sending'""",
-                delay.toMillis() / 1000.0, reconcile, code, truncate(message), wire(transport), id, owner);
+                delay.toMillis() / 1000.0, reconcile, code, truncate(message), wire(transport), uncounted ? 1 : 0, id,
+                owner);
     }
 
     void failed(UUID id, String owner, String code, String message, boolean reconcile, Transport transport) {

@@ -168,7 +168,9 @@ class GraphSendTest extends MailboxTestBase {
         due();
         sender.sendDueNow();
         assertThat(graph.mail().requests("sendMail")).isEqualTo(1);
-        item(sendId).then().body("state", equalTo("queued")).body("lastError.code", equalTo("graph_throttled"));
+        // ... and without counting an attempt: no request was made
+        item(sendId).then().body("state", equalTo("queued")).body("lastError.code", equalTo("graph_throttled"))
+                .body("attempts", equalTo(1));
 
         Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(250)).until(() -> {
             due();
@@ -176,6 +178,7 @@ class GraphSendTest extends MailboxTestBase {
             return "sent".equals(item(sendId).then().extract().path("state"));
         });
         assertThat(graph.mail().requests("sendMail")).isEqualTo(2);
+        item(sendId).then().body("attempts", equalTo(2));
         assertThat(copies(friend, messageIdOf(sendId))).isEqualTo(1);
     }
 
