@@ -7,6 +7,7 @@ the report. send.sh drives the rig (servers, database, the service, kill -9) and
   peer                                   the same messages over one smtplib connection
   once, spooled, wait-spool, kill-on-spool   the exactly-once check and the crash's timing on the spool
   expect, problem, large-verify, dl-check    the checks of one failure case, size limit, large message, download
+  expect-throttled, graph-summary        the Graph run (--transport graph): its 429 check and its report
   large-body, dl-message                 build the large request and the download message
   metrics, metric, smtp-timing, heap, smtplog   figures from the service and the rig
   large-summary, download-summary, summary      the JSON records and the final report
@@ -236,11 +237,14 @@ def message_ids(dirs):
     return out
 
 def cmd_once(spool, sent_dir, inbox_dir, *itemfiles):
-    """Every item sent; each Message-ID exactly once in the spool, the sender's Sent Items, the recipient's INBOX."""
+    """Every item sent; each Message-ID exactly once in the spool (- : no spool, as with Graph), the sender's Sent
+    Items, the recipient's INBOX."""
     items = [it for f in itemfiles for it in json.load(open(f))["items"]]
-    where = {"spool": message_ids([spool]),
+    where = {"spool": message_ids([spool]) if spool != "-" else None,
              "Sent Items": message_ids([os.path.join(sent_dir, "cur"), os.path.join(sent_dir, "new")]),
              "INBOX": message_ids([os.path.join(inbox_dir, "cur"), os.path.join(inbox_dir, "new")])}
+    if where["spool"] is None:
+        del where["spool"]
     not_sent = [it for it in items if it["state"] != "sent"]
     bad, sizes = {k: [] for k in where}, []
     for it in items:
@@ -249,8 +253,8 @@ def cmd_once(spool, sent_dir, inbox_dir, *itemfiles):
             n = len(ids.get(mid, []))
             if n != 1:
                 bad[k].append((it["id"], mid, n))
-        sizes += [s for _, s in where["spool"].get(mid, [])[:1]]
-    dup_spool = sum(1 for k, v in where["spool"].items() if k and len(v) > 1)
+        sizes += [s for _, s in where.get("spool", where["INBOX"]).get(mid, [])[:1]]
+    dup_spool = sum(1 for k, v in where.get("spool", {}).items() if k and len(v) > 1)
     ok = not not_sent and not any(bad.values()) and dup_spool == 0
     log(f"  {len(items)} items: {len(items) - len(not_sent)} sent" +
         "".join(f"; {k}: {len(items) - len(v)} exactly once" + (f", {len(v)} NOT (e.g. {v[:2]})" if v else "")
@@ -319,6 +323,44 @@ def cmd_expect(itemsfile, want_state, want_code, want_attempts):
     print(f"state {it['state']}, attempts {it['attempts']}, lastError.code {code}"
           + (f" ({msg[:150]})" if msg else "") + f" -> {'OK' if ok else 'FAIL'} (expected {want_state}, "
           f"attempts {want_attempts}, code {want_code})")
+    sys.exit(0 if ok else 3)
+
+def cmd_expect_throttled(itemsfile, retry_after):
+    """The throttled item: sent at attempt 2, no sooner than retry_after s after it was accepted? Exit 3 if not."""
+    it = json.load(open(itemsfile))["items"][0]
+    took = ts(it["sentAt"]) - ts(it["createdAt"]) if it.get("sentAt") else None
+    ok = it["state"] == "sent" and it["attempts"] == 2 and took is not None and took >= float(retry_after) \
+        and it.get("transport") == "graph"
+    print(f"state {it['state']}, transport {it.get('transport')}, attempts {it['attempts']}, accepted -> sent "
+          f"{took if took is None else round(took, 2)} s -> {'OK' if ok else 'FAIL'} (expected sent through graph at "
+          f"attempt 2, >= {retry_after} s)")
+    sys.exit(0 if ok else 3)
+
+def cmd_graph_summary(run, once, throttled_rc, throttled, conc, cpu0, cpu1, wall, machine, stats, rss, out, version,
+                      java_opts, post_par):
+    """The Graph run's report and its JSON line appended to `out`; exit 3 unless every check passed."""
+    r, once, stats = json.loads(run), json.loads(once), json.loads(stats)
+    cpu = float(cpu1) - float(cpu0)
+    ok = once["ok"] and throttled_rc == "0" and r["states"] == {"sent": r["count"]}
+    print(f"""
+==== mailsync sending through Microsoft Graph (rig: graph-fake, MIME sendMail; PostgreSQL 15; {version}; JAVA_OPTS {java_opts})
+machine                    {machine} (shared with other work: figures are upper bounds of the cost)
+messages                   {r['count']} to u0001@example.com, ~{once['avg_spool_bytes'] / 1024:.1f} KB each as delivered; {post_par} parallel POSTs; outbox concurrency {conc}
+throughput                 {r['msgs_per_s']} msgs/s (all sent {r['all_sent_s']} s after the first POST)
+accepted -> sent           p50 {r['time_to_sent_p50_s']} s, p99 {r['time_to_sent_p99_s']} s, max {r['time_to_sent_max_s']} s
+POST latency               p50 {r['post_p50_ms']} ms, p99 {r['post_p99_ms']} ms
+service CPU                {cpu:.1f} s over {wall} s ({1000 * cpu / max(r['count'], 1):.1f} ms per message); peak RSS {rss} MB
+graph-fake                 {json.dumps(stats)}
+exactly once               {'OK' if once['ok'] else 'FAIL'}: each Message-ID once in Sent Items and in u0001's INBOX (not: {once['bad']})
+429 Retry-After            {throttled}
+result                     {'ALL OK' if ok else 'SOME CHECKS FAILED'}""")
+    rec = {"peer": "mailsync-send-graph", "version": version,
+           "at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), "machine": machine,
+           "concurrency": int(conc), "run": r, "cpu_s": round(cpu, 1), "wall_s": float(wall), "peak_rss_mb": int(rss),
+           "graph_fake": stats, "exactly_once": once, "throttled": throttled, "all_ok": ok}
+    with open(out, "a") as fh:
+        fh.write(json.dumps(rec) + "\n")
+    print(f"(appended to {out})")
     sys.exit(0 if ok else 3)
 
 MIB = 1048576

@@ -3,7 +3,7 @@
 # against the local Microsoft 365 rig (shared/bench: Dovecot in Outlook mode, oauth2-fake, smtp-server).
 #
 #   src/bench/send.sh [--no-build] [--keep-servers] [--count N] [--concurrency C] [--crash-count M]
-#                     [--post-parallel P] [--timeout S] [--large-mb N] [--download-mb N]
+#                     [--post-parallel P] [--timeout S] [--large-mb N] [--download-mb N] [--transport smtp|graph]
 #
 # --count N          messages per throughput run (default 200), each ~40 KB (6 KB text + 25 KB attachment)
 # --concurrency C    MAILSYNC_OUTBOX_CONCURRENCY of the first throughput run (default 4); a second run
@@ -13,6 +13,12 @@
 # --timeout S        longest wait for a batch to be sent (default 300)
 # --large-mb N       size of the large-message check as submitted, in MB (default 24; 0 skips the check)
 # --download-mb N    size of the attachment of the download check, in MB (default 30; 0 skips the check)
+# --transport graph  instead of all of the above: the throughput run through Microsoft Graph (the rig's graph-fake,
+#                    started by imap-server; mailsync.microsoft.send-transport=graph) at concurrency C, messages/s and
+#                    accepted -> sent p50/p99, the service's CPU seconds, the machine (nproc, CPU model), then exactly
+#                    once (each Message-ID once in Sent Items and in u0001's INBOX, graph-fake delivers with doveadm)
+#                    and a throttled message (graph-fake answers its sendMail 429 Retry-After: 2 once: sent at the
+#                    second attempt, at least 2 s later); result line in $BENCH_DIR/results/mailsync-send-graph.jsonl
 #
 # Run as root from anywhere. Steps: imap-server start --outlook --users 3 --no-warm (a 20-message INBOX) ->
 # smtp-server start -> PostgreSQL 15 (fresh database mailsync_send_bench) -> ./mvnw package -> the packaged
@@ -48,7 +54,7 @@
 # BENCH_IMAP_PORT (10143), BENCH_OAUTH_PORT (10180), BENCH_SMTP_PORT (10587), BENCH_SMTP_CONTROL_PORT (10589),
 # BENCH_HTTP_PORT (8080), JAVA_OPTS (default -Xmx256m -XX:+UseParallelGC),
 # BENCH_OAUTH_CLIENT_ID / BENCH_OAUTH_CLIENT_SECRET (default mailsync-bench / mailsync-bench-secret),
-# BENCH_DB_PASSWORD.
+# BENCH_DB (the database, default mailsync_send_bench), BENCH_DB_PASSWORD.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"; SAY_TAG=send
@@ -56,12 +62,13 @@ HERE="$(cd "$(dirname "$0")" && pwd)"; SAY_TAG=send
 . "$HERE/lib.sh"   # ROOT, RIG, BENCH_DIR, the ports, BASE, CALLBACK, RIG_USER, the OAuth client, LOGDIR, RESULTS; helpers
 SMTP_PORT="${BENCH_SMTP_PORT:-10587}"; SMTP_CONTROL_PORT="${BENCH_SMTP_CONTROL_PORT:-10589}"
 SENDER="$RIG_USER"; RCPT=u0001@example.com
-DB=mailsync_send_bench; DB_PASS="${BENCH_DB_PASSWORD:-mailsync_send_bench}"
+DB="${BENCH_DB:-mailsync_send_bench}"; DB_PASS="${BENCH_DB_PASSWORD:-mailsync_send_bench}"
 # a small INBOX: the initial sync after the connect must not compete with the sending
 SEND_CORPUS="$BENCH_DIR/corpus-send/Maildir"
 CERT="$BENCH_DIR/imap/tls/cert.pem"; SPOOL="$BENCH_DIR/smtp/spool"; SMTP_LOG="$BENCH_DIR/smtp/smtp.log"; DOVECOT_CONF="$BENCH_DIR/imap/dovecot.conf"
 WORK="$LOGDIR/send"
-BUILD=1; KEEP=0; TIMEOUT=300; COUNT=200; CONC=4; CRASH_COUNT=100; POST_PAR=4; LARGE_MB=24; DOWNLOAD_MB=30
+BUILD=1; KEEP=0; TIMEOUT=300; COUNT=200; CONC=4; CRASH_COUNT=100; POST_PAR=4; LARGE_MB=24; DOWNLOAD_MB=30; TRANSPORT=smtp
+GRAPH_PORT="${BENCH_GRAPH_PORT:-10181}"; GRAPH="http://127.0.0.1:$GRAPH_PORT"
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -74,6 +81,7 @@ while [[ $# -gt 0 ]]; do
     --timeout) TIMEOUT="$2"; shift 2 ;;
     --large-mb) LARGE_MB="$2"; shift 2 ;;
     --download-mb) DOWNLOAD_MB="$2"; shift 2 ;;
+    --transport) TRANSPORT="$2"; shift 2 ;;
     -h|--help) awk 'NR > 1 && /^set -euo pipefail/ { exit } NR > 1' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -85,6 +93,9 @@ done
 LARGE_MB=$((10#$LARGE_MB))
 [[ "$DOWNLOAD_MB" =~ ^[0-9]+$ ]] || { echo "--download-mb: a whole number of MB (0 skips the check), not '$DOWNLOAD_MB'" >&2; exit 2; }
 DOWNLOAD_MB=$((10#$DOWNLOAD_MB))
+[[ $TRANSPORT == smtp || $TRANSPORT == graph ]] || { echo "--transport: smtp or graph, not '$TRANSPORT'" >&2; exit 2; }
+# the Graph run sends through graph-fake only: no SMTP server, no large-message or download checks
+[[ $TRANSPORT == smtp ]] || { LARGE_MB=0; DOWNLOAD_MB=0; }
 
 # the client side (POSTs, polling, the smtplib peer, checks, the report): send.py, one subcommand per phase
 helper() { local c=$1; shift; if (($#)); then python3 "$HERE/send.py" "$c" -- "$@"; else python3 "$HERE/send.py" "$c"; fi; }
@@ -107,8 +118,10 @@ ports_free 'BENCH_*_PORT' "$IMAP_PORT" "$OAUTH_PORT" "$HTTP_PORT" "$SMTP_PORT" "
 say "starting imap-server --outlook --users 3 --no-warm (IMAP :$IMAP_PORT, oauth2-fake :$OAUTH_PORT, client $BENCH_OAUTH_CLIENT_ID)"
 RIG_STOP=(smtp-server imap-server)
 BENCH_CORPUS="$SEND_CORPUS" rig_start imap-server "$LOGDIR/send-imap-server.out" --outlook --users 3 --no-warm
-say "starting smtp-server (submission :$SMTP_PORT STARTTLS, control :$SMTP_CONTROL_PORT)"
-rig_start smtp-server "$LOGDIR/send-smtp-server.out"
+if [[ $TRANSPORT == smtp ]]; then
+  say "starting smtp-server (submission :$SMTP_PORT STARTTLS, control :$SMTP_CONTROL_PORT)"
+  rig_start smtp-server "$LOGDIR/send-smtp-server.out"
+fi
 [[ -s "$CERT" ]] || die "the rig's certificate $CERT is missing"
 # the service verifies host names; 127.0.0.1 must be in the certificate's subjectAltName
 openssl x509 -in "$CERT" -noout -checkip 127.0.0.1 | grep -q 'does match' \
@@ -131,15 +144,51 @@ start_service() {  # start_service LABEL CONCURRENCY LEASE
     MAILSYNC_MICROSOFT_SMTP_HOST=127.0.0.1 MAILSYNC_MICROSOFT_SMTP_PORT="$SMTP_PORT" MAILSYNC_MICROSOFT_SMTP_TLS=starttls \
     MAILSYNC_MAIL_TLS_TRUSTED_CERTIFICATES="$CERT" \
     MAILSYNC_OUTBOX_CONCURRENCY="$2" MAILSYNC_OUTBOX_LEASE="$3" MAILSYNC_OUTBOX_RETRY_DELAY=2s MAILSYNC_OUTBOX_POLL=2s \
-    MAILSYNC_RATE_LIMIT_SEND_PER_MINUTE=100000
+    MAILSYNC_RATE_LIMIT_SEND_PER_MINUTE=100000 MAILSYNC_MICROSOFT_SEND_TRANSPORT="$TRANSPORT" \
+    MAILSYNC_MICROSOFT_GRAPH_URL="$GRAPH"
 }
 start_service "c$CONC" "$CONC" 5m
 
 # ---- 5. provider settings and the connect flow, as an administrator and a browser would
-connect_mailbox SMTP.Send
+connect_mailbox "$([[ $TRANSPORT == graph ]] && echo Mail.Send || echo SMTP.Send)"
 # the initial sync of the (small) mailbox runs first, so that it does not overlap the timed sending
 helper initial-sync "$BASE/api/v1/mailboxes/$MAILBOX/sync" "$USER_TOKEN" || die "the initial sync did not finish"
 say "connected mailbox $MAILBOX ($SENDER); initial sync done"
+
+# ---- 5b. --transport graph: the throughput run through graph-fake, exactly once, a throttled message; then done
+if [[ $TRANSPORT == graph ]]; then
+  curl -sf -o /dev/null "$GRAPH/bench/stats?reset=1" || die "graph-fake is not answering on $GRAPH"
+  curl -sf -o /dev/null -X DELETE "$GRAPH/bench/fail" || true
+  MACHINE="$(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), load $(cut -d' ' -f1-3 /proc/loadavg)"
+  say "machine: $MACHINE"
+  say "Graph throughput: $COUNT messages to $RCPT through graph-fake, $POST_PAR parallel POSTs, outbox concurrency $CONC"
+  CPU0=$(cpu_s "$SVC_PID"); T0=$(now)
+  helper post "$BASE" "$USER_TOKEN" "$MAILBOX" "$COUNT" "graph-c$CONC" "$POST_PAR" "$WORK/graph.post.json" "$RCPT" >&2 \
+    || die "POSTs (graph)"
+  RUNG=$(helper wait "$BASE" "$USER_TOKEN" "$MAILBOX" "$WORK/graph.post.json" "$WORK/graph.items.json" "$TIMEOUT" \
+    "$SVC_PID" "graph-c$CONC") || die "waiting for the Graph batch to be sent"
+  CPU1=$(cpu_s "$SVC_PID"); WALL=$(awk -v a="$(now)" -v b="$T0" 'BEGIN { printf "%.1f", a - b }')
+  STATS=$(curl -sf "$GRAPH/bench/stats") || die "graph-fake /bench/stats"
+  RSSG=$(rss_mb "$SVC_PID" VmHWM)
+  say "service CPU $(awk -v a="$CPU1" -v b="$CPU0" 'BEGIN { printf "%.1f", a - b }') s over $WALL s; peak RSS $RSSG MB; graph-fake: $STATS"
+  ONCE=$(helper once - "$SENT_DIR" "$INBOX_DIR" "$WORK/graph.items.json") || die "exactly-once check (graph)"
+  say "throttled: graph-fake answers the next sendMail 429 with Retry-After: 2"
+  curl -sf -o /dev/null -H 'Content-Type: application/json' \
+    -d "{\"status\": 429, \"retry_after\": 2, \"count\": 1, \"path\": \"sendMail\", \"user\": \"$SENDER\"}" "$GRAPH/bench/fail" \
+    || die "graph-fake /bench/fail"
+  helper post "$BASE" "$USER_TOKEN" "$MAILBOX" 1 throttled 1 "$WORK/throttled.post.json" "$RCPT" 2>/dev/null || die "POST (throttled)"
+  helper wait "$BASE" "$USER_TOKEN" "$MAILBOX" "$WORK/throttled.post.json" "$WORK/throttled.items.json" 120 "$SVC_PID" - \
+    || die "waiting for the throttled item"
+  T_RC=0; THROTTLED=$(helper expect-throttled "$WORK/throttled.items.json" 2) || T_RC=$?
+  [[ $T_RC == 0 || $T_RC == 3 ]] || die "reading the throttled item"
+  say "  $THROTTLED"
+  stop_service
+  SUMMARY_RC=0
+  helper graph-summary "$RUNG" "$ONCE" "$T_RC" "$THROTTLED" "$CONC" "$CPU0" "$CPU1" "$WALL" "$MACHINE" "$STATS" "$RSSG" \
+    "$RESULTS/mailsync-send-graph.jsonl" "$(git_version)" "${JAVA_OPTS:-}" "$POST_PAR" || SUMMARY_RC=$?
+  [[ $SUMMARY_RC == 0 ]] || { [[ $SUMMARY_RC == 3 ]] && say "some checks failed (see above)"; exit 1; }
+  exit 0
+fi
 
 # ---- 6. throughput: mailsync at concurrency C, then at the default 2; the smtplib peer on one connection
 throughput() {  # throughput LABEL -> prints the stats JSON line

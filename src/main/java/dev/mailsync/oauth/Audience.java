@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
 public enum Audience {
 
     OUTLOOK("https://outlook.office.com", "Office 365 Exchange Online", "IMAP.AccessAsUser.All", "SMTP.Send"),
-    GRAPH("https://graph.microsoft.com", "Microsoft Graph", "Mail.Send", "Mail.Send.Shared", "User.Read");
+    GRAPH("https://graph.microsoft.com", "Microsoft Graph", "Mail.Send", "Mail.Send.Shared", "User.Read",
+            "Mail.ReadWrite");
 
     /** The OpenID Connect scopes: they name no resource and go with either. */
     static final String OPENID = "openid email profile offline_access";

@@ -7,13 +7,14 @@ import java.util.function.Supplier;
 
 import jakarta.inject.Singleton;
 
+import dev.mailsync.graph.GraphErrors;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.Startup;
 
 /**
- * Sending's metrics ({@code mailsync_outbox_*}, {@code mailsync_smtp_*}). Labels carry error codes only, never an
+ * Sending's metrics ({@code mailsync_outbox_*}, {@code mailsync_smtp_*}, {@code mailsync_graph_errors}). Labels carry error codes only, never an
  * address or a mailbox. The gauges read PostgreSQL at most every 10 seconds, whatever the scrape rate. Every
  * series with a known set of labels exists at zero from start-up, so alert rules work before the first event.
  */
@@ -26,10 +27,10 @@ public class OutboxMetrics {
     static final List<String> SMTP_ERROR_CODES = List.of("smtp_auth_disabled", "smtp_token_rejected",
             "recipient_refused", "message_too_large", "send_as_denied", "smtp_rejected", "smtp_busy",
             "smtp_unreachable", "smtp_connection_lost");
-    /** Every code an item can fail or be retried with: the SMTP codes and the sender's own. */
-    static final List<String> FAILURE_CODES = java.util.stream.Stream.concat(SMTP_ERROR_CODES.stream(),
-            java.util.stream.Stream.of("mailbox_reauth_required", "token_unavailable", "reconcile_failed",
-                    "internal_error")).toList();
+    /** Every code an item can fail or be retried with: the SMTP and Graph codes and the sender's own. */
+    static final List<String> FAILURE_CODES = java.util.stream.Stream.of(SMTP_ERROR_CODES, GraphErrors.CODES,
+            List.of("mailbox_reauth_required", "token_unavailable", "reconcile_failed", "internal_error"))
+            .flatMap(List::stream).distinct().toList();
 
     private final MeterRegistry registry;
     private final Timer submissions;
@@ -46,6 +47,7 @@ public class OutboxMetrics {
         }
         registry.counter("mailsync.outbox.sent");
         SMTP_ERROR_CODES.forEach(code -> registry.counter("mailsync.smtp.errors", "code", code));
+        GraphErrors.CODES.forEach(code -> registry.counter("mailsync.graph.errors", "code", code));
         FAILURE_CODES.forEach(code -> {
             registry.counter("mailsync.outbox.failed", "code", code);
             registry.counter("mailsync.outbox.retries", "code", code);
@@ -79,6 +81,11 @@ public class OutboxMetrics {
     /** An SMTP failure by code ({@code smtp_busy}, {@code smtp_auth_disabled}, {@code recipient_refused}, ...). */
     void smtpError(String code) {
         registry.counter("mailsync.smtp.errors", "code", code).increment();
+    }
+
+    /** A Graph failure by code ({@code graph_throttled}, {@code send_as_denied}, ...). */
+    void graphError(String code) {
+        registry.counter("mailsync.graph.errors", "code", code).increment();
     }
 
     /** An interrupted attempt checked against the Sent folder: {@code found} or {@code absent}. */

@@ -11,39 +11,31 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.mail.MessagingException;
 
-import dev.mailsync.imap.ImapConnector;
-import dev.mailsync.imap.ImapUnavailable;
-import dev.mailsync.imap.ImapUse;
-import dev.mailsync.imap.ImapSession;
-import dev.mailsync.imap.SpecialFolders;
-import dev.mailsync.message.MessageOperations;
-import dev.mailsync.oauth.AccessTokens;
-import dev.mailsync.oauth.ReauthorizationRequired;
 import dev.mailsync.common.ReplicaId;
-import dev.mailsync.oauth.TokenUnavailable;
+import io.quarkus.arc.Arc;
+import io.quarkus.arc.ManagedContext;
+import dev.mailsync.graph.GraphFailure;
+import dev.mailsync.message.MessageOperations;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 
 /**
  * Delivers the outbox: every {@code mailsync.outbox.poll} (and at once when mail is queued) up to
- * {@code concurrency} workers claim due items one at a time, until none is left, and submit each over SMTP
- * with a fresh access token. An item that an earlier attempt may have delivered (a
- * crash during the SMTP transaction, or a lost reply) is first looked up in the Sent folder by its Message-ID:
- * found means sent, so nothing is sent twice as long as the server files sent mail there, as Outlook does.
+ * {@code concurrency} workers claim due items one at a time, until none is left, and hand each to the mailbox's
+ * transport ({@link Transports}: SMTP or Microsoft Graph) with a fresh access token. An item that an earlier attempt
+ * may have delivered (a crash during the submission, or a lost reply) is first looked up in the Sent folder by its
+ * Message-ID: found means sent, so nothing is sent twice as long as the server files sent mail there, as Outlook
+ * does for both transports.
  */
 @ApplicationScoped
 public class OutboxSender {
 
     private final OutboxStore store;
-    private final SmtpSubmitter smtp;
-    private final AccessTokens tokens;
-    private final ImapConnector imap;
+    private final Transports transports;
     private final MessageOperations messages;
     private final OutboxConfig config;
-    private final SpecialFolders special;
     private final OutboxMetrics metrics;
     private final SendBudget budget;
     private final String owner = ReplicaId.get();
@@ -51,16 +43,12 @@ public class OutboxSender {
     private final AtomicInteger busy = new AtomicInteger();
     private volatile boolean stopping;
 
-    public OutboxSender(OutboxStore store, SmtpSubmitter smtp, AccessTokens tokens, ImapConnector imap,
-            MessageOperations messages, OutboxConfig config, SpecialFolders special, OutboxMetrics metrics,
-            SendBudget budget) {
+    public OutboxSender(OutboxStore store, Transports transports, MessageOperations messages, OutboxConfig config,
+            OutboxMetrics metrics, SendBudget budget) {
         this.store = store;
-        this.smtp = smtp;
-        this.tokens = tokens;
-        this.imap = imap;
+        this.transports = transports;
         this.messages = messages;
         this.config = config;
-        this.special = special;
         this.metrics = metrics;
         this.budget = budget;
         AtomicInteger n = new AtomicInteger();
@@ -125,10 +113,22 @@ public class OutboxSender {
         return claimed.size();
     }
 
-    /** One attempt, with the item's share of the send memory budget (its message is loaded whole). */
+    /**
+     * One attempt, with the item's share of the send memory budget (its message is loaded whole), in a request
+     * context of its own on the sender's threads (the token refresh reads the provider settings through Panache).
+     */
     void attempt(OutboxStore.Claimed item) {
+        ManagedContext request = Arc.container().requestContext();
+        boolean activated = !request.isActive();
+        if (activated) {
+            request.activate();
+        }
         try (SendBudget.Share share = budget.forSubmission(item.size())) {
             attemptWithin(item);
+        } finally {
+            if (activated) {
+                request.terminate();
+            }
         }
     }
 
@@ -138,18 +138,27 @@ public class OutboxSender {
             return;
         }
         int attempt = pending.attempts();
+        Submission submission = null;
         try {
-            if (item.reconcile() && reconciled(item.id(), pending)) {
+            submission = transports.forMailbox(pending.mailboxId());
+            if (item.reconcile() && reconciled(item.id(), pending, submission)) {
                 return;
             }
-            String token = tokens.accessToken(pending.mailboxId());
-            String response = metrics.timeSubmission(
-                    () -> smtp.submit(pending.address(), token, pending.mime(), pending.envelope()));
-            if (config.appendToSent()) {
-                appendToSent(pending);
+            String response;
+            try {
+                response = submission.submit(pending);
+            } catch (SmtpFailure e) {
+                Submission fallback = transports.fallbackAfter(pending.mailboxId(), e);
+                if (fallback == null) {
+                    throw e;
+                }
+                // SMTP AUTH was refused before any mail was taken: the same attempt goes on through Graph
+                metrics.smtpError(e.code());
+                submission = fallback;
+                response = submission.submit(pending);
             }
             metrics.sent();
-            if (!store.sent(item.id(), owner, response)) {
+            if (!store.sent(item.id(), owner, response, submission.transport())) {
                 // the submission outlasted the lease: whoever holds the item now finds it in the Sent folder
                 Log.warnf("Sent outbox item %s, but its lease had run out; the next holder reconciles it", item.id());
                 return;
@@ -157,47 +166,36 @@ public class OutboxSender {
             if (pending.answersMessageId() != null) {
                 markAnswered(pending);
             }
-            Log.infof("Sent outbox item %s of mailbox %s (attempt %d): %s", item.id(), pending.mailboxId(), attempt,
-                    response);
-        } catch (SmtpFailure e) {
-            metrics.smtpError(e.code());
-            failOrRetry(item.id(), attempt, e.code(), e.getMessage(), e.permanent(), e.ambiguous(), null);
-        } catch (ReauthorizationRequired e) {
-            failOrRetry(item.id(), attempt, "mailbox_reauth_required", "The mailbox must be reconnected before it "
-                    + "can send: " + e.getMessage(), true, false, null);
-        } catch (TokenUnavailable e) {
-            failOrRetry(item.id(), attempt, "token_unavailable", "No access token right now: " + e.getMessage(),
-                    false, false, e.retryAfter().orElse(null));
-        } catch (ReconcileFailed e) {
-            failOrRetry(item.id(), attempt, "reconcile_failed", e.getMessage(), false, true, null);
+            Log.infof("Sent outbox item %s of mailbox %s (attempt %d, %s): %s", item.id(), pending.mailboxId(),
+                    attempt, submission.transport().wire(), response);
         } catch (RuntimeException e) {
-            Log.errorf(e, "Outbox item %s failed unexpectedly", item.id());
-            failOrRetry(item.id(), attempt, "internal_error", "Unexpected failure: " + e.getMessage(), false, false,
-                    null);
+            Failure failure = Failure.of(e);
+            if (e instanceof SmtpFailure) {
+                metrics.smtpError(failure.code());
+            } else if (e instanceof GraphFailure) {
+                metrics.graphError(failure.code());
+            } else if (failure.code().equals("internal_error")) {
+                Log.errorf(e, "Outbox item %s failed unexpectedly", item.id());
+            }
+            failOrRetry(item.id(), attempt, submission == null ? null : submission.transport(), failure);
         }
     }
 
     /**
-     * An earlier attempt may have delivered the item: look for its Message-ID in the Sent folder.
+     * An earlier attempt may have delivered the item: look for its Message-ID in the Sent folder (over IMAP, or
+     * Sent Items through Graph when the mailbox sends through Graph; both are the same folder).
      *
      * @return {@code true} when it is there (now recorded as sent)
      */
-    private boolean reconciled(UUID id, OutboxStore.Pending pending) {
-        try (ImapSession session = imap.open(pending.mailboxId(), ImapUse.OUTBOX)) {
-            String sent = special.sent(session.listFolders())
-                    .orElseThrow(() -> new ReconcileFailed("the mailbox has no Sent folder to check"));
-            if (session.hasMessageId(sent, pending.messageId())) {
-                store.sent(id, owner, "found in " + sent + " after an interrupted attempt");
-                metrics.reconciled("found");
-                Log.infof("Outbox item %s was already sent (found in %s); not sending it again", id, sent);
-                return true;
-            }
-            metrics.reconciled("absent");
-            return false;
-        } catch (MessagingException | ImapUnavailable e) {
-            throw new ReconcileFailed("could not check the Sent folder for an interrupted attempt: "
-                    + e.getMessage());
+    private boolean reconciled(UUID id, OutboxStore.Pending pending, Submission submission) {
+        if (submission.inSentFolder(pending)) {
+            store.sent(id, owner, "found in the Sent folder after an interrupted attempt", null);
+            metrics.reconciled("found");
+            Log.infof("Outbox item %s was already sent (found in the Sent folder); not sending it again", id);
+            return true;
         }
+        metrics.reconciled("absent");
+        return false;
     }
 
     private void markAnswered(OutboxStore.Pending pending) {
@@ -210,36 +208,21 @@ public class OutboxSender {
         }
     }
 
-    private void appendToSent(OutboxStore.Pending pending) {
-        try (ImapSession session = imap.open(pending.mailboxId(), ImapUse.OUTBOX)) {
-            String sent = special.sent(session.listFolders()).orElse(null);
-            if (sent == null) {
-                Log.warnf("Mailbox %s has no Sent folder; the sent message was not filed", pending.mailboxId());
-                return;
-            }
-            session.append(sent, pending.mime());
-        } catch (MessagingException | RuntimeException e) {
-            // the mail is sent; only the copy is missing
-            Log.warnf("Could not file the sent message in the Sent folder of mailbox %s: %s", pending.mailboxId(),
-                    e.getMessage());
-        }
-    }
-
-    private void failOrRetry(UUID id, int attempt, String code, String message, boolean permanent,
-            boolean reconcile, Duration retryAfter) {
-        if (permanent || attempt >= config.maxAttempts()) {
-            store.failed(id, owner, code, message, reconcile);
-            metrics.failed(code);
-            Log.warnf("Outbox item %s failed after %d attempt(s): %s", id, attempt, message);
+    private void failOrRetry(UUID id, int attempt, Transport transport, Failure failure) {
+        if (failure.permanent() || (attempt >= config.maxAttempts() && !failure.deferred())) {
+            store.failed(id, owner, failure.code(), failure.message(), failure.reconcile(), transport);
+            metrics.failed(failure.code());
+            Log.warnf("Outbox item %s failed after %d attempt(s): %s", id, attempt, failure.message());
             return;
         }
         Duration delay = backoff(attempt);
-        if (retryAfter != null && retryAfter.compareTo(delay) > 0) {
-            delay = retryAfter;
+        if (failure.retryAfter() != null && failure.retryAfter().compareTo(delay) > 0) {
+            delay = failure.retryAfter();
         }
-        store.retryLater(id, owner, code, message, delay, reconcile);
-        metrics.retried(code);
-        Log.infof("Outbox item %s: attempt %d failed (%s), next in %s", id, attempt, code, delay);
+        store.retryLater(id, owner, failure.code(), failure.message(), delay, failure.reconcile(), transport,
+                failure.deferred());
+        metrics.retried(failure.code());
+        Log.infof("Outbox item %s: attempt %d failed (%s), next in %s", id, attempt, failure.code(), delay);
     }
 
     /** The delay after the given attempt: {@code retry-delay} doubled per attempt, at most {@code max-backoff}. */
@@ -256,12 +239,6 @@ public class OutboxSender {
             workers.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static final class ReconcileFailed extends RuntimeException {
-        ReconcileFailed(String message) {
-            super(message, null, false, false);
         }
     }
 }

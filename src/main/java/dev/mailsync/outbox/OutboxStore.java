@@ -41,7 +41,7 @@ public class OutboxStore {
     };
     private static final String VIEW_COLUMNS = """
             id, state, message_id, subject, to_addr, cc_addr, bcc_addr, size, attempts, next_attempt_at,
-            last_error_code, last_error_message, created_at, sent_at""";
+            last_error_code, last_error_message, created_at, sent_at, transport""";
 
     private final Jdbc jdbc;
     private final ObjectMapper json;
@@ -123,33 +123,47 @@ public class OutboxStore {
                 id);
     }
 
-    /** Sent (or found in the Sent folder): the bytes are dropped, the Sent folder has the copy. */
-    boolean sent(UUID id, String owner, String serverResponse) {
+    /**
+     * Sent (or found in the Sent folder): the bytes are dropped, the Sent folder has the copy. {@code transport}
+     * (null: keep the one recorded) is the one that sent it.
+     */
+    boolean sent(UUID id, String owner, String serverResponse, Transport transport) {
         return finished(id, EventType.OUTBOX_SENT, null, """
                 update outbox set state = 'sent', sent_at = now(), server_response = ?, mime = null,
                     reconcile = false, lease_owner = null, lease_until = null, last_error_code = null,
-                    last_error_message = null, updated_at = now()
+                    last_error_message = null, transport = coalesce(?, transport), updated_at = now()
                 where id = ? and lease_owner = ? and state = 'sending'
-                returning mailbox_id, message_id""", truncate(serverResponse), id, owner);
+                returning mailbox_id, message_id""", truncate(serverResponse), wire(transport), id, owner);
     }
 
-    /** Back to the queue for another attempt after {@code delay}. */
-    void retryLater(UUID id, String owner, String code, String message, Duration delay, boolean reconcile) {
+    /**
+     * Back to the queue for another attempt after {@code delay}; {@code transport} tried (null: none reached);
+     * {@code uncounted}: the attempt never reached the server (a Retry-After ran), so it is not counted.
+     */
+    void retryLater(UUID id, String owner, String code, String message, Duration delay, boolean reconcile,
+            Transport transport, boolean uncounted) {
         jdbc.update("""
                 update outbox set state = 'queued', next_attempt_at = now() + make_interval(secs => ?),
                     reconcile = reconcile or ?, lease_owner = null, lease_until = null, last_error_code = ?,
-                    last_error_message = ?, updated_at = now()
+                    last_error_message = ?, transport = coalesce(?, transport), attempts = attempts - ?,
+                    updated_at = now()
                 where id = ? and lease_owner = ? and state = 'sending'""",
-                delay.toMillis() / 1000.0, reconcile, code, truncate(message), id, owner);
+                delay.toMillis() / 1000.0, reconcile, code, truncate(message), wire(transport), uncounted ? 1 : 0, id,
+                owner);
     }
 
-    void failed(UUID id, String owner, String code, String message, boolean reconcile) {
+    void failed(UUID id, String owner, String code, String message, boolean reconcile, Transport transport) {
         finished(id, EventType.OUTBOX_FAILED, code, """
                 update outbox set state = 'failed', reconcile = reconcile or ?, lease_owner = null,
-                    lease_until = null, last_error_code = ?, last_error_message = ?, updated_at = now()
+                    lease_until = null, last_error_code = ?, last_error_message = ?,
+                    transport = coalesce(?, transport), updated_at = now()
                 where id = ? and lease_owner = ? and state = 'sending'
                 returning mailbox_id, message_id""",
-                reconcile, code, truncate(message), id, owner);
+                reconcile, code, truncate(message), wire(transport), id, owner);
+    }
+
+    private static String wire(Transport transport) {
+        return transport == null ? null : transport.wire();
     }
 
     /**
@@ -257,7 +271,7 @@ public class OutboxStore {
                 read(rs, 5, ADDRESSES), read(rs, 6, ADDRESSES), read(rs, 7, ADDRESSES), rs.getInt(8), rs.getInt(9),
                 waiting ? Jdbc.instant(rs, 10) : null,
                 errorCode == null ? null : new OutboxItem.Error(errorCode, rs.getString(12)), Jdbc.instant(rs, 13),
-                Jdbc.instant(rs, 14));
+                Jdbc.instant(rs, 14), Transport.fromWire(rs.getString(15)));
     }
 
     private <T> T read(ResultSet rs, int column, TypeReference<T> type) throws SQLException {

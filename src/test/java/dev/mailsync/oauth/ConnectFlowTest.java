@@ -67,7 +67,7 @@ class ConnectFlowTest extends MailboxTestBase {
                 .containsEntry("scope", "openid email profile offline_access "
                         + "https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send "
                         + "https://graph.microsoft.com/Mail.Send https://graph.microsoft.com/Mail.Send.Shared "
-                        + "https://graph.microsoft.com/User.Read");
+                        + "https://graph.microsoft.com/User.Read https://graph.microsoft.com/Mail.ReadWrite");
         assertThat(q.get("state")).hasSizeGreaterThanOrEqualTo(43);
         assertThat(q.get("code_challenge")).hasSize(43);
 

@@ -66,9 +66,9 @@ class GraphTokensTest extends MailboxTestBase {
         assertThat(fake.refreshes()).isEqualTo(refreshes + 1);
         assertThat(fake.lastTokenRequest().get("scope")).isEqualTo("openid email profile offline_access "
                 + "https://graph.microsoft.com/Mail.Send https://graph.microsoft.com/Mail.Send.Shared "
-                + "https://graph.microsoft.com/User.Read");
+                + "https://graph.microsoft.com/User.Read https://graph.microsoft.com/Mail.ReadWrite");
         assertThat(fake.issued(graphToken)).contains(new FakeEntra.IssuedToken(address, FakeEntra.GRAPH,
-                Set.of("Mail.Send", "Mail.Send.Shared", "User.Read")));
+                Set.of("Mail.Send", "Mail.Send.Shared", "User.Read", "Mail.ReadWrite")));
         assertThat(fake.issued(outlook).orElseThrow().audience()).isEqualTo(FakeEntra.OUTLOOK);
         // cached: no second request, and the Outlook token is untouched
         assertThat(tokens.graphToken(id)).isEqualTo(graphToken);

@@ -18,7 +18,7 @@ class OutboxCursorTest {
     void shouldRoundTripTheLastItemOfAPage() {
         UUID id = UUID.fromString("3f2b6c1e-9a4d-4c1b-8e7f-0a1b2c3d4e5f");
         OutboxItem last = new OutboxItem(id.toString(), OutboxState.SENT, "m@x", "s", List.of(), List.of(), List.of(),
-                10, 1, null, null, Instant.parse("2026-11-24T10:00:00.000001Z"), null);
+                10, 1, null, null, Instant.parse("2026-11-24T10:00:00.000001Z"), null, null);
         OutboxCursor cursor = OutboxCursor.after(last);
         assertThat(cursor).isEqualTo(new OutboxCursor(Instant.parse("2026-11-24T10:00:00.000001Z"), id));
         assertThat(OutboxCursor.decode(cursor.encode())).isEqualTo(cursor);

@@ -47,8 +47,9 @@ class OutboxStateTest {
         assertThat(json.writeValueAsString(new OutboxItem.Accepted("a1", OutboxState.QUEUED)))
                 .isEqualTo("{\"id\":\"a1\",\"state\":\"queued\"}");
         OutboxItem item = new OutboxItem("a2", OutboxState.FAILED, "m@x", "s", List.of(), List.of(), List.of(), 1, 2,
-                null, null, Instant.EPOCH, null);
+                null, null, Instant.EPOCH, null, Transport.GRAPH);
         assertThat(json.readTree(json.writeValueAsString(item)).get("state").asText()).isEqualTo("failed");
+        assertThat(json.readTree(json.writeValueAsString(item)).get("transport").asText()).isEqualTo("graph");
     }
 
     @Test

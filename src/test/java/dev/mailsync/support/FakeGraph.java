@@ -28,8 +28,8 @@ import io.vertx.core.json.JsonObject;
  * token {@link FakeEntra} issued for Graph (another resource's, or an unknown one: 401 {@code
  * InvalidAuthenticationToken}) carrying the endpoint's scope (else 403 {@code ErrorAccessDenied}); errors are
  * Graph's JSON, {@code {"error": {"code", "message"}}}. Endpoints: {@code GET /v1.0/me} (the signed-in user's
- * {@link Profile}; a test sets another with {@link #profile}). Injected failures and a delay make Graph fail or
- * slow.
+ * {@link Profile}; a test sets another with {@link #profile}), and the mail endpoints of {@link FakeGraphMail}
+ * ({@link #serveMail}). Injected failures and a delay make Graph fail or slow.
  * <p>
  * Each endpoint is one method that {@link #dispatch} picks by method and path, given the checked {@link Caller}.
  */
@@ -41,6 +41,7 @@ public class FakeGraph implements ResponseDefinitionTransformerV2 {
     private final Deque<Failure> failures = new ArrayDeque<>();
     private final AtomicInteger requests = new AtomicInteger();
     private volatile Duration delay = Duration.ZERO;
+    private volatile FakeGraphMail mail;
 
     public FakeGraph(FakeEntra entra) {
         this.entra = entra;
@@ -62,8 +63,21 @@ public class FakeGraph implements ResponseDefinitionTransformerV2 {
         return "http://127.0.0.1:" + server.port();
     }
 
-    /** Forgets profiles, failures, the delay and counters. */
+    /** Serves Graph's mail endpoints of {@code /v1.0/me/...} and the upload URLs with this (sending through Graph). */
+    public void serveMail(FakeGraphMail mail) {
+        this.mail = mail;
+    }
+
+    /** The mail endpoints: what was sent, injected errors (see {@link FakeGraphMail}). */
+    public FakeGraphMail mail() {
+        return mail;
+    }
+
+    /** Forgets profiles, failures, the delay and counters (the mail endpoints' too). */
     public synchronized void reset() {
+        if (mail != null) {
+            mail.reset();
+        }
         profiles.clear();
         failures.clear();
         requests.set(0);
@@ -119,6 +133,9 @@ public class FakeGraph implements ResponseDefinitionTransformerV2 {
         if (failure != null) {
             return failure.response();
         }
+        if (mail != null && mail.isUpload(request)) {
+            return mail.upload(request); // an upload URL carries its own authorization
+        }
         String auth = request.getHeader("Authorization");
         String bearer = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : null;
         FakeEntra.IssuedToken token = bearer == null ? null : entra.issued(bearer).orElse(null);
@@ -137,6 +154,13 @@ public class FakeGraph implements ResponseDefinitionTransformerV2 {
     private ResponseDefinition dispatch(Caller caller, String method, String path, Request request) {
         if ("GET".equals(method) && "/v1.0/me".equals(path)) {
             return me(caller);
+        }
+        if (mail != null && path.startsWith("/v1.0/me/")) {
+            ResponseDefinition answer = mail.handle(request, caller.token().user(), caller.token().scopes(),
+                    path.substring("/v1.0/me/".length()));
+            if (answer != null) {
+                return answer;
+            }
         }
         return error(404, "ResourceNotFound", "Resource not found for the segment '" + path + "'.");
     }

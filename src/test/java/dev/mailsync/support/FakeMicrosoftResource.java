@@ -43,6 +43,7 @@ public class FakeMicrosoftResource implements QuarkusTestResourceLifecycleManage
         entra.startServer();
         graph = new FakeGraph(entra);
         graph.startServer();
+        graph.serveMail(new FakeGraphMail(mail, outlook, graph.url()));
         imapProxy = new TcpProxy("127.0.0.1", mail.getImap().getPort());
         imapFront = new ImapFront("127.0.0.1", imapProxy.port());
         smtpFront = new SmtpFront("127.0.0.1", mail.getSmtp().getPort());
