@@ -73,7 +73,7 @@ public class OutboxResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = OutboxItem.Accepted.class)))
     @Extension(name = ProblemResponses.CODES, value = "not_found, rate_limited, mailbox_not_active, "
-            + "idempotency_key_reused, sending_busy, shared_mailbox_send_unavailable")
+            + "idempotency_key_reused, sending_busy")
     public Response send(@PathParam("id") UUID id, @HeaderParam("Idempotency-Key") String idempotencyKey,
             @NotNull @Valid SendRequest request) {
         limits.send(user.id());

@@ -57,10 +57,6 @@ public class OutboxService {
 
     public Enqueued enqueue(UUID mailboxId, String userId, String idempotencyKey, SendRequest request) {
         Mailbox mailbox = mailboxes.getMailbox(mailboxId, userId);
-        if (mailbox.isShared()) { // SMTP AUTH cannot send as a shared mailbox with a delegate's token
-            throw new ProblemException(ProblemCode.SHARED_MAILBOX_SEND_UNAVAILABLE, mailbox.address + " is a shared "
-                    + "mailbox: mailsync does not send from shared mailboxes yet");
-        }
         String hash = hash(request);
         if (idempotencyKey != null) {
             var earlier = store.byIdempotencyKey(mailboxId, idempotencyKey);

@@ -11,7 +11,8 @@ import io.quarkus.logging.Log;
  * Which transport sends a mailbox's mail ({@code mailsync.microsoft.send-transport}): always SMTP, always Graph, or
  * ({@code auto}) SMTP until Microsoft answers {@code 535 5.7.139} (SMTP AUTH is off for the mailbox or its tenant);
  * then the mailbox is switched to Graph, and the switch is kept on the mailbox ({@code mailbox.send_transport}). In
- * {@code auto}, a mailbox whose {@code send_transport} an operator set to {@code smtp} stays on SMTP.
+ * {@code auto}, a mailbox whose {@code send_transport} an operator set to {@code smtp} stays on SMTP. A shared mailbox
+ * sends through Graph whatever the setting: SMTP AUTH cannot send as it with its delegate's token.
  */
 @ApplicationScoped
 class Transports {
@@ -28,8 +29,12 @@ class Transports {
         this.jdbc = jdbc;
     }
 
-    /** The mailbox's transport now. */
+    /** The mailbox's transport now; a shared mailbox always sends through Graph (as its address, Send As). */
     Submission forMailbox(UUID mailboxId) {
+        if (jdbc.optional("select kind = 'shared' from mailbox where id = ?", rs -> rs.getBoolean(1), mailboxId)
+                .orElse(false)) {
+            return graph;
+        }
         return switch (config.sendTransport()) {
             case SMTP -> smtp;
             case GRAPH -> graph;

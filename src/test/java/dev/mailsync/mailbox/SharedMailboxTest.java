@@ -9,14 +9,18 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.mailsync.outbox.OutboxSender;
 import dev.mailsync.support.MailboxTestBase;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.MailsyncTest;
@@ -30,6 +34,9 @@ import io.restassured.response.ValidatableResponse;
  */
 @MailsyncTest
 class SharedMailboxTest extends MailboxTestBase {
+
+    @Inject
+    OutboxSender sender;
 
     String bearer;
     String delegate;
@@ -247,16 +254,45 @@ class SharedMailboxTest extends MailboxTestBase {
     }
 
     @Test
-    void shouldRefuseToSendFromASharedMailbox() {
+    void shouldSendFromASharedMailboxThroughGraphAsItsAddressWithTheDelegatesToken() throws Exception {
         delegations.grant(delegate, shared);
+        graph.grantSendAs(delegate, shared);
+        Mailboxes.folder(mail, shared, "Sent Items");
+        String id = addShared();
+        int smtpSessions = smtp.scriptedSessions();
+
+        String sendId = send(id, "from the support team");
+        sender.sendDueNow();
+
+        outboxItem(id, sendId).then().body("state", equalTo("sent")).body("transport", equalTo("graph"));
+        assertThat(graph.mail().submitted()).singleElement().satisfies(mime -> assertThat(
+                new String(mime, StandardCharsets.UTF_8)).contains("From: " + shared).contains("from the support team"));
+        assertThat(graph.mail().requests("sendMail")).isOne();
+        assertThat(smtp.scriptedSessions()).isEqualTo(smtpSessions); // never SMTP, whatever the setting
+        assertThat(Mailboxes.folder(mail, shared, "Sent Items").getMessageCount()).isOne();
+    }
+
+    @Test
+    void shouldFailASendFromASharedMailboxWithoutSendAsAsSendAsDenied() throws Exception {
+        delegations.grant(delegate, shared); // Full Access to read it, but no Send As
         String id = addShared();
 
-        given().header("Authorization", bearer).contentType("application/json")
-                .body(Map.of("to", List.of(Map.of("address", "someone@fabrikam.example")), "subject", "hi",
+        String sendId = send(id, "not allowed");
+        sender.sendDueNow();
+
+        outboxItem(id, sendId).then().body("state", equalTo("failed")).body("lastError.code", equalTo("send_as_denied"));
+        assertThat(graph.mail().submitted()).isEmpty();
+    }
+
+    private String send(String id, String subject) {
+        return given().header("Authorization", bearer).contentType("application/json")
+                .body(Map.of("to", List.of(Map.of("address", "someone@fabrikam.example")), "subject", subject,
                         "text", "hello"))
-                .post("/api/v1/mailboxes/" + id + "/outbox")
-                .then().statusCode(409).contentType("application/problem+json")
-                .body("code", equalTo("shared_mailbox_send_unavailable"));
+                .post("/api/v1/mailboxes/" + id + "/outbox").then().statusCode(202).extract().path("id");
+    }
+
+    private io.restassured.response.Response outboxItem(String id, String sendId) {
+        return given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/outbox/" + sendId);
     }
 
     private String addShared() {

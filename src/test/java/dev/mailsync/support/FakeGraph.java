@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -42,6 +43,7 @@ public class FakeGraph implements ResponseDefinitionTransformerV2 {
     private final AtomicInteger requests = new AtomicInteger();
     private volatile Duration delay = Duration.ZERO;
     private volatile FakeGraphMail mail;
+    private final Map<String, Set<String>> sendAs = new ConcurrentHashMap<>();
 
     public FakeGraph(FakeEntra entra) {
         this.entra = entra;
@@ -79,6 +81,7 @@ public class FakeGraph implements ResponseDefinitionTransformerV2 {
             mail.reset();
         }
         profiles.clear();
+        sendAs.clear();
         failures.clear();
         requests.set(0);
         delay = Duration.ZERO;
@@ -162,7 +165,36 @@ public class FakeGraph implements ResponseDefinitionTransformerV2 {
                 return answer;
             }
         }
+        if (mail != null && path.startsWith("/v1.0/users/") && path.indexOf('/', "/v1.0/users/".length()) > 0) {
+            ResponseDefinition answer = another(caller, path, request);
+            if (answer != null) {
+                return answer;
+            }
+        }
         return error(404, "ResourceNotFound", "Resource not found for the segment '" + path + "'.");
+    }
+
+    /**
+     * {@code /v1.0/users/{address}/...}: another mailbox's mail endpoints, for a caller with a Send As grant to it
+     * ({@link #grantSendAs}) and {@code Mail.Send.Shared}; otherwise 403 {@code ErrorSendAsDenied}, as Exchange answers.
+     */
+    private ResponseDefinition another(Caller caller, String path, Request request) {
+        int slash = path.indexOf('/', "/v1.0/users/".length());
+        String address = path.substring("/v1.0/users/".length(), slash).toLowerCase(Locale.ROOT);
+        String rest = path.substring(slash + 1);
+        String user = caller.token().user().toLowerCase(Locale.ROOT);
+        if (!address.equals(user) && (!sendAs.getOrDefault(user, Set.of()).contains(address)
+                || !caller.has("Mail.Send.Shared"))) {
+            return error(403, "ErrorSendAsDenied", "The user account which was used to submit this request does not "
+                    + "have the right to send mail on behalf of the specified sending account.");
+        }
+        return mail.handle(request, address, caller.token().scopes(), rest);
+    }
+
+    /** Grants {@code delegate} Send As for {@code shared}: Graph's {@code /users/{shared}/...} then serves it. */
+    public void grantSendAs(String delegate, String shared) {
+        sendAs.computeIfAbsent(delegate.toLowerCase(Locale.ROOT), d -> ConcurrentHashMap.newKeySet())
+                .add(shared.toLowerCase(Locale.ROOT));
     }
 
     /** {@code GET /v1.0/me}: needs {@code User.Read}. */

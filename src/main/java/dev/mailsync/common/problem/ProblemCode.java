@@ -97,9 +97,7 @@ public enum ProblemCode {
             "The mail server refused adele.vance@contoso.example access to support@contoso.example (NO "
                     + "AUTHENTICATE failed.): an Exchange administrator must grant Full Access to it"),
     SHARED_MAILBOX_EXISTS(409, "Shared mailbox already added",
-            "support@contoso.example is already one of this user's mailboxes"),
-    SHARED_MAILBOX_SEND_UNAVAILABLE(409, "Shared mailboxes cannot send yet",
-            "support@contoso.example is a shared mailbox: mailsync does not send from shared mailboxes yet");
+            "support@contoso.example is already one of this user's mailboxes");
 
     private final int status;
     private final String title;
