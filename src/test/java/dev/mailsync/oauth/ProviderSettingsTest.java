@@ -50,7 +50,7 @@ class ProviderSettingsTest {
                         "Microsoft Graph: offline_access",
                         "Office 365 Exchange Online: IMAP.AccessAsUser.All", "Office 365 Exchange Online: SMTP.Send",
                         "Microsoft Graph: Mail.Send", "Microsoft Graph: Mail.Send.Shared",
-                        "Microsoft Graph: User.Read")));
+                        "Microsoft Graph: User.Read", "Microsoft Graph: Mail.ReadWrite")));
     }
 
     @Test
