@@ -3,20 +3,16 @@ package dev.mailsync.outbox;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import dev.mailsync.common.ClaimWorkers;
 import dev.mailsync.common.ReplicaId;
-import io.quarkus.arc.Arc;
-import io.quarkus.arc.ManagedContext;
 import dev.mailsync.graph.GraphFailure;
 import dev.mailsync.message.MessageOperations;
+import io.quarkus.arc.Arc;
+import io.quarkus.arc.ManagedContext;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -39,9 +35,7 @@ public class OutboxSender {
     private final OutboxMetrics metrics;
     private final SendBudget budget;
     private final String owner = ReplicaId.get();
-    private final ExecutorService workers;
-    private final AtomicInteger busy = new AtomicInteger();
-    private volatile boolean stopping;
+    private final ClaimWorkers<OutboxStore.Claimed> workers;
 
     public OutboxSender(OutboxStore store, Transports transports, MessageOperations messages, OutboxConfig config,
             OutboxMetrics metrics, SendBudget budget) {
@@ -51,53 +45,28 @@ public class OutboxSender {
         this.config = config;
         this.metrics = metrics;
         this.budget = budget;
-        AtomicInteger n = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(config.concurrency(), r -> {
-            Thread t = new Thread(r, "outbox-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.workers = new ClaimWorkers<>("outbox", config.concurrency(),
+                () -> store.claim(owner, 1, config.lease()), this::attempt);
     }
 
     /** Looks for due mail at once instead of at the next poll. */
     void wakeUp() {
-        if (config.enabled() && !stopping) {
-            CompletableFuture.runAsync(this::dispatch, workers);
+        if (config.enabled()) {
+            workers.wakeUp();
         }
     }
 
     @Scheduled(every = "{mailsync.outbox.poll}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    synchronized void dispatch() {
-        if (!config.enabled() || stopping) {
-            return;
-        }
-        for (int free = config.concurrency() - busy.get(); free > 0; free--) {
-            busy.incrementAndGet();
-            workers.execute(this::drain);
-        }
-    }
-
-    /** One worker: claims and sends one item after another until none is due. */
-    private void drain() {
-        try {
-            while (!stopping) {
-                List<OutboxStore.Claimed> claimed = store.claim(owner, 1, config.lease());
-                if (claimed.isEmpty()) {
-                    return;
-                }
-                attempt(claimed.get(0));
-            }
-        } catch (RuntimeException e) {
-            Log.warnf("The outbox sender stopped until its next poll: %s", e.getMessage());
-        } finally {
-            busy.decrementAndGet();
+    void dispatch() {
+        if (config.enabled()) {
+            workers.dispatch();
         }
     }
 
     /** Forgets sent and failed items after {@code mailsync.outbox.retention} (any replica; deleting is idempotent). */
     @Scheduled(every = "1h", delayed = "5m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void purgeExpired() {
-        if (stopping) {
+        if (workers.stopping()) {
             return;
         }
         int purged = store.purge(config.retention());
@@ -233,12 +202,6 @@ public class OutboxSender {
 
     /** SIGTERM: stop claiming and let submissions in progress finish (their leases protect them otherwise). */
     void stop(@Observes ShutdownEvent event) {
-        stopping = true;
-        workers.shutdown();
-        try {
-            workers.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        workers.stop(config.shutdownGrace());
     }
 }

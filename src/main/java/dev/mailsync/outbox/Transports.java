@@ -31,17 +31,14 @@ class Transports {
 
     /** The mailbox's transport now; a shared mailbox always sends through Graph (as its address, Send As). */
     Submission forMailbox(UUID mailboxId) {
-        if (jdbc.optional("select kind = 'shared' from mailbox where id = ?", rs -> rs.getBoolean(1), mailboxId)
-                .orElse(false)) {
+        // a shared mailbox, or in auto a mailbox switched to Graph
+        boolean onGraph = jdbc.optional("select kind = 'shared', send_transport = ? from mailbox where id = ?",
+                rs -> rs.getBoolean(1) || (config.sendTransport() == TransportConfig.Choice.AUTO && rs.getBoolean(2)),
+                Transport.GRAPH.wire(), mailboxId).orElse(false);
+        if (onGraph) {
             return graph;
         }
-        return switch (config.sendTransport()) {
-            case SMTP -> smtp;
-            case GRAPH -> graph;
-            case AUTO -> Transport.GRAPH.wire().equals(jdbc.optional(
-                    "select send_transport from mailbox where id = ?", rs -> rs.getString(1), mailboxId).orElse(null))
-                            ? graph : smtp;
-        };
+        return config.sendTransport() == TransportConfig.Choice.GRAPH ? graph : smtp;
     }
 
     /**

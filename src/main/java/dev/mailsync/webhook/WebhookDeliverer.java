@@ -2,15 +2,11 @@ package dev.mailsync.webhook;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import dev.mailsync.common.ClaimWorkers;
 import dev.mailsync.common.ReplicaId;
 import dev.mailsync.common.crypto.SecretColumn;
 import io.quarkus.logging.Log;
@@ -32,9 +28,7 @@ public class WebhookDeliverer {
     private final WebhookConfig config;
     private final WebhookMetrics metrics;
     private final String owner = ReplicaId.get();
-    private final ExecutorService workers;
-    private final AtomicInteger busy = new AtomicInteger();
-    private volatile boolean stopping;
+    private final ClaimWorkers<DeliveryStore.Claimed> workers;
 
     public WebhookDeliverer(DeliveryStore deliveries, WebhookStore webhooks, WebhookSender sender,
             WebhookConfig config, WebhookMetrics metrics) {
@@ -43,53 +37,28 @@ public class WebhookDeliverer {
         this.sender = sender;
         this.config = config;
         this.metrics = metrics;
-        AtomicInteger n = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(config.concurrency(), r -> {
-            Thread t = new Thread(r, "webhook-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.workers = new ClaimWorkers<>("webhook", config.concurrency(),
+                () -> deliveries.claim(owner, 1, config.lease()), this::attempt);
     }
 
     /** Looks for due deliveries at once instead of at the next poll. */
     void wakeUp() {
-        if (config.enabled() && !stopping) {
-            CompletableFuture.runAsync(this::dispatch, workers);
+        if (config.enabled()) {
+            workers.wakeUp();
         }
     }
 
     @Scheduled(every = "{mailsync.webhooks.poll}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    synchronized void dispatch() {
-        if (!config.enabled() || stopping) {
-            return;
-        }
-        for (int free = config.concurrency() - busy.get(); free > 0; free--) {
-            busy.incrementAndGet();
-            workers.execute(this::drain);
-        }
-    }
-
-    /** One worker: claims and attempts one delivery after another until none is due. */
-    private void drain() {
-        try {
-            while (!stopping) {
-                List<DeliveryStore.Claimed> claimed = deliveries.claim(owner, 1, config.lease());
-                if (claimed.isEmpty()) {
-                    return;
-                }
-                attempt(claimed.get(0));
-            }
-        } catch (RuntimeException e) {
-            Log.warnf("A webhook worker stopped until the next poll: %s", e.getMessage());
-        } finally {
-            busy.decrementAndGet();
+    void dispatch() {
+        if (config.enabled()) {
+            workers.dispatch();
         }
     }
 
     /** Forgets delivered and failed deliveries after {@code mailsync.webhooks.retention} (any replica). */
     @Scheduled(every = "1h", delayed = "5m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void purgeExpired() {
-        if (!stopping) {
+        if (!workers.stopping()) {
             int purged = deliveries.purge(config.retention());
             if (purged > 0) {
                 Log.infof("Deleted %d webhook deliveries older than %s", purged, config.retention());
@@ -150,12 +119,6 @@ public class WebhookDeliverer {
 
     /** SIGTERM: stop claiming; attempts in progress end within their timeout (their leases protect them). */
     void stop(@Observes ShutdownEvent event) {
-        stopping = true;
-        workers.shutdown();
-        try {
-            workers.awaitTermination(config.timeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        workers.stop(config.timeout().plusSeconds(1));
     }
 }
