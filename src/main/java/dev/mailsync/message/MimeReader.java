@@ -16,6 +16,7 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.Part;
 import jakarta.mail.Session;
 import jakarta.mail.internet.ContentType;
+import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.internet.MimePart;
@@ -172,7 +173,7 @@ public final class MimeReader {
     }
 
     private static void leaf(Node node, String type, Body body, Problems problems) {
-        Part part = node.part;
+        MimePart part = node.part;
         String section = node.path.isEmpty() ? "1" : node.path;
         String disposition = disposition(part);
         String filename = filename(part, problems);
@@ -196,8 +197,8 @@ public final class MimeReader {
     }
 
     /** A text part decoded by its charset (without the activation framework's content handlers), cut to size. */
-    private static String text(Part part, Body body, Problems problems) {
-        try (InputStream in = part.getInputStream()) {
+    private static String text(MimePart part, Body body, Problems problems) {
+        try (InputStream in = decoded(part)) {
             TextPart text = text(in, charset(part), body.limits, problems);
             body.truncated |= text.truncated();
             return text.value();
@@ -208,19 +209,34 @@ public final class MimeReader {
     }
 
     /**
-     * A text part from its transfer-encoded bytes, read as {@link #text(Part, Body, Problems)} reads a part of a
+     * A text part from its transfer-encoded bytes, read as {@link #text(MimePart, Body, Problems)} reads a part of a
      * whole message (the same decoders, the same limits, the same notes): for a part fetched on its own.
      *
      * @param encoding its Content-Transfer-Encoding (null: none)
      */
     static TextPart text(byte[] encoded, String encoding, String charset, ReadLimits limits, Problems problems) {
         InputStream raw = new java.io.ByteArrayInputStream(encoded);
-        try (InputStream in = encoding == null ? raw : MimeUtility.decode(raw, encoding)) {
+        try (InputStream in = encoding == null ? raw : decoded(raw, encoding)) {
             return text(in, charset, limits, problems);
         } catch (MessagingException | IOException | RuntimeException e) {
             problems.add("undecodable text part: " + e.getMessage());
             return new TextPart(null, false);
         }
+    }
+
+    /** A part's content, transfer-decoded as {@link Part#getInputStream()} decodes a text part. */
+    private static InputStream decoded(MimePart part) throws MessagingException, IOException {
+        String encoding = part.getEncoding();
+        if (!QuotedPrintableStream.ENCODING.equalsIgnoreCase(encoding)) {
+            return part.getInputStream();
+        }
+        return new QuotedPrintableStream(part instanceof MimeMessage message ? message.getRawInputStream()
+                : ((MimeBodyPart) part).getRawInputStream());
+    }
+
+    private static InputStream decoded(InputStream raw, String encoding) throws MessagingException {
+        return QuotedPrintableStream.ENCODING.equalsIgnoreCase(encoding) ? new QuotedPrintableStream(raw)
+                : MimeUtility.decode(raw, encoding);
     }
 
     /**
