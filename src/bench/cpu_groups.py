@@ -16,6 +16,8 @@ the difference of the two values interpolated at t0 and t1 (`window`). The group
   that ends loses at most its last `period` (the service keeps its backends in a pool: they rarely end); one
   that starts is counted from its birth.
 - machine: /proc/stat's first line, user + nice + system + irq + softirq (not idle, iowait or steal), all cores.
+- jit: the JIT compiler threads (C1, C2) of the root JVM of the first tree group, part of that group's figure: what
+  a JVM spends compiling the code it has just started running, once per process.
 """
 import json, os, time
 
@@ -64,6 +66,7 @@ class Watcher:
         self.cmd = {}          # (pid, starttime) -> command line, read once per process
         self.seen = {}         # (pid, starttime) -> (group, last own ticks), for the seen groups
         self.roots = {}        # (pid, starttime) -> (group, last tree ticks), for the tree groups
+        self.jit = {}          # (pid, starttime) -> last ticks of its JIT compiler threads, for the first tree group
 
     def _group_of_seen(self, key, cmd, backends):
         if "/bin/postgres " in cmd:
@@ -107,12 +110,35 @@ class Watcher:
                 self.seen[key] = (group, own)
                 if group == "pg_db":
                     backends.add(pid)
-        values = {"t": time.time(), "machine": machine_busy()}
+        first = next(iter(self.trees), None)
+        for key, (group, _) in self.roots.items():
+            if group == first and key[0] in procs and procs[key[0]][0] == key[1]:
+                self.jit[key] = compiler_ticks(key[0])   # a root that ended keeps its last value
+        values = {"t": time.time(), "machine": machine_busy(), "jit": sum(self.jit.values()) / TICK}
         for group in list(self.trees) + ["pg_db", "pg_bg"]:
             values[group] = 0.0
         for group, ticks in list(self.roots.values()) + list(self.seen.values()):
             values[group] += ticks / TICK
         return values
+
+
+def compiler_ticks(pid):
+    """utime + stime of a JVM's JIT compiler threads (named "C1 CompilerThre", "C2 CompilerThre")."""
+    total = 0
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return 0
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as fh:
+                raw = fh.read()
+        except OSError:
+            continue
+        if raw[raw.index("(") + 1:raw.rindex(")")].startswith(("C1 CompilerThre", "C2 CompilerThre")):
+            f = raw[raw.rindex(")") + 2:].split()
+            total += int(f[11]) + int(f[12])
+    return total
 
 
 def tree_ticks(root, procs, children):

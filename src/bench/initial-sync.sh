@@ -2,11 +2,15 @@
 # initial-sync.sh: benchmark of mailsync's IMAP initial sync against the local Microsoft 365 rig
 # (shared/bench: Dovecot in Outlook mode + oauth2-fake), compared with mbsync on the same server.
 #
-#   src/bench/initial-sync.sh [--fetch-mode parts|whole|both] [--latency] [--no-build] [--keep-servers]
-#                             [--timeout S] [--runs-mbsync N] [--condstore]
+#   src/bench/initial-sync.sh [--fetch-mode parts|whole|both] [--jvm cold|warm|both] [--latency] [--no-build]
+#                             [--keep-servers] [--timeout S] [--runs-mbsync N] [--condstore]
 #
 # --fetch-mode  the service's mailsync.sync.fetch-mode (MAILSYNC_SYNC_FETCH_MODE): parts = BODYSTRUCTURE, header
 #               and text parts; whole = whole messages; both (default) = one run of each, side by side.
+# --jvm         cold = the first sync after the service started (its JVM compiles the code as it first runs it);
+#               warm = the same mailbox disconnected (DELETE: its rows go, then VACUUM ANALYZE) and connected again in
+#               the same service process, as a replica that has synced before onboards a mailbox; both (default) =
+#               cold, then warm. The JIT compiler threads' CPU is shown apart in both.
 # --latency     the service and mbsync reach Dovecot through latency_proxy.py: 20 ms each way (40 ms round
 #               trip) and 4 MB/s each way (BENCH_LATENCY_DELAY_MS, BENCH_LATENCY_RATE bytes/s), as a client in
 #               one region sees Exchange Online in another; its NOOP round trip is measured first. mbsync: 1 run.
@@ -41,7 +45,7 @@ SERVER_MAILDIR="$BENCH_DIR/imap/home/${RIG_USER%%@*}/Maildir"
 DOVECOT_CONF="$BENCH_DIR/imap/dovecot.conf"
 DB="${BENCH_DB:-mailsync_bench}"; DB_PASS="${BENCH_DB_PASSWORD:-mailsync_bench}"
 SERVER_MODE=(--outlook); BUILD=1; KEEP=0; TIMEOUT=300; MBSYNC_RUNS=""; NOCHANGE_RUNS=3; RIG_STOP=(imap-server)
-MODES=(whole parts); LATENCY=0
+MODES=(whole parts); LATENCY=0; JVMS=(cold warm)
 LATENCY_PORT="${BENCH_LATENCY_PORT:-$((IMAP_PORT + 5))}"
 LATENCY_DELAY_MS="${BENCH_LATENCY_DELAY_MS:-20}"; LATENCY_RATE="${BENCH_LATENCY_RATE:-4000000}"
 
@@ -50,13 +54,16 @@ while [[ $# -gt 0 ]]; do
     --fetch-mode)
       case "${2:-}" in both) MODES=(whole parts) ;; parts|whole) MODES=("$2") ;; *) echo "--fetch-mode parts|whole|both" >&2; exit 2 ;; esac
       shift 2 ;;
+    --jvm)
+      case "${2:-}" in both) JVMS=(cold warm) ;; cold|warm) JVMS=("$2") ;; *) echo "--jvm cold|warm|both" >&2; exit 2 ;; esac
+      shift 2 ;;
     --latency) LATENCY=1; shift ;;
     --no-build) BUILD=0; shift ;;
     --condstore) SERVER_MODE=(); shift ;;
     --keep-servers) KEEP=1; shift ;;
     --timeout) TIMEOUT="$2"; shift 2 ;;
     --runs-mbsync) MBSYNC_RUNS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,37p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -120,9 +127,8 @@ if [[ $LATENCY == 1 ]]; then
 fi
 
 # ---- 3. one run of the service per fetch mode
-sync_run() {  # sync_run MODE: the initial sync, its indexing and the no-change passes; a line in RUNS_FILE
-  local mode=$1 b0 l0 b_sessions t0 initial wall rss_poll_kb t_sync b_sync t_indexed pending prev tp http r pass_s pass_wall rss_kb
-  local nochange=() peak_kb
+sync_run() {  # sync_run MODE: one service process, the initial sync with a cold JVM and/or a warm one
+  local mode=$1 jvm
   start_rig
   read -r NMSG NBYTES < <(helper maildir-size "$SERVER_MAILDIR")
   say "INBOX of $RIG_USER: $NMSG messages, $(awk -v b="$NBYTES" 'BEGIN { printf "%.1f", b / 1e6 }') MB"
@@ -133,13 +139,53 @@ sync_run() {  # sync_run MODE: the initial sync, its indexing and the no-change 
   say "starting the service, fetch mode $mode ($JAR, JAVA_OPTS='${JAVA_OPTS:-}', IMAP :$CLIENT_PORT), log $LOGDIR/service-$mode.log"
   start_java_service "$LOGDIR/service-$mode.log" "$DB" "$DB_PASS" MAILSYNC_SYNC_FETCH_MODE="$mode" \
     MAILSYNC_MICROSOFT_IMAP_PORT="$CLIENT_PORT"
+  if [[ " ${JVMS[*]} " == *" cold "* ]]; then
+    measure "$mode" cold
+  else
+    say "warming the service up: one initial sync of the mailbox, not measured"
+    measure "$mode" warm-up
+  fi
+  if [[ " ${JVMS[*]} " == *" warm "* ]]; then
+    disconnect_mailbox
+    measure "$mode" warm
+  fi
+  stop_service; SVC_LOG=""   # a failure from here on is not the service's: no tail of its log
+  # the check of the statistics: the service's sessions (all ended now) by their logout lines; one figure per
+  # service process, so it goes with its last run
+  helper record "$RUNS_FILE.$mode" bytes_service_stats=$(($(imap_bytes) - B_SERVICE)) \
+    bytes_service_sessions="$(session_bytes "$L_SERVICE")"
+  python3 - "$RUNS_FILE.$mode" "$RUNS_FILE" <<'PY'
+import json, sys
+check = json.loads(open(sys.argv[1]).readlines()[-1])
+runs = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+with open(sys.argv[2], "w") as fh:
+    for r in runs:
+        if "bytes_service_stats" not in r:
+            r.update(check)
+        fh.write(json.dumps(r) + "\n")
+PY
+}
 
+disconnect_mailbox() {  # the measured mailbox goes (DELETE: its rows with it), then VACUUM, then its peak RSS is reset
+  local http
+  http=$(api "$USER_TOKEN" -o /dev/null -w '%{http_code}' -X DELETE "$BASE/api/v1/mailboxes/$MAILBOX") || die "DELETE mailbox"
+  [[ "$http" == 204 ]] || die "DELETE /api/v1/mailboxes/$MAILBOX answered $http (expected 204)"
+  psql_admin -d "$DB" -qc 'vacuum analyze' || die "VACUUM"
+  echo 5 > "/proc/$SVC_PID/clear_refs" || die "resetting the service's peak RSS"
+  say "disconnected mailbox $MAILBOX (its $(psql_admin -d "$DB" -Atc 'select count(*) from message') messages left), vacuumed, peak RSS reset; connecting it again"
+}
+
+measure() {  # measure MODE JVM: connect, the initial sync, its indexing, the no-change passes; a line in RUNS_FILE
+  local mode=$1 jvm=$2 b0 l0 b_sessions t0 initial wall rss_poll_kb t_sync b_sync t_indexed pending prev tp http r pass_s pass_wall rss_kb
+  local nochange=() peak_kb passes
+  passes=$(helper metric "$MANAGEMENT/q/metrics" mailsync_sync_passes_total) || die "GET /q/metrics"
   # provider settings and the connect flow, as an administrator and a browser would
   b0=$(imap_bytes); l0=$(log_offset)
+  if [[ $jvm != warm ]]; then B_SERVICE=$b0; L_SERVICE=$l0; fi
   # shellcheck disable=SC2119  # no scope to require of the authorization URL
   connect_mailbox
   t0=$T_CALLBACK
-  say "connected mailbox $MAILBOX ($(awk -v a="$(now)" -v b="$t0" 'BEGIN { printf "%.2f", a - b }') s); initial sync running"
+  say "connected mailbox $MAILBOX ($(awk -v a="$(now)" -v b="$t0" 'BEGIN { printf "%.2f", a - b }') s); initial sync running ($jvm JVM)"
 
   # polling GET .../sync: one python process, 100 ms period, RSS sampled on every poll
   # poll MODE [PREV]: MODE initial = INBOX has NMSG messages and state idle; MODE pass = lastFinishedAt != PREV and idle.
@@ -151,11 +197,13 @@ sync_run() {  # sync_run MODE: the initial sync, its indexing and the no-change 
   say "initial sync done: $NMSG messages in $wall s wall (the API's lastFinishedAt - lastStartedAt: $(printf '%s' "$initial" | json_get pass_s) s), $(((b_sync - b0) / 1000000)) MB from IMAP"
 
   # search indexing runs right after the pass; the service counts the pass once it is over
-  t_indexed=$(helper wait-metric "$MANAGEMENT/q/metrics" mailsync_sync_passes_total 1 "$TIMEOUT") || die "search indexing"
+  t_indexed=$(helper wait-metric "$MANAGEMENT/q/metrics" mailsync_sync_passes_total "$((passes + 1))" "$TIMEOUT") \
+    || die "search indexing"
   pending=$(psql_admin -d "$DB" -Atc 'select count(*) from message where search is null')
   [[ "$pending" == 0 ]] || die "the pass was counted with $pending messages not indexed for search"
   b_sessions=$(helper imap-log-bytes "$BENCH_DIR/imap/dovecot.log" "$l0" 0 | cut -d' ' -f1)   # the sync's session has ended
   say "all messages searchable $(awk -v a="$t_indexed" -v b="$t0" 'BEGIN { printf "%.2f", a - b }') s after the connect (search indexing follows the pass)"
+  [[ $jvm != warm-up ]] || return 0
 
   for i in $(seq "$NOCHANGE_RUNS"); do
     prev=$(api "$USER_TOKEN" -f "$BASE/api/v1/mailboxes/$MAILBOX/sync" | json_get lastFinishedAt) || die "GET .../sync"
@@ -169,10 +217,7 @@ sync_run() {  # sync_run MODE: the initial sync, its indexing and the no-change 
   done
   peak_kb=$(awk '/VmHWM/ { print $2 }' "/proc/$SVC_PID/status")
   say "service RSS: peak (VmHWM) $((peak_kb / 1024)) MB, highest sampled $((rss_poll_kb / 1024)) MB"
-  stop_service; SVC_LOG=""   # a failure from here on is not the service's: no tail of its log
-  # the check of the statistics: the service's sessions (all ended now) by their logout lines
-  helper record "$RUNS_FILE" mode="$mode" t0="$t0" t_sync="$t_sync" t_indexed="$t_indexed" bytes_sync=$((b_sync - b0)) bytes_sync_sessions="$b_sessions" \
-    bytes_service_stats=$(($(imap_bytes) - b0)) bytes_service_sessions="$(session_bytes "$l0")" \
+  helper record "$RUNS_FILE" mode="$mode" jvm="$jvm" t0="$t0" t_sync="$t_sync" t_indexed="$t_indexed" bytes_sync=$((b_sync - b0)) bytes_sync_sessions="$b_sessions" \
     peak_kb="$peak_kb" nochange="$(IFS=,; echo "${nochange[*]}")"
 }
 for mode in "${MODES[@]}"; do sync_run "$mode"; done

@@ -8,6 +8,7 @@ imap-server, PostgreSQL, the service, run-mbsync) and calls one subcommand per p
   since           seconds since a moment
   pass-figures    one no-change pass: its seconds (the API's), wall seconds from the POST, highest sampled RSS
   median          the median of numbers on stdin
+  metric          the sum of a metric now
   wait-metric     poll the service's metrics until a counter reaches a value (the pass with its search indexing)
   cpu-watch       sample CPU-seconds per process group (service, PostgreSQL, Dovecot, machine) in the background
   imap-bytes      bytes Dovecot has sent in IMAP commands so far (its statistics)
@@ -110,20 +111,30 @@ def cmd_median():
     print("%.3f" % statistics.median(float(line) for line in sys.stdin))
 
 
+def metric_sum(url, name):
+    """The sum of metric NAME (every label set) in the Prometheus text at URL."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            text = r.read().decode()
+    except (urllib.error.URLError, OSError) as e:
+        sys.exit(f"GET {url}: {e}")
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith(name + "{") or line.startswith(name + " "))
+
+
+def cmd_metric(url, name):
+    """Prints the sum of metric NAME (every label set) at URL, as an integer."""
+    print(int(metric_sum(url, name)))
+
+
 def cmd_wait_metric(url, name, at_least, timeout):
     """Polls the Prometheus text at URL every 50 ms until the sum of metric NAME (every label set) reaches AT_LEAST;
     prints the epoch seconds when it was seen. The service counts a sync pass (mailsync_sync_passes_total) once
     its search indexing is over: that is the end of sync + indexing."""
     start = time.time()
     while True:
-        try:
-            with urllib.request.urlopen(url, timeout=10) as r:
-                text = r.read().decode()
-        except (urllib.error.URLError, OSError) as e:
-            sys.exit(f"GET {url}: {e}")
+        value = metric_sum(url, name)
         t = time.time()
-        value = sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-                    if line.startswith(name + "{") or line.startswith(name + " "))
         if value >= float(at_least):
             print("%.3f" % t)
             return
@@ -203,7 +214,7 @@ def machine():
 
 def mode_figures(r, samples, nbytes):
     """The figures of one service run (a record of initial-sync.sh) with its CPU windows."""
-    f = {"mode": r["mode"], "wall_s": r["t_sync"] - r["t0"], "searchable_s": r["t_indexed"] - r["t0"],
+    f = {"mode": r["mode"], "jvm": r.get("jvm", "cold"), "wall_s": r["t_sync"] - r["t0"], "searchable_s": r["t_indexed"] - r["t0"],
          "bytes": r["bytes_sync"], "bytes_pct": 100 * r["bytes_sync"] / nbytes, "bytes_sessions": r["bytes_sync_sessions"], "peak_mb": r["peak_kb"] / 1024,
          "nochange": [float(x) for x in str(r["nochange"]).split(",")]}
     f["nochange_median"] = statistics.median(f["nochange"])
@@ -243,7 +254,8 @@ def cmd_report(runs_file, mbsync_file, cpu_file, nmsg, nbytes, out, version, jav
     with open(mbsync_file) as fh:
         mb = mbsync_figures(json.load(fh), samples)
     load_end = " ".join(open("/proc/loadavg").read().split()[:3])
-    cols = [f"fetch mode {f['mode']}" for f in modes] + [f"mbsync ({len(mb['walls'])} runs)"]
+    label = lambda f: f"{f['mode']}, {f['jvm']} JVM"
+    cols = [label(f) for f in modes] + [f"mbsync ({len(mb['walls'])} runs)"]
     rows = []
 
     def row(label, per_mode, mbsync="–"):
@@ -259,12 +271,14 @@ def cmd_report(runs_file, mbsync_file, cpu_file, nmsg, nbytes, out, version, jav
                                                                                  f["bytes_check"][1] / 1e6))
     row("  sessions ended by then", lambda f: f"{f['bytes_sessions'] / 1e6:.1f} MB")
     row("CPU-s sync: service JVM", lambda f: f"{f['cpu_sync']['svc']:.2f}", f"mbsync {mb['mbsync']:.2f}")
+    row("    of which JIT compilers", lambda f: f"{f['cpu_sync']['jit']:.2f}")
     row("  PostgreSQL (db + bg)", lambda f: f"{f['cpu_sync']['pg']:.2f} ({f['cpu_sync']['pg_db']:.2f} + "
         f"{f['cpu_sync']['pg_bg']:.2f})")
     row("  Dovecot", lambda f: f"{f['cpu_sync']['dovecot']:.2f}", f"{mb['dovecot']:.2f}")
     row("  sum of the processes", lambda f: f"{f['cpu_sync']['sum']:.2f}", f"{mb['sum']:.2f}")
     row("  machine (/proc/stat)", lambda f: f"{f['cpu_sync']['machine']:.2f}", f"{mb['machine']:.2f}")
     row("CPU-s sync + indexing: JVM", lambda f: f"{f['cpu_all']['svc']:.2f}")
+    row("    of which JIT compilers", lambda f: f"{f['cpu_all']['jit']:.2f}")
     row("  PostgreSQL (db + bg)", lambda f: f"{f['cpu_all']['pg']:.2f} ({f['cpu_all']['pg_db']:.2f} + "
         f"{f['cpu_all']['pg_bg']:.2f})")
     row("  Dovecot", lambda f: f"{f['cpu_all']['dovecot']:.2f}")
@@ -284,7 +298,7 @@ corpus: {nmsg} messages, {nbytes / 1e6:.1f} MB; mbsync FSync no, wall {', '.join
     for f in modes:
         stats, sessions = f["bytes_check"]
         if abs(stats - sessions) > 0.005 * max(sessions, 1):
-            print(f"WARNING, fetch mode {f['mode']}: Dovecot's per-command statistics ({stats} bytes) differ from the "
+            print(f"WARNING, {label(f)}: Dovecot's per-command statistics ({stats} bytes) differ from the "
                   f"service's sessions ({sessions} bytes): pipelined commands? The initial sync's bytes are those of "
                   f"the sessions that had ended when its search indexing was over.")
     print("""Bytes: what Dovecot sent after login (the initial sync: its per-command statistics, checked against
@@ -292,7 +306,9 @@ the service's sessions' logout lines; mbsync: its sessions' logout lines, per ru
 (OAuth callback) until the sync was seen over, and until the pass was counted with its search indexing;
 PostgreSQL = this database's backends + the cluster's background processes; mbsync's own CPU is /usr/bin/time's,
 Dovecot's and the machine's are over each run's window; median of the runs. The machine figure includes whatever
-else runs (other jobs on a shared machine): the targets use the sum of the processes.""")
+else runs (other jobs on a shared machine): the targets use the sum of the processes. A cold JVM: the first sync
+after the service started, when the JVM compiles the code it runs for the first time (the JIT compiler threads,
+once per process); a warm JVM: the mailbox disconnected and connected again in the same service process.""")
     ok = lambda c: "PASS" if c else "FAIL"
     for f in modes:
         targets = [
@@ -309,10 +325,10 @@ else runs (other jobs on a shared machine): the targets use the sum of the proce
             ("no-change pass <= 0.5 s", f["nochange_median"] <= 0.5,
              f"{f['nochange_median']:.3f} s (runs: {', '.join(f'{p:.3f}' for p in f['nochange'])})"),
         ]
-        print(f"targets, fetch mode {f['mode']}")
+        print(f"targets, {label(f)}")
         for name, met, detail in targets:
             print(f"  {name:39s} {ok(met)}   {detail}")
-        rec = {"peer": "mailsync", "version": version, "fetch_mode": f["mode"],
+        rec = {"peer": "mailsync", "version": version, "fetch_mode": f["mode"], "jvm": f["jvm"],
                "at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                "messages": nmsg, "bytes": nbytes, "wall_s": round(f["wall_s"], 2),
                "msgs_per_s": round(nmsg / f["wall_s"], 1), "mb_per_s": round(nbytes / 1e6 / f["wall_s"], 1),
