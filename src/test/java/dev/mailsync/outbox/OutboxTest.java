@@ -1,5 +1,8 @@
 package dev.mailsync.outbox;
 
+import static dev.mailsync.support.Delivered.copies;
+import static dev.mailsync.support.Delivered.only;
+import static dev.mailsync.support.Delivered.received;
 import static dev.mailsync.support.Management.management;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,7 +33,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.icegreen.greenmail.store.MailFolder;
-import com.icegreen.greenmail.store.StoredMessage;
 import com.icegreen.greenmail.util.GreenMail;
 
 import dev.mailsync.oauth.AccessTokens;
@@ -112,7 +114,7 @@ class OutboxTest extends MailboxTestBase {
         assertThat(smtp.clientTranscript()).contains("AUTH XOAUTH2 ").doesNotContain("AUTH LOGIN")
                 .doesNotContain("AUTH PLAIN");
 
-        MimeMessage received = only(friend, messageId);
+        MimeMessage received = only(mail, friend, messageId);
         assertThat(received.getSubject()).isEqualTo("Grüße aus Köln – Angebot 🚀");
         assertThat(received.getHeader("Subject")[0]).startsWith("=?UTF-8?");
         assertThat(received.getFrom()[0].toString()).contains(address);
@@ -131,7 +133,7 @@ class OutboxTest extends MailboxTestBase {
         Part attachment = mixed.getBodyPart(1);
         assertThat(attachment.getFileName()).isEqualTo("Angebot \"März\" 2026.pdf");
         assertThat(attachment.getInputStream().readAllBytes()).isEqualTo(pdf);
-        assertThat(only(bcc, messageId)).isNotNull();
+        assertThat(only(mail, bcc, messageId)).isNotNull();
         assertThat(sql.text("select mime is null from outbox where id = ?", sendId)).isEqualTo("t");
 
         // Outlook filed it in Sent Items: the next sync shows it there, in its thread
@@ -168,7 +170,7 @@ class OutboxTest extends MailboxTestBase {
                 "reference", Map.of("messageId", original, "action", "forward")));
         assertThat(sender.sendDueNow()).isEqualTo(3);
 
-        MimeMessage r = only("anna@fabrikam.example", messageIdOf(reply));
+        MimeMessage r = only(mail, "anna@fabrikam.example", messageIdOf(reply));
         assertThat(r.getSubject()).isEqualTo("Re: Quarterly report");
         assertThat(r.getHeader("In-Reply-To")[0]).isEqualTo("<q3@fabrikam.example>");
         assertThat(r.getHeader("References")[0].replaceAll("\\s+", " "))
@@ -178,12 +180,12 @@ class OutboxTest extends MailboxTestBase {
         assertThat(inbox.getMessages().get(0).isSet(jakarta.mail.Flags.Flag.ANSWERED)).isTrue();
         assertThat(sql.text("select answered from message where id = ?", original)).isEqualTo("t");
 
-        MimeMessage all = only("anna@fabrikam.example", messageIdOf(replyAll));
+        MimeMessage all = only(mail, "anna@fabrikam.example", messageIdOf(replyAll));
         assertThat(addresses(all, RecipientType.TO)).containsExactly("anna@fabrikam.example", "bob@fabrikam.example");
         assertThat(addresses(all, RecipientType.CC)).containsExactly("carol@fabrikam.example");
-        assertThat(only("carol@fabrikam.example", messageIdOf(replyAll))).isNotNull();
+        assertThat(only(mail, "carol@fabrikam.example", messageIdOf(replyAll))).isNotNull();
 
-        MimeMessage f = only(friend, messageIdOf(forward));
+        MimeMessage f = only(mail, friend, messageIdOf(forward));
         assertThat(f.getSubject()).isEqualTo("Fwd: Quarterly report");
         assertThat(f.getHeader("In-Reply-To")).isNull();
         Part carried = ((Multipart) f.getContent()).getBodyPart(1);
@@ -262,7 +264,7 @@ class OutboxTest extends MailboxTestBase {
                 .body(Map.of("to", List.of(Map.of("address", friend)), "subject", "another", "text", "y"))
                 .post("/api/v1/mailboxes/" + id + "/outbox").then().statusCode(422)
                 .body("code", equalTo("idempotency_key_reused"));
-        assertThat(only(friend, messageIdOf(first)).getSubject()).isEqualTo("once");
+        assertThat(only(mail, friend, messageIdOf(first)).getSubject()).isEqualTo("once");
         assertThat(sql.count("select count(*) from outbox where mailbox_id = ?", id)).isEqualTo(1);
     }
 
@@ -295,7 +297,7 @@ class OutboxTest extends MailboxTestBase {
         sender.sendDueNow();
         String messageId = item(sendId).then().body("state", equalTo("sent")).body("attempts", equalTo(4))
                 .extract().path("messageId");
-        assertThat(only(friend, messageId)).isNotNull();
+        assertThat(only(mail, friend, messageId)).isNotNull();
         assertThat(sender.backoff(1)).isEqualTo(Duration.ofSeconds(30));
         assertThat(sender.backoff(3)).isEqualTo(Duration.ofMinutes(2));
         assertThat(sender.backoff(12)).isEqualTo(Duration.ofHours(1));
@@ -353,7 +355,7 @@ class OutboxTest extends MailboxTestBase {
         due();
         sender.sendDueNow();
         String messageId = item(sendId).then().body("state", equalTo("sent")).extract().path("messageId");
-        assertThat(copies(friend, messageId)).isEqualTo(1);
+        assertThat(copies(mail, friend, messageId)).isEqualTo(1);
         assertThat(smtp.scriptedSessions() - sessionsBefore).isEqualTo(1); // reconciled from Sent Items, no second submission
 
         // the connection broke and the server had not kept it: sent again, once
@@ -364,7 +366,7 @@ class OutboxTest extends MailboxTestBase {
         due();
         sender.sendDueNow();
         String lostId = item(lost).then().body("state", equalTo("sent")).extract().path("messageId");
-        assertThat(copies(friend, lostId)).isEqualTo(1);
+        assertThat(copies(mail, friend, lostId)).isEqualTo(1);
     }
 
     @Test
@@ -385,8 +387,8 @@ class OutboxTest extends MailboxTestBase {
         String before = item(beforeSend).then().body("state", equalTo("sent")).extract().path("messageId");
         String after = item(afterSend).then().body("state", equalTo("sent")).body("attempts", equalTo(2))
                 .extract().path("messageId");
-        assertThat(copies(friend, before)).isEqualTo(1);
-        assertThat(copies(friend, after)).isEqualTo(1);
+        assertThat(copies(mail, friend, before)).isEqualTo(1);
+        assertThat(copies(mail, friend, after)).isEqualTo(1);
         assertThat(sql.text("select server_response from outbox where id = ?", afterSend))
                 .startsWith("found in the Sent folder");
     }
@@ -515,7 +517,7 @@ class OutboxTest extends MailboxTestBase {
                 "reference", Map.of("messageId", original, "action", "forward")));
         assertThat(sender.sendDueNow()).isEqualTo(1);
 
-        MimeMessage f = only(friend, messageIdOf(forward));
+        MimeMessage f = only(mail, friend, messageIdOf(forward));
         Part carried = ((Multipart) f.getContent()).getBodyPart(1);
         assertThat(carried.getFileName()).isEqualTo("evil Bcc: all@fabrikam.example x.pdf");
         assertThat(carried.getContentType()).startsWith("application/pdf");
@@ -524,7 +526,7 @@ class OutboxTest extends MailboxTestBase {
         f.writeTo(raw);
         assertThat(raw.toString(StandardCharsets.UTF_8).lines())
                 .noneMatch(line -> line.startsWith("Bcc:") || line.startsWith("X-Injected"));
-        assertThat(received("all@fabrikam.example", messageIdOf(forward))).isEmpty();
+        assertThat(received(mail, "all@fabrikam.example", messageIdOf(forward))).isEmpty();
     }
 
     @Test
@@ -538,13 +540,13 @@ class OutboxTest extends MailboxTestBase {
         String reply = send(Map.of("text", "thanks", "reference", Map.of("messageId", original, "action", "reply")));
         assertThat(sender.sendDueNow()).isEqualTo(1);
 
-        MimeMessage r = only("anna@fabrikam.example", messageIdOf(reply));
+        MimeMessage r = only(mail, "anna@fabrikam.example", messageIdOf(reply));
         assertThat(r.getSubject()).isEqualTo("Re: hi Bcc: all@fabrikam.example X-Injected: 1");
         java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
         r.writeTo(raw);
         assertThat(raw.toString(StandardCharsets.UTF_8).lines())
                 .noneMatch(line -> line.startsWith("Bcc:") || line.startsWith("X-Injected"));
-        assertThat(received("all@fabrikam.example", messageIdOf(reply))).isEmpty();
+        assertThat(received(mail, "all@fabrikam.example", messageIdOf(reply))).isEmpty();
     }
 
     @Test
@@ -578,7 +580,7 @@ class OutboxTest extends MailboxTestBase {
             assertThat(sending.isDone()).isFalse();
             item(queued).then().body("state", equalTo("sending"));
             String messageId = item(queued).then().extract().path("messageId");
-            assertThat(received(friend, messageId)).isEmpty();
+            assertThat(received(mail, friend, messageId)).isEmpty();
         }
         try {
             assertThat(sending.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1);
@@ -647,30 +649,6 @@ class OutboxTest extends MailboxTestBase {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private List<MimeMessage> received(String recipient, String messageId) throws Exception {
-        List<MimeMessage> found = new ArrayList<>();
-        if (mail.getUserManager().getUserByEmail(recipient) == null) {
-            return found;
-        }
-        for (StoredMessage m : Mailboxes.folder(mail, recipient, "INBOX").getMessages()) {
-            String[] ids = m.getMimeMessage().getHeader("Message-ID");
-            if (ids != null && ids[0].equals("<" + messageId + ">")) {
-                found.add(m.getMimeMessage());
-            }
-        }
-        return found;
-    }
-
-    private int copies(String recipient, String messageId) throws Exception {
-        return received(recipient, messageId).size();
-    }
-
-    private MimeMessage only(String recipient, String messageId) throws Exception {
-        List<MimeMessage> found = received(recipient, messageId);
-        assertThat(found).as("copies of %s at %s", messageId, recipient).hasSize(1);
-        return found.get(0);
     }
 
     private static List<String> addresses(MimeMessage m, RecipientType type) throws Exception {
