@@ -38,11 +38,10 @@ import org.junit.jupiter.api.Test;
 
 import dev.mailsync.graph.GraphMail;
 import dev.mailsync.graph.GraphTargets;
-import dev.mailsync.support.MailboxTestBase;
+import dev.mailsync.support.ConnectedMailboxTestBase;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.MailsyncTest;
 import dev.mailsync.support.SmtpFront.Stage;
-import dev.mailsync.support.TestUsers;
 
 /**
  * Sending through Microsoft Graph, through the real stack: the API, the outbox in PostgreSQL, the Graph client
@@ -51,7 +50,7 @@ import dev.mailsync.support.TestUsers;
  * {@link OutboxSender#sendDueNow}.
  */
 @MailsyncTest
-class GraphSendTest extends MailboxTestBase {
+class GraphSendTest extends ConnectedMailboxTestBase {
 
     @Inject
     OutboxSender sender;
@@ -65,18 +64,14 @@ class GraphSendTest extends MailboxTestBase {
     @Inject
     GraphTargets targets;
 
-    String bearer;
-    String address;
-    String id;
     String friend;
+
+    GraphSendTest() {
+        super("graph-sender", "Sent Items");
+    }
 
     @BeforeEach
     void setUp() throws Exception {
-        bearer = TestUsers.bearer("graph-sender-" + UUID.randomUUID());
-        address = Mailboxes.newAccount(mail);
-        Mailboxes.folder(mail, address, "INBOX");
-        Mailboxes.folder(mail, address, "Sent Items");
-        id = Mailboxes.connect(fake, bearer, address);
         friend = "friend-" + UUID.randomUUID().toString().substring(0, 8) + "@fabrikam.example";
     }
 

@@ -32,7 +32,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import com.icegreen.greenmail.store.MailFolder;
 import com.icegreen.greenmail.util.GreenMail;
 
 import dev.mailsync.oauth.AccessTokens;
@@ -41,7 +40,7 @@ import dev.mailsync.support.SmtpFront;
 import dev.mailsync.support.SmtpFront.Stage;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.support.MailsyncTest;
-import dev.mailsync.support.MailboxTestBase;
+import dev.mailsync.support.ConnectedMailboxTestBase;
 import io.restassured.path.json.JsonPath;
 
 /**
@@ -50,7 +49,7 @@ import io.restassured.path.json.JsonPath;
  * smtp.office365.com. The background sender is off in tests; each test runs it with {@link OutboxSender#sendDueNow}.
  */
 @MailsyncTest
-class OutboxTest extends MailboxTestBase {
+class OutboxTest extends ConnectedMailboxTestBase {
 
     @Inject
     OutboxSender sender;
@@ -67,18 +66,14 @@ class OutboxTest extends MailboxTestBase {
     @Inject
     AccessTokens tokens;
 
-    String bearer;
-    String address;
-    String id;
     String friend;
+
+    OutboxTest() {
+        super("sender", "Sent Items");
+    }
 
     @BeforeEach
     void setUp() throws Exception {
-        bearer = TestUsers.bearer("sender-" + UUID.randomUUID());
-        address = Mailboxes.newAccount(mail);
-        Mailboxes.folder(mail, address, "INBOX");
-        Mailboxes.folder(mail, address, "Sent Items");
-        id = Mailboxes.connect(fake, bearer, address);
         friend = "friend-" + UUID.randomUUID().toString().substring(0, 8) + "@fabrikam.example";
     }
 
@@ -150,7 +145,6 @@ class OutboxTest extends MailboxTestBase {
     void shouldReplyReplyAllAndForwardWithTheOriginalsHeadersRecipientsAndAttachments() throws Exception {
         byte[] report = new byte[5_000];
         new SecureRandom().nextBytes(report);
-        MailFolder inbox = Mailboxes.folder(mail, address, "INBOX");
         Mailboxes.appendRaw(inbox, ("From: Anna <anna@fabrikam.example>\r\nTo: " + address
                 + ", Bob <bob@fabrikam.example>\r\nCc: carol@fabrikam.example, " + address + "\r\n"
                 + "Subject: Quarterly report\r\nMessage-ID: <q3@fabrikam.example>\r\n"
@@ -593,7 +587,6 @@ class OutboxTest extends MailboxTestBase {
 
     /** A message with one attachment in the INBOX, synced; answers its stored id. */
     private String receiveWithAttachment(String filename, byte[] content) throws Exception {
-        MailFolder inbox = Mailboxes.folder(mail, address, "INBOX");
         Mailboxes.appendRaw(inbox, ("From: Anna <anna@fabrikam.example>\r\nTo: " + address + "\r\n"
                 + "Subject: with a file\r\nMessage-ID: <" + filename + "@fabrikam.example>\r\n"
                 + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee\r\n"
@@ -631,11 +624,6 @@ class OutboxTest extends MailboxTestBase {
 
     private void due() throws Exception {
         sql.execute("update outbox set next_attempt_at = now() where mailbox_id = ? and state = 'queued'", id);
-    }
-
-    private void pass() {
-        assertThat(leases.claim(UUID.fromString(id), "test")).isTrue();
-        syncer.runPass(UUID.fromString(id), "test");
     }
 
     /** What Exchange does with a message it accepted: the recipient's INBOX, the sender's Sent Items. */
