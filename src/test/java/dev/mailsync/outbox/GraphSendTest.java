@@ -3,7 +3,6 @@ package dev.mailsync.outbox;
 import static dev.mailsync.support.Delivered.copies;
 import static dev.mailsync.support.Delivered.inFolder;
 import static dev.mailsync.support.Delivered.only;
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -15,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 
@@ -32,13 +30,10 @@ import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.util.ByteArrayDataSource;
 
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.mailsync.graph.GraphMail;
 import dev.mailsync.graph.GraphTargets;
-import dev.mailsync.support.ConnectedMailboxTestBase;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.MailsyncTest;
 import dev.mailsync.support.SmtpFront.Stage;
@@ -50,13 +45,7 @@ import dev.mailsync.support.SmtpFront.Stage;
  * {@link OutboxSender#sendDueNow}.
  */
 @MailsyncTest
-class GraphSendTest extends ConnectedMailboxTestBase {
-
-    @Inject
-    OutboxSender sender;
-
-    @Inject
-    OutboxStore store;
+class GraphSendTest extends OutboxTestBase {
 
     @Inject
     GraphMail graphMail;
@@ -64,20 +53,8 @@ class GraphSendTest extends ConnectedMailboxTestBase {
     @Inject
     GraphTargets targets;
 
-    String friend;
-
     GraphSendTest() {
-        super("graph-sender", "Sent Items");
-    }
-
-    @BeforeEach
-    void setUp() throws Exception {
-        friend = "friend-" + UUID.randomUUID().toString().substring(0, 8) + "@fabrikam.example";
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        sql.execute("delete from outbox");
+        super("graph-sender");
     }
 
     @Test
@@ -304,33 +281,12 @@ class GraphSendTest extends ConnectedMailboxTestBase {
     }
 
     private String send(String subject) {
-        return send(Map.of("to", List.of(Map.of("address", friend)), "subject", subject, "text", "body of " + subject));
-    }
-
-    private String send(Map<String, Object> body) {
-        return given().header("Authorization", bearer).contentType("application/json").body(body)
-                .post("/api/v1/mailboxes/" + id + "/outbox").then().statusCode(202).extract().path("id");
-    }
-
-    private io.restassured.response.Response item(String sendId) {
-        return given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/outbox/" + sendId);
-    }
-
-    private String messageIdOf(String sendId) {
-        return messageIdOf(sendId, "sent");
-    }
-
-    private String messageIdOf(String sendId, String state) {
-        return item(sendId).then().body("state", equalTo(state)).extract().path("messageId");
+        return send(simple(subject));
     }
 
     private byte[] storedMime(String sendId) throws Exception {
         return Base64.getDecoder().decode(sql.text("select encode(mime, 'base64') from outbox where id = ?", sendId)
                 .replaceAll("\\s", ""));
-    }
-
-    private void due() throws Exception {
-        sql.execute("update outbox set next_attempt_at = now() where mailbox_id = ? and state = 'queued'", id);
     }
 
     private MimeMessage sentItems(String messageId) throws Exception {

@@ -29,7 +29,6 @@ import jakarta.mail.internet.MimeUtility;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.icegreen.greenmail.util.GreenMail;
@@ -40,7 +39,6 @@ import dev.mailsync.support.SmtpFront;
 import dev.mailsync.support.SmtpFront.Stage;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.support.MailsyncTest;
-import dev.mailsync.support.ConnectedMailboxTestBase;
 import io.restassured.path.json.JsonPath;
 
 /**
@@ -49,13 +47,7 @@ import io.restassured.path.json.JsonPath;
  * smtp.office365.com. The background sender is off in tests; each test runs it with {@link OutboxSender#sendDueNow}.
  */
 @MailsyncTest
-class OutboxTest extends ConnectedMailboxTestBase {
-
-    @Inject
-    OutboxSender sender;
-
-    @Inject
-    OutboxStore store;
+class OutboxTest extends OutboxTestBase {
 
     @Inject
     SmtpSubmitter submitter;
@@ -66,21 +58,13 @@ class OutboxTest extends ConnectedMailboxTestBase {
     @Inject
     AccessTokens tokens;
 
-    String friend;
-
     OutboxTest() {
-        super("sender", "Sent Items");
-    }
-
-    @BeforeEach
-    void setUp() throws Exception {
-        friend = "friend-" + UUID.randomUUID().toString().substring(0, 8) + "@fabrikam.example";
+        super("sender");
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        smtp.clear();
-        sql.execute("delete from outbox"); // leftovers would be claimed by the next test's sender
+        smtp.clear(); // before the base class deletes the outbox
     }
 
     @Test
@@ -602,28 +586,6 @@ class OutboxTest extends ConnectedMailboxTestBase {
         given().header("Authorization", bearer).contentType("application/json").body(body)
                 .post("/api/v1/mailboxes/" + id + "/outbox").then().statusCode(400)
                 .contentType("application/problem+json").body("errors.field", hasItems(field));
-    }
-
-    private Map<String, Object> simple(String subject) {
-        return Map.of("to", List.of(Map.of("address", friend)), "subject", subject, "text", "body of " + subject);
-    }
-
-    private String send(Map<String, Object> body) {
-        return given().header("Authorization", bearer).contentType("application/json").body(body)
-                .post("/api/v1/mailboxes/" + id + "/outbox").then().statusCode(202)
-                .body("state", equalTo("queued")).extract().path("id");
-    }
-
-    private io.restassured.response.Response item(String sendId) {
-        return given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/outbox/" + sendId);
-    }
-
-    private String messageIdOf(String sendId) {
-        return item(sendId).then().body("state", equalTo("sent")).extract().path("messageId");
-    }
-
-    private void due() throws Exception {
-        sql.execute("update outbox set next_attempt_at = now() where mailbox_id = ? and state = 'queued'", id);
     }
 
     /** What Exchange does with a message it accepted: the recipient's INBOX, the sender's Sent Items. */
