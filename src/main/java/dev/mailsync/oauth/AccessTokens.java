@@ -127,8 +127,7 @@ public class AccessTokens {
             metrics.refresh("undecryptable");
             String reason = "The stored tokens of this mailbox cannot be decrypted (" + e.getMessage()
                     + "): the user must reconnect the mailbox";
-            markReauthRequired(mailbox.id, reason);
-            throw new ReauthorizationRequired(mailbox.id, reason);
+            throw reauthorizationRequired(mailbox.id, reason);
         }
     }
 
@@ -151,8 +150,7 @@ public class AccessTokens {
         String refreshToken = readable(mailbox, mailbox::refreshToken);
         if (refreshToken == null) {
             String reason = "No refresh token is stored for this mailbox: the user must reconnect the mailbox";
-            markReauthRequired(mailboxId, reason);
-            throw new ReauthorizationRequired(mailboxId, reason);
+            throw reauthorizationRequired(mailboxId, reason);
         }
         MicrosoftApp app = settings.microsoftApp();
         if (app.clientId().isEmpty()) {
@@ -172,8 +170,7 @@ public class AccessTokens {
             if (e.isInvalidGrant()) {
                 String reason = "Microsoft refused the refresh token (" + e.getMessage()
                         + "): the user must reconnect the mailbox";
-                markReauthRequired(mailboxId, reason);
-                throw new ReauthorizationRequired(mailboxId, reason);
+                throw reauthorizationRequired(mailboxId, reason);
             }
             Log.warnf("Token refresh for mailbox %s failed: %s", mailboxId, e.getMessage());
             throw new TokenUnavailable("token refresh failed: " + e.getMessage(), e.retryAfter().orElse(null));
@@ -252,6 +249,12 @@ public class AccessTokens {
             }
         });
         Log.warnf("Mailbox %s needs to be reconnected: %s", mailboxId, reason);
+    }
+
+    /** Marks the mailbox (see {@link #markReauthRequired(UUID, String)}); answers the exception that says so. */
+    private ReauthorizationRequired reauthorizationRequired(UUID mailboxId, String reason) {
+        markReauthRequired(mailboxId, reason);
+        return new ReauthorizationRequired(mailboxId, reason);
     }
 
     private void markReauthRequired(Mailbox m, String reason) {

@@ -14,14 +14,11 @@ import jakarta.inject.Inject;
 import jakarta.mail.Flags;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import com.icegreen.greenmail.store.MailFolder;
 
 import dev.mailsync.outbox.OutboxSender;
 import dev.mailsync.support.Mailboxes;
-import dev.mailsync.support.MailboxTestBase;
+import dev.mailsync.support.ConnectedMailboxTestBase;
 import dev.mailsync.support.MailsyncTest;
 import dev.mailsync.support.SmtpFront.Stage;
 import dev.mailsync.support.TestUsers;
@@ -32,26 +29,15 @@ import io.restassured.path.json.JsonPath;
  * and destroyed ids, folded as JMAP folds them, paged, and refused once retention has passed the state.
  */
 @MailsyncTest
-class ChangeFeedTest extends MailboxTestBase {
+class ChangeFeedTest extends ConnectedMailboxTestBase {
 
     @Inject
     EventRetention retention;
     @Inject
     OutboxSender sender;
 
-    String bearer;
-    String address;
-    MailFolder inbox;
-    String id;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        bearer = TestUsers.bearer("feed-" + UUID.randomUUID());
-        address = Mailboxes.newAccount(mail);
-        inbox = Mailboxes.folder(mail, address, "INBOX");
-        Mailboxes.folder(mail, address, "Archive");
-        Mailboxes.folder(mail, address, "Sent Items");
-        id = Mailboxes.connect(fake, bearer, address);
+    ChangeFeedTest() {
+        super("feed", "Archive", "Sent Items");
     }
 
     @AfterEach
@@ -269,10 +255,5 @@ class ChangeFeedTest extends MailboxTestBase {
 
     private String idOf(String subject) throws SQLException {
         return sql.text("select id from message where mailbox_id = ? and subject = ?", id, subject);
-    }
-
-    private void pass() {
-        assertThat(leases.claim(UUID.fromString(id), "test")).isTrue();
-        syncer.runPass(UUID.fromString(id), "test");
     }
 }

@@ -20,15 +20,11 @@ import java.util.concurrent.Future;
 import jakarta.inject.Inject;
 
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import com.icegreen.greenmail.store.MailFolder;
-
-import dev.mailsync.support.MailboxTestBase;
+import dev.mailsync.support.ConnectedMailboxTestBase;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.MailsyncTest;
-import dev.mailsync.support.TestUsers;
 import io.restassured.response.Response;
 
 /**
@@ -36,7 +32,7 @@ import io.restassured.response.Response;
  * the tests), pooled API sessions, and throttling replies to the sync, the API and the login.
  */
 @MailsyncTest
-class ImapLimitsTest extends MailboxTestBase {
+class ImapLimitsTest extends ConnectedMailboxTestBase {
 
     private static final int CAP = 3;
 
@@ -45,17 +41,8 @@ class ImapLimitsTest extends MailboxTestBase {
     @Inject
     ConnectionPermits permits;
 
-    String bearer;
-    String address;
-    MailFolder inbox;
-    String id;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        bearer = TestUsers.bearer("limits-" + UUID.randomUUID());
-        address = Mailboxes.newAccount(mail);
-        inbox = Mailboxes.folder(mail, address, "INBOX");
-        id = Mailboxes.connect(fake, bearer, address);
+    ImapLimitsTest() {
+        super("limits");
     }
 
     @Test
@@ -236,11 +223,6 @@ class ImapLimitsTest extends MailboxTestBase {
         assertThat(imapFront.logins(address)).as("the throttled login did not reach the server").isEqualTo(logins);
         assertThat(sql.count("select count(*) from imap_backoff where mailbox_id = ? and what = 'login'", id))
                 .isEqualTo(1);
-    }
-
-    private void pass() {
-        assertThat(leases.claim(UUID.fromString(id), "test")).isTrue();
-        syncer.runPass(UUID.fromString(id), "test");
     }
 
     private List<String> messageIds() {

@@ -21,16 +21,13 @@ import jakarta.inject.Inject;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import com.icegreen.greenmail.store.MailFolder;
 
 import dev.mailsync.support.Urls;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.support.MailsyncTest;
-import dev.mailsync.support.MailboxTestBase;
+import dev.mailsync.support.ConnectedMailboxTestBase;
 import io.restassured.path.json.JsonPath;
 
 /**
@@ -38,7 +35,7 @@ import io.restassured.path.json.JsonPath;
  * downloads through signed URLs that need no bearer token, and sanitising bounded in memory for large bodies.
  */
 @MailsyncTest
-class MessageHtmlTest extends MailboxTestBase {
+class MessageHtmlTest extends ConnectedMailboxTestBase {
 
     private static final byte[] PNG = Base64.getDecoder().decode(
             "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==");
@@ -49,16 +46,8 @@ class MessageHtmlTest extends MailboxTestBase {
     @Inject
     HtmlBodies bodies;
 
-    String bearer;
-    MailFolder inbox;
-    String id;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        bearer = TestUsers.bearer("html-" + UUID.randomUUID());
-        String address = Mailboxes.newAccount(mail);
-        inbox = Mailboxes.folder(mail, address, "INBOX");
-        id = Mailboxes.connect(fake, bearer, address);
+    MessageHtmlTest() {
+        super("html");
     }
 
     @Test
@@ -189,7 +178,6 @@ class MessageHtmlTest extends MailboxTestBase {
         given().get(url).then().statusCode(403).contentType("application/problem+json").body("code", equalTo(code));
     }
 
-
     private String deliverRelated() throws Exception {
         long uid = Mailboxes.appendRaw(inbox, raw("""
                 From: Shop <news@shop.example>
@@ -228,8 +216,7 @@ class MessageHtmlTest extends MailboxTestBase {
     }
 
     private String stored(long uid) throws Exception {
-        assertThat(leases.claim(UUID.fromString(id), "test")).isTrue();
-        syncer.runPass(UUID.fromString(id), "test");
+        pass();
         return sql.text("select id from message where mailbox_id = ? and uid = ?", id, uid);
     }
 

@@ -15,12 +15,10 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.mail.Flags;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.icegreen.greenmail.store.MailFolder;
@@ -29,26 +27,15 @@ import com.icegreen.greenmail.store.StoredMessage;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.support.MailsyncTest;
-import dev.mailsync.support.MailboxTestBase;
+import dev.mailsync.support.ConnectedMailboxTestBase;
 import io.restassured.response.Response;
 
 /** Downloads and writes through the API: the server first, then the store, and the next sync agrees. */
 @MailsyncTest
-class MessageWritesTest extends MailboxTestBase {
+class MessageWritesTest extends ConnectedMailboxTestBase {
 
-    String bearer;
-    String address;
-    MailFolder inbox;
-    String id;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        bearer = TestUsers.bearer("writer-" + UUID.randomUUID());
-        address = Mailboxes.newAccount(mail);
-        inbox = Mailboxes.folder(mail, address, "INBOX");
-        Mailboxes.folder(mail, address, "Deleted Items");
-        Mailboxes.folder(mail, address, "Archive");
-        id = Mailboxes.connect(fake, bearer, address);
+    MessageWritesTest() {
+        super("writer", "Deleted Items", "Archive");
     }
 
     @Test
@@ -251,10 +238,4 @@ class MessageWritesTest extends MailboxTestBase {
     private String idOf(String subject) throws SQLException {
         return sql.text("select id from message where mailbox_id = ? and subject = ?", id, subject);
     }
-
-    private void pass() {
-        assertThat(leases.claim(UUID.fromString(id), "test")).isTrue();
-        syncer.runPass(UUID.fromString(id), "test");
-    }
-
 }

@@ -17,33 +17,22 @@ import java.util.UUID;
 
 import jakarta.mail.Flags;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import com.icegreen.greenmail.store.MailFolder;
 import com.icegreen.greenmail.util.GreenMail;
 
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.support.MailsyncTest;
-import dev.mailsync.support.MailboxTestBase;
+import dev.mailsync.support.ConnectedMailboxTestBase;
 import io.restassured.path.json.JsonPath;
 
 /** The messages API over mail synced from GreenMail into PostgreSQL. */
 @MailsyncTest
-class MessagesApiTest extends MailboxTestBase {
+class MessagesApiTest extends ConnectedMailboxTestBase {
 
-    String bearer;
-    String address;
-    MailFolder inbox;
-    String id;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        bearer = TestUsers.bearer("reader-" + UUID.randomUUID());
-        address = Mailboxes.newAccount(mail);
-        inbox = Mailboxes.folder(mail, address, "INBOX");
-        id = Mailboxes.connect(fake, bearer, address);
+    MessagesApiTest() {
+        super("reader");
     }
 
     @Test
@@ -255,11 +244,6 @@ class MessagesApiTest extends MailboxTestBase {
         Set<String> ids = new HashSet<>(given().header("Authorization", bearer).get(path).then().extract()
                 .jsonPath().getList("items.id"));
         assertThat(ids).contains(messageId);
-    }
-
-    private void pass() {
-        assertThat(leases.claim(UUID.fromString(id), "test")).isTrue();
-        syncer.runPass(UUID.fromString(id), "test");
     }
 
     private static byte[] raw(String text) {

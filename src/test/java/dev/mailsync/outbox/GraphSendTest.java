@@ -1,6 +1,8 @@
 package dev.mailsync.outbox;
 
-import static io.restassured.RestAssured.given;
+import static dev.mailsync.support.Delivered.copies;
+import static dev.mailsync.support.Delivered.inFolder;
+import static dev.mailsync.support.Delivered.only;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -12,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 
@@ -29,19 +30,13 @@ import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.util.ByteArrayDataSource;
 
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import com.icegreen.greenmail.store.StoredMessage;
 
 import dev.mailsync.graph.GraphMail;
 import dev.mailsync.graph.GraphTargets;
-import dev.mailsync.support.MailboxTestBase;
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.MailsyncTest;
 import dev.mailsync.support.SmtpFront.Stage;
-import dev.mailsync.support.TestUsers;
 
 /**
  * Sending through Microsoft Graph, through the real stack: the API, the outbox in PostgreSQL, the Graph client
@@ -50,13 +45,7 @@ import dev.mailsync.support.TestUsers;
  * {@link OutboxSender#sendDueNow}.
  */
 @MailsyncTest
-class GraphSendTest extends MailboxTestBase {
-
-    @Inject
-    OutboxSender sender;
-
-    @Inject
-    OutboxStore store;
+class GraphSendTest extends OutboxTestBase {
 
     @Inject
     GraphMail graphMail;
@@ -64,24 +53,8 @@ class GraphSendTest extends MailboxTestBase {
     @Inject
     GraphTargets targets;
 
-    String bearer;
-    String address;
-    String id;
-    String friend;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        bearer = TestUsers.bearer("graph-sender-" + UUID.randomUUID());
-        address = Mailboxes.newAccount(mail);
-        Mailboxes.folder(mail, address, "INBOX");
-        Mailboxes.folder(mail, address, "Sent Items");
-        id = Mailboxes.connect(fake, bearer, address);
-        friend = "friend-" + UUID.randomUUID().toString().substring(0, 8) + "@fabrikam.example";
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        sql.execute("delete from outbox");
+    GraphSendTest() {
+        super("graph-sender");
     }
 
     @Test
@@ -98,7 +71,7 @@ class GraphSendTest extends MailboxTestBase {
                 .body("transport", equalTo("graph")).extract().path("messageId");
         assertThat(sql.text("select send_transport from mailbox where id = ?", id)).isEqualTo("graph");
         assertThat(graph.mail().submitted()).singleElement().isEqualTo(stored);
-        assertThat(copies(friend, messageId)).isEqualTo(1);
+        assertThat(copies(mail, friend, messageId)).isEqualTo(1);
         assertThat(raw(sentItems(messageId))).isEqualTo(stored);
 
         // the next message goes straight to Graph: no SMTP session at all
@@ -130,7 +103,7 @@ class GraphSendTest extends MailboxTestBase {
         assertThat(graph.mail().requests("createUploadSession")).isEqualTo(1);
         assertThat(graph.mail().requests("upload")).isEqualTo(2); // 6 MiB in chunks of 3.75 MiB
         assertThat(graph.mail().uploadRanges().get(0)).isEqualTo("bytes 0-3932159/" + large.length);
-        MimeMessage received = only(friend, messageId);
+        MimeMessage received = only(mail, friend, messageId);
         assertThat(received.getSubject()).isEqualTo("Large through Graph");
         assertThat(received.getHeader("Date")).isEqualTo(stored.getHeader("Date"));
         assertThat(received.getHeader("From")).isEqualTo(stored.getHeader("From"));
@@ -179,7 +152,7 @@ class GraphSendTest extends MailboxTestBase {
         });
         assertThat(graph.mail().requests("sendMail")).isEqualTo(2);
         item(sendId).then().body("attempts", equalTo(2));
-        assertThat(copies(friend, messageIdOf(sendId))).isEqualTo(1);
+        assertThat(copies(mail, friend, messageIdOf(sendId))).isEqualTo(1);
     }
 
     @Test
@@ -197,7 +170,7 @@ class GraphSendTest extends MailboxTestBase {
         String messageId = item(sendId).then().body("state", equalTo("sent")).extract().path("messageId");
         assertThat(graph.mail().requests("sendMail")).isEqualTo(1);
         assertThat(graph.mail().requests("listSentItems")).isEqualTo(1);
-        assertThat(copies(friend, messageId)).isEqualTo(1);
+        assertThat(copies(mail, friend, messageId)).isEqualTo(1);
     }
 
     @Test
@@ -217,7 +190,7 @@ class GraphSendTest extends MailboxTestBase {
                 .extract().path("messageId");
         assertThat(sql.text("select server_response from outbox where id = ?", sendId)).startsWith("found in");
         assertThat(graph.mail().requests("sendMail")).isEqualTo(1);
-        assertThat(copies(friend, messageId)).isEqualTo(1);
+        assertThat(copies(mail, friend, messageId)).isEqualTo(1);
     }
 
     @Test
@@ -236,7 +209,7 @@ class GraphSendTest extends MailboxTestBase {
                 .extract().path("lastError.message");
         assertThat(message).contains("reconnect").contains("SMTP AUTH");
         assertThat(graph.mail().requests("sendMail")).isZero();
-        assertThat(copies(friend, messageIdOf(sendId, "failed"))).isZero();
+        assertThat(copies(mail, friend, messageIdOf(sendId, "failed"))).isZero();
     }
 
     @Test
@@ -308,24 +281,7 @@ class GraphSendTest extends MailboxTestBase {
     }
 
     private String send(String subject) {
-        return send(Map.of("to", List.of(Map.of("address", friend)), "subject", subject, "text", "body of " + subject));
-    }
-
-    private String send(Map<String, Object> body) {
-        return given().header("Authorization", bearer).contentType("application/json").body(body)
-                .post("/api/v1/mailboxes/" + id + "/outbox").then().statusCode(202).extract().path("id");
-    }
-
-    private io.restassured.response.Response item(String sendId) {
-        return given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/outbox/" + sendId);
-    }
-
-    private String messageIdOf(String sendId) {
-        return messageIdOf(sendId, "sent");
-    }
-
-    private String messageIdOf(String sendId, String state) {
-        return item(sendId).then().body("state", equalTo(state)).extract().path("messageId");
+        return send(simple(subject));
     }
 
     private byte[] storedMime(String sendId) throws Exception {
@@ -333,47 +289,17 @@ class GraphSendTest extends MailboxTestBase {
                 .replaceAll("\\s", ""));
     }
 
-    private void due() throws Exception {
-        sql.execute("update outbox set next_attempt_at = now() where mailbox_id = ? and state = 'queued'", id);
-    }
-
     private MimeMessage sentItems(String messageId) throws Exception {
-        for (StoredMessage m : Mailboxes.folder(mail, address, "Sent Items").getMessages()) {
-            String[] ids = m.getMimeMessage().getHeader("Message-ID");
-            if (ids != null && ids[0].equals("<" + messageId + ">")) {
-                return m.getMimeMessage();
-            }
+        List<MimeMessage> found = inFolder(mail, address, "Sent Items", messageId);
+        if (found.isEmpty()) {
+            throw new AssertionError("not in Sent Items: " + messageId);
         }
-        throw new AssertionError("not in Sent Items: " + messageId);
+        return found.get(0);
     }
 
     private static byte[] raw(MimeMessage message) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         message.writeTo(out);
         return out.toByteArray();
-    }
-
-    private List<MimeMessage> received(String recipient, String messageId) throws Exception {
-        List<MimeMessage> found = new ArrayList<>();
-        if (mail.getUserManager().getUserByEmail(recipient) == null) {
-            return found;
-        }
-        for (StoredMessage m : Mailboxes.folder(mail, recipient, "INBOX").getMessages()) {
-            String[] ids = m.getMimeMessage().getHeader("Message-ID");
-            if (ids != null && ids[0].equals("<" + messageId + ">")) {
-                found.add(m.getMimeMessage());
-            }
-        }
-        return found;
-    }
-
-    private int copies(String recipient, String messageId) throws Exception {
-        return received(recipient, messageId).size();
-    }
-
-    private MimeMessage only(String recipient, String messageId) throws Exception {
-        List<MimeMessage> found = received(recipient, messageId);
-        assertThat(found).as("copies of %s at %s", messageId, recipient).hasSize(1);
-        return found.get(0);
     }
 }

@@ -1,5 +1,8 @@
 package dev.mailsync.outbox;
 
+import static dev.mailsync.support.Delivered.copies;
+import static dev.mailsync.support.Delivered.only;
+import static dev.mailsync.support.Delivered.received;
 import static dev.mailsync.support.Management.management;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,11 +29,8 @@ import jakarta.mail.internet.MimeUtility;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import com.icegreen.greenmail.store.MailFolder;
-import com.icegreen.greenmail.store.StoredMessage;
 import com.icegreen.greenmail.util.GreenMail;
 
 import dev.mailsync.oauth.AccessTokens;
@@ -39,7 +39,6 @@ import dev.mailsync.support.SmtpFront;
 import dev.mailsync.support.SmtpFront.Stage;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.support.MailsyncTest;
-import dev.mailsync.support.MailboxTestBase;
 import io.restassured.path.json.JsonPath;
 
 /**
@@ -48,13 +47,7 @@ import io.restassured.path.json.JsonPath;
  * smtp.office365.com. The background sender is off in tests; each test runs it with {@link OutboxSender#sendDueNow}.
  */
 @MailsyncTest
-class OutboxTest extends MailboxTestBase {
-
-    @Inject
-    OutboxSender sender;
-
-    @Inject
-    OutboxStore store;
+class OutboxTest extends OutboxTestBase {
 
     @Inject
     SmtpSubmitter submitter;
@@ -65,25 +58,13 @@ class OutboxTest extends MailboxTestBase {
     @Inject
     AccessTokens tokens;
 
-    String bearer;
-    String address;
-    String id;
-    String friend;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        bearer = TestUsers.bearer("sender-" + UUID.randomUUID());
-        address = Mailboxes.newAccount(mail);
-        Mailboxes.folder(mail, address, "INBOX");
-        Mailboxes.folder(mail, address, "Sent Items");
-        id = Mailboxes.connect(fake, bearer, address);
-        friend = "friend-" + UUID.randomUUID().toString().substring(0, 8) + "@fabrikam.example";
+    OutboxTest() {
+        super("sender");
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        smtp.clear();
-        sql.execute("delete from outbox"); // leftovers would be claimed by the next test's sender
+        smtp.clear(); // before the base class deletes the outbox
     }
 
     @Test
@@ -112,7 +93,7 @@ class OutboxTest extends MailboxTestBase {
         assertThat(smtp.clientTranscript()).contains("AUTH XOAUTH2 ").doesNotContain("AUTH LOGIN")
                 .doesNotContain("AUTH PLAIN");
 
-        MimeMessage received = only(friend, messageId);
+        MimeMessage received = only(mail, friend, messageId);
         assertThat(received.getSubject()).isEqualTo("Grüße aus Köln – Angebot 🚀");
         assertThat(received.getHeader("Subject")[0]).startsWith("=?UTF-8?");
         assertThat(received.getFrom()[0].toString()).contains(address);
@@ -131,7 +112,7 @@ class OutboxTest extends MailboxTestBase {
         Part attachment = mixed.getBodyPart(1);
         assertThat(attachment.getFileName()).isEqualTo("Angebot \"März\" 2026.pdf");
         assertThat(attachment.getInputStream().readAllBytes()).isEqualTo(pdf);
-        assertThat(only(bcc, messageId)).isNotNull();
+        assertThat(only(mail, bcc, messageId)).isNotNull();
         assertThat(sql.text("select mime is null from outbox where id = ?", sendId)).isEqualTo("t");
 
         // Outlook filed it in Sent Items: the next sync shows it there, in its thread
@@ -148,7 +129,6 @@ class OutboxTest extends MailboxTestBase {
     void shouldReplyReplyAllAndForwardWithTheOriginalsHeadersRecipientsAndAttachments() throws Exception {
         byte[] report = new byte[5_000];
         new SecureRandom().nextBytes(report);
-        MailFolder inbox = Mailboxes.folder(mail, address, "INBOX");
         Mailboxes.appendRaw(inbox, ("From: Anna <anna@fabrikam.example>\r\nTo: " + address
                 + ", Bob <bob@fabrikam.example>\r\nCc: carol@fabrikam.example, " + address + "\r\n"
                 + "Subject: Quarterly report\r\nMessage-ID: <q3@fabrikam.example>\r\n"
@@ -168,7 +148,7 @@ class OutboxTest extends MailboxTestBase {
                 "reference", Map.of("messageId", original, "action", "forward")));
         assertThat(sender.sendDueNow()).isEqualTo(3);
 
-        MimeMessage r = only("anna@fabrikam.example", messageIdOf(reply));
+        MimeMessage r = only(mail, "anna@fabrikam.example", messageIdOf(reply));
         assertThat(r.getSubject()).isEqualTo("Re: Quarterly report");
         assertThat(r.getHeader("In-Reply-To")[0]).isEqualTo("<q3@fabrikam.example>");
         assertThat(r.getHeader("References")[0].replaceAll("\\s+", " "))
@@ -178,12 +158,12 @@ class OutboxTest extends MailboxTestBase {
         assertThat(inbox.getMessages().get(0).isSet(jakarta.mail.Flags.Flag.ANSWERED)).isTrue();
         assertThat(sql.text("select answered from message where id = ?", original)).isEqualTo("t");
 
-        MimeMessage all = only("anna@fabrikam.example", messageIdOf(replyAll));
+        MimeMessage all = only(mail, "anna@fabrikam.example", messageIdOf(replyAll));
         assertThat(addresses(all, RecipientType.TO)).containsExactly("anna@fabrikam.example", "bob@fabrikam.example");
         assertThat(addresses(all, RecipientType.CC)).containsExactly("carol@fabrikam.example");
-        assertThat(only("carol@fabrikam.example", messageIdOf(replyAll))).isNotNull();
+        assertThat(only(mail, "carol@fabrikam.example", messageIdOf(replyAll))).isNotNull();
 
-        MimeMessage f = only(friend, messageIdOf(forward));
+        MimeMessage f = only(mail, friend, messageIdOf(forward));
         assertThat(f.getSubject()).isEqualTo("Fwd: Quarterly report");
         assertThat(f.getHeader("In-Reply-To")).isNull();
         Part carried = ((Multipart) f.getContent()).getBodyPart(1);
@@ -262,7 +242,7 @@ class OutboxTest extends MailboxTestBase {
                 .body(Map.of("to", List.of(Map.of("address", friend)), "subject", "another", "text", "y"))
                 .post("/api/v1/mailboxes/" + id + "/outbox").then().statusCode(422)
                 .body("code", equalTo("idempotency_key_reused"));
-        assertThat(only(friend, messageIdOf(first)).getSubject()).isEqualTo("once");
+        assertThat(only(mail, friend, messageIdOf(first)).getSubject()).isEqualTo("once");
         assertThat(sql.count("select count(*) from outbox where mailbox_id = ?", id)).isEqualTo(1);
     }
 
@@ -295,7 +275,7 @@ class OutboxTest extends MailboxTestBase {
         sender.sendDueNow();
         String messageId = item(sendId).then().body("state", equalTo("sent")).body("attempts", equalTo(4))
                 .extract().path("messageId");
-        assertThat(only(friend, messageId)).isNotNull();
+        assertThat(only(mail, friend, messageId)).isNotNull();
         assertThat(sender.backoff(1)).isEqualTo(Duration.ofSeconds(30));
         assertThat(sender.backoff(3)).isEqualTo(Duration.ofMinutes(2));
         assertThat(sender.backoff(12)).isEqualTo(Duration.ofHours(1));
@@ -353,7 +333,7 @@ class OutboxTest extends MailboxTestBase {
         due();
         sender.sendDueNow();
         String messageId = item(sendId).then().body("state", equalTo("sent")).extract().path("messageId");
-        assertThat(copies(friend, messageId)).isEqualTo(1);
+        assertThat(copies(mail, friend, messageId)).isEqualTo(1);
         assertThat(smtp.scriptedSessions() - sessionsBefore).isEqualTo(1); // reconciled from Sent Items, no second submission
 
         // the connection broke and the server had not kept it: sent again, once
@@ -364,7 +344,7 @@ class OutboxTest extends MailboxTestBase {
         due();
         sender.sendDueNow();
         String lostId = item(lost).then().body("state", equalTo("sent")).extract().path("messageId");
-        assertThat(copies(friend, lostId)).isEqualTo(1);
+        assertThat(copies(mail, friend, lostId)).isEqualTo(1);
     }
 
     @Test
@@ -385,8 +365,8 @@ class OutboxTest extends MailboxTestBase {
         String before = item(beforeSend).then().body("state", equalTo("sent")).extract().path("messageId");
         String after = item(afterSend).then().body("state", equalTo("sent")).body("attempts", equalTo(2))
                 .extract().path("messageId");
-        assertThat(copies(friend, before)).isEqualTo(1);
-        assertThat(copies(friend, after)).isEqualTo(1);
+        assertThat(copies(mail, friend, before)).isEqualTo(1);
+        assertThat(copies(mail, friend, after)).isEqualTo(1);
         assertThat(sql.text("select server_response from outbox where id = ?", afterSend))
                 .startsWith("found in the Sent folder");
     }
@@ -515,7 +495,7 @@ class OutboxTest extends MailboxTestBase {
                 "reference", Map.of("messageId", original, "action", "forward")));
         assertThat(sender.sendDueNow()).isEqualTo(1);
 
-        MimeMessage f = only(friend, messageIdOf(forward));
+        MimeMessage f = only(mail, friend, messageIdOf(forward));
         Part carried = ((Multipart) f.getContent()).getBodyPart(1);
         assertThat(carried.getFileName()).isEqualTo("evil Bcc: all@fabrikam.example x.pdf");
         assertThat(carried.getContentType()).startsWith("application/pdf");
@@ -524,7 +504,7 @@ class OutboxTest extends MailboxTestBase {
         f.writeTo(raw);
         assertThat(raw.toString(StandardCharsets.UTF_8).lines())
                 .noneMatch(line -> line.startsWith("Bcc:") || line.startsWith("X-Injected"));
-        assertThat(received("all@fabrikam.example", messageIdOf(forward))).isEmpty();
+        assertThat(received(mail, "all@fabrikam.example", messageIdOf(forward))).isEmpty();
     }
 
     @Test
@@ -538,13 +518,13 @@ class OutboxTest extends MailboxTestBase {
         String reply = send(Map.of("text", "thanks", "reference", Map.of("messageId", original, "action", "reply")));
         assertThat(sender.sendDueNow()).isEqualTo(1);
 
-        MimeMessage r = only("anna@fabrikam.example", messageIdOf(reply));
+        MimeMessage r = only(mail, "anna@fabrikam.example", messageIdOf(reply));
         assertThat(r.getSubject()).isEqualTo("Re: hi Bcc: all@fabrikam.example X-Injected: 1");
         java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
         r.writeTo(raw);
         assertThat(raw.toString(StandardCharsets.UTF_8).lines())
                 .noneMatch(line -> line.startsWith("Bcc:") || line.startsWith("X-Injected"));
-        assertThat(received("all@fabrikam.example", messageIdOf(reply))).isEmpty();
+        assertThat(received(mail, "all@fabrikam.example", messageIdOf(reply))).isEmpty();
     }
 
     @Test
@@ -578,7 +558,7 @@ class OutboxTest extends MailboxTestBase {
             assertThat(sending.isDone()).isFalse();
             item(queued).then().body("state", equalTo("sending"));
             String messageId = item(queued).then().extract().path("messageId");
-            assertThat(received(friend, messageId)).isEmpty();
+            assertThat(received(mail, friend, messageId)).isEmpty();
         }
         try {
             assertThat(sending.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1);
@@ -591,7 +571,6 @@ class OutboxTest extends MailboxTestBase {
 
     /** A message with one attachment in the INBOX, synced; answers its stored id. */
     private String receiveWithAttachment(String filename, byte[] content) throws Exception {
-        MailFolder inbox = Mailboxes.folder(mail, address, "INBOX");
         Mailboxes.appendRaw(inbox, ("From: Anna <anna@fabrikam.example>\r\nTo: " + address + "\r\n"
                 + "Subject: with a file\r\nMessage-ID: <" + filename + "@fabrikam.example>\r\n"
                 + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee\r\n"
@@ -609,33 +588,6 @@ class OutboxTest extends MailboxTestBase {
                 .contentType("application/problem+json").body("errors.field", hasItems(field));
     }
 
-    private Map<String, Object> simple(String subject) {
-        return Map.of("to", List.of(Map.of("address", friend)), "subject", subject, "text", "body of " + subject);
-    }
-
-    private String send(Map<String, Object> body) {
-        return given().header("Authorization", bearer).contentType("application/json").body(body)
-                .post("/api/v1/mailboxes/" + id + "/outbox").then().statusCode(202)
-                .body("state", equalTo("queued")).extract().path("id");
-    }
-
-    private io.restassured.response.Response item(String sendId) {
-        return given().header("Authorization", bearer).get("/api/v1/mailboxes/" + id + "/outbox/" + sendId);
-    }
-
-    private String messageIdOf(String sendId) {
-        return item(sendId).then().body("state", equalTo("sent")).extract().path("messageId");
-    }
-
-    private void due() throws Exception {
-        sql.execute("update outbox set next_attempt_at = now() where mailbox_id = ? and state = 'queued'", id);
-    }
-
-    private void pass() {
-        assertThat(leases.claim(UUID.fromString(id), "test")).isTrue();
-        syncer.runPass(UUID.fromString(id), "test");
-    }
-
     /** What Exchange does with a message it accepted: the recipient's INBOX, the sender's Sent Items. */
     private void deliverLikeOutlook(byte[] raw, String recipient) {
         try {
@@ -647,30 +599,6 @@ class OutboxTest extends MailboxTestBase {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private List<MimeMessage> received(String recipient, String messageId) throws Exception {
-        List<MimeMessage> found = new ArrayList<>();
-        if (mail.getUserManager().getUserByEmail(recipient) == null) {
-            return found;
-        }
-        for (StoredMessage m : Mailboxes.folder(mail, recipient, "INBOX").getMessages()) {
-            String[] ids = m.getMimeMessage().getHeader("Message-ID");
-            if (ids != null && ids[0].equals("<" + messageId + ">")) {
-                found.add(m.getMimeMessage());
-            }
-        }
-        return found;
-    }
-
-    private int copies(String recipient, String messageId) throws Exception {
-        return received(recipient, messageId).size();
-    }
-
-    private MimeMessage only(String recipient, String messageId) throws Exception {
-        List<MimeMessage> found = received(recipient, messageId);
-        assertThat(found).as("copies of %s at %s", messageId, recipient).hasSize(1);
-        return found.get(0);
     }
 
     private static List<String> addresses(MimeMessage m, RecipientType type) throws Exception {

@@ -1,9 +1,5 @@
 package dev.mailsync.support;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.any;
-import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -25,10 +21,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
-import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
 import com.github.tomakehurst.wiremock.http.Request;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
@@ -48,7 +41,7 @@ import io.vertx.core.json.JsonObject;
  * consent_required. Only Outlook tokens are told to {@link #onAccessToken} (the mail server); {@link #issued} says
  * what any token is for.
  */
-public class FakeEntra implements ResponseDefinitionTransformerV2 {
+public class FakeEntra extends WireMockFake {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     /** The tenant every account of the fake lives in ({@code tid}). */
@@ -59,7 +52,6 @@ public class FakeEntra implements ResponseDefinitionTransformerV2 {
     public static final String GRAPH = "https://graph.microsoft.com";
     private static final Set<String> OPENID_SCOPES = Set.of("openid", "email", "profile", "offline_access");
 
-    private final WireMockServer server;
     private final Map<String, Grant> codes = new ConcurrentHashMap<>();
     private final Map<String, Session> refreshTokens = new ConcurrentHashMap<>();
     private final Map<String, IssuedToken> accessTokens = new ConcurrentHashMap<>();
@@ -83,20 +75,6 @@ public class FakeEntra implements ResponseDefinitionTransformerV2 {
     private volatile java.util.function.BiConsumer<String, String> accessTokenListener = (user, token) -> {
     };
 
-    public FakeEntra() {
-        server = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort()
-                .extensions(this));
-    }
-
-    public void startServer() {
-        server.start();
-        server.stubFor(any(anyUrl()).willReturn(aResponse().withTransformers(getName())));
-    }
-
-    public void stopServer() {
-        server.stop();
-    }
-
     /** Told of every access token issued (user, token): the mail server accepts exactly these. */
     public void onAccessToken(java.util.function.BiConsumer<String, String> listener) {
         accessTokenListener = listener;
@@ -104,7 +82,7 @@ public class FakeEntra implements ResponseDefinitionTransformerV2 {
 
     /** The authority to configure (without tenant). */
     public String authority() {
-        return "http://127.0.0.1:" + server.port();
+        return baseUrl();
     }
 
     /** Forgets grants, failures and counters; back to the default user and behaviour. */
@@ -128,7 +106,7 @@ public class FakeEntra implements ResponseDefinitionTransformerV2 {
         clientSecret = null;
         expiresIn = 3599;
         lastTokenRequest = Map.of();
-        server.resetRequests();
+        resetRequests();
     }
 
     /** Who signs in and consents at the next authorize requests; the account's oid is {@link #objectIdOf}. */
@@ -238,11 +216,6 @@ public class FakeEntra implements ResponseDefinitionTransformerV2 {
     @Override
     public String getName() {
         return "fake-entra";
-    }
-
-    @Override
-    public boolean applyGlobally() {
-        return false;
     }
 
     @Override

@@ -1,9 +1,5 @@
 package dev.mailsync.support;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.any;
-import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
-
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -14,10 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
-import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
 import com.github.tomakehurst.wiremock.http.Request;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
@@ -34,10 +27,9 @@ import io.vertx.core.json.JsonObject;
  * <p>
  * Each endpoint is one method that {@link #dispatch} picks by method and path, given the checked {@link Caller}.
  */
-public class FakeGraph implements ResponseDefinitionTransformerV2 {
+public class FakeGraph extends WireMockFake {
 
     private final FakeEntra entra;
-    private final WireMockServer server;
     private final Map<String, Profile> profiles = new ConcurrentHashMap<>();
     private final Deque<Failure> failures = new ArrayDeque<>();
     private final AtomicInteger requests = new AtomicInteger();
@@ -47,22 +39,11 @@ public class FakeGraph implements ResponseDefinitionTransformerV2 {
 
     public FakeGraph(FakeEntra entra) {
         this.entra = entra;
-        server = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort()
-                .extensions(this));
-    }
-
-    public void startServer() {
-        server.start();
-        server.stubFor(any(anyUrl()).willReturn(aResponse().withTransformers(getName())));
-    }
-
-    public void stopServer() {
-        server.stop();
     }
 
     /** The base URL to configure ({@code mailsync.microsoft.graph-url}, without {@code /v1.0}). */
     public String url() {
-        return "http://127.0.0.1:" + server.port();
+        return baseUrl();
     }
 
     /** Serves Graph's mail endpoints of {@code /v1.0/me/...} and the upload URLs with this (sending through Graph). */
@@ -85,7 +66,7 @@ public class FakeGraph implements ResponseDefinitionTransformerV2 {
         failures.clear();
         requests.set(0);
         delay = Duration.ZERO;
-        server.resetRequests();
+        resetRequests();
     }
 
     /** What {@code GET /me} answers for this user from now on. */
@@ -113,11 +94,6 @@ public class FakeGraph implements ResponseDefinitionTransformerV2 {
     @Override
     public String getName() {
         return "fake-graph";
-    }
-
-    @Override
-    public boolean applyGlobally() {
-        return false;
     }
 
     @Override

@@ -14,7 +14,6 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -37,13 +36,12 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.icegreen.greenmail.store.MailFolder;
 
 import dev.mailsync.support.Mailboxes;
 import dev.mailsync.support.RawHttp;
 import dev.mailsync.support.TestUsers;
 import dev.mailsync.support.MailsyncTest;
-import dev.mailsync.support.MailboxTestBase;
+import dev.mailsync.support.ConnectedMailboxTestBase;
 
 /**
  * Walks every endpoint of the API, found in the compiled resource classes (so a new endpoint is walked without
@@ -53,7 +51,7 @@ import dev.mailsync.support.MailboxTestBase;
  * nothing may be logged above INFO or with a stack trace.
  */
 @MailsyncTest
-class HostileInputTest extends MailboxTestBase {
+class HostileInputTest extends ConnectedMailboxTestBase {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String[] HOSTILE = hostileValues();
@@ -66,24 +64,21 @@ class HostileInputTest extends MailboxTestBase {
     final Capture capture = new Capture();
     final Logger root = Logger.getLogger("");
     Map<String, String> valid;
-    String bearer;
     String admin;
-    String id;
+
+    HostileInputTest() {
+        super("hostile");
+    }
 
     @BeforeEach
     void setUp() throws Exception {
-        bearer = TestUsers.bearer("hostile-" + UUID.randomUUID());
         admin = TestUsers.admin("hostile-admin");
-        String address = Mailboxes.newAccount(mail);
-        MailFolder inbox = Mailboxes.folder(mail, address, "INBOX");
-        id = Mailboxes.connect(fake, bearer, address);
         Mailboxes.appendRaw(inbox, ("From: a@fabrikam.example\r\nSubject: walk\r\n"
                 + "Message-ID: <walk@fabrikam.example>\r\n"
                 + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
                 + "--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=a.pdf\r\n\r\n"
                 + "%PDF\r\n--b--\r\n").getBytes(StandardCharsets.US_ASCII));
-        leases.claim(UUID.fromString(id), "test");
-        syncer.runPass(UUID.fromString(id), "test");
+        pass();
         String messageId = sql.text("select id from message where mailbox_id = ?", id);
         String sendId = given().header("Authorization", bearer).contentType("application/json")
                 .body(Map.of("to", List.of(Map.of("address", "b@fabrikam.example")), "text", "x"))
