@@ -218,11 +218,12 @@ public final class ImapSession implements AutoCloseable {
                 if (header == null && size == null && structure == null) {
                     continue; // an unsolicited FETCH (a flag change), not our answer
                 }
-                Outlines.Flat flat = Outlines.flatten(structure);
+                byte[] headerBytes = header == null ? new byte[0] : header.getByteArray().getNewBytes();
+                long messageSize = size == null ? 0 : size.size;
+                Outlines.Flat flat = Outlines.flatten(structure, messageSize, headerBytes.length);
                 outlines.put(uid, new MessageOutline(uid, flags == null ? new Flags() : flags,
-                        date == null || date.getDate() == null ? null : date.getDate().toInstant(),
-                        size == null ? 0 : size.size, header == null ? new byte[0]
-                                : header.getByteArray().getNewBytes(), flat.parts(), flat.cut(), flat.mismatch()));
+                        date == null || date.getDate() == null ? null : date.getDate().toInstant(), messageSize,
+                        headerBytes, flat.parts(), flat.cut(), flat.mismatch()));
             }
         }
         return outlines;

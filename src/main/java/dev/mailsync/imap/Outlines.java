@@ -23,6 +23,12 @@ final class Outlines {
     private static final int TRUSTED_DEPTH = 40;
     /** {@code MimeReader} keeps a multipart whose boundary is longer than this as one part. */
     private static final int MAX_BOUNDARY = 256;
+    /**
+     * What a message may hold besides its header and its parts' bodies: part headers and boundary lines (a few
+     * hundred bytes a part, a long RFC 2231 file name a few KB), a short preamble.
+     */
+    private static final long FRAME_BYTES = 8 * 1024;
+    private static final long FRAME_BYTES_PER_PART = 2 * 1024;
 
     private Outlines() {
     }
@@ -31,7 +37,44 @@ final class Outlines {
     record Flat(List<PartOutline> parts, boolean cut, String mismatch) {
     }
 
-    static Flat flatten(BODYSTRUCTURE root) {
+    /**
+     * @param size the message's size (RFC822.SIZE)
+     * @param headerBytes the size of its header
+     */
+    static Flat flatten(BODYSTRUCTURE root, long size, int headerBytes) {
+        Flat flat = flatten(root);
+        if (flat.cut() || flat.mismatch() != null) {
+            return flat;
+        }
+        return new Flat(flat.parts(), false, unaccounted(root, flat.parts(), size, headerBytes));
+    }
+
+    /**
+     * Why a tree the server describes well may still not read as the whole message does, or null: a single text
+     * part (its body is the whole message's body: servers differ on its edges, a message without a header, the last
+     * line end, and reading it on its own would fetch the same bytes), a part without a body (a part header that
+     * runs into the next boundary, which the server ends at the boundary and Jakarta Mail does not), and bytes the
+     * parts do not account for (a huge preamble or epilogue, part headers the server reads otherwise).
+     */
+    private static String unaccounted(BODYSTRUCTURE root, List<PartOutline> parts, long size, int headerBytes) {
+        if (!root.isMulti() && lower(root.type).equals("text")) {
+            return "a single text part";
+        }
+        long bodies = 0;
+        for (PartOutline p : parts) {
+            if (p.size() == 0) {
+                return "a part without a body";
+            }
+            bodies += p.size();
+        }
+        long frame = size - headerBytes - bodies;
+        if (frame > FRAME_BYTES + FRAME_BYTES_PER_PART * parts.size()) {
+            return "the parts leave " + frame + " bytes of the message unaccounted for";
+        }
+        return null;
+    }
+
+    private static Flat flatten(BODYSTRUCTURE root) {
         List<PartOutline> parts = new ArrayList<>();
         if (root == null) {
             return new Flat(parts, true, "no BODYSTRUCTURE");

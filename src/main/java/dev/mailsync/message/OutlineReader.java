@@ -41,13 +41,6 @@ public final class OutlineReader {
         return sections;
     }
 
-    /** Bytes of the message that {@link #bodySections} leaves on the server (its other leaves, as encoded). */
-    public static long skippedBytes(List<PartOutline> parts) {
-        PartOutline text = body(parts, "text/plain");
-        PartOutline html = body(parts, "text/html");
-        return parts.stream().filter(p -> p != text && p != html).mapToLong(PartOutline::size).sum();
-    }
-
     private static long fetchLimit(PartOutline part, ReadLimits limits) {
         String e = part.encoding() == null ? "" : part.encoding().strip().toLowerCase(Locale.ROOT);
         boolean identity = e.isEmpty() || e.equals("7bit") || e.equals("8bit") || e.equals("binary");

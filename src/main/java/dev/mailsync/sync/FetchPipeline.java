@@ -23,6 +23,7 @@ import jakarta.mail.MessagingException;
 
 import dev.mailsync.imap.ImapSession;
 import dev.mailsync.imap.MessageOutline;
+import dev.mailsync.imap.PartOutline;
 import dev.mailsync.imap.RawMessage;
 import dev.mailsync.imap.ServerMessage;
 import dev.mailsync.imap.ThrottleReplies;
@@ -52,11 +53,6 @@ public class FetchPipeline {
     /** The folder's counts follow every ~2,000 stored messages (a recount reads the whole folder) and at the end. */
     private static final int RECOUNT_EVERY = 2000;
     private static final int IN_FLIGHT = 4;
-    /**
-     * A message whose attachments (and other parts left on the server) weigh less than this is fetched whole: a
-     * second command saves little, and the whole message reads exactly as it always has.
-     */
-    static final long MIN_SKIPPED_BYTES = 32 * 1024;
 
     private final MessageStore store;
     private final MessageWriter writer;
@@ -190,12 +186,11 @@ public class FetchPipeline {
 
     /**
      * Whether a message is fetched whole rather than read from its outline: when the server did not describe it
-     * (no answer, no BODYSTRUCTURE, a tree past the limits), when its description may not be the tree a parser of
-     * the whole message finds ({@link MessageOutline#mismatch}), or when what would stay on the server is small.
+     * (no answer, no BODYSTRUCTURE, a tree past the limits) or when its description may not be the tree a parser of
+     * the whole message finds ({@link MessageOutline#mismatch}).
      */
     static boolean readWhole(MessageOutline outline) {
-        return outline == null || outline.cut() || outline.mismatch() != null
-                || OutlineReader.skippedBytes(outline.parts()) < MIN_SKIPPED_BYTES;
+        return outline == null || outline.cut() || outline.mismatch() != null;
     }
 
     private long textBytes(MessageOutline outline) {
@@ -220,17 +215,57 @@ public class FetchPipeline {
                         sections -> new ArrayList<>()).add(m.uid());
             }
         }
-        Map<Long, RawMessage> raw = whole.isEmpty() ? Map.of() : wholeMessages(imap, whole);
         Map<Long, Map<String, byte[]>> texts = new HashMap<>();
         for (Map.Entry<Map<String, Long>, List<Long>> group : bySections.entrySet()) {
             Map<Long, Map<String, byte[]>> fetched = imap.sections(group.getValue(), group.getKey());
             metrics.fetched("part", fetched.values().stream().flatMap(t -> t.values().stream())
                     .mapToLong(b -> b.length).sum());
-            texts.putAll(fetched);
+            for (long uid : group.getValue()) {
+                Map<String, byte[]> got = fetched.getOrDefault(uid, Map.of());
+                if (asDescribed(outlined.get(uid), group.getKey(), got)) {
+                    texts.put(uid, got);
+                } else {
+                    // the server's text is not the part it described: the description cannot be trusted
+                    outlined.remove(uid);
+                    whole.add(unit.stream().filter(m -> m.uid() == uid).findFirst().orElseThrow());
+                }
+            }
         }
+        Map<Long, RawMessage> raw = whole.isEmpty() ? Map.of() : wholeMessages(imap, whole);
         metrics.read("whole", whole.size());
         metrics.read("parts", outlined.size());
         stages.submit(unit, raw, outlined, texts);
+    }
+
+    /**
+     * Whether each text section came as the server's BODYSTRUCTURE described it: not empty when it has a size, not
+     * longer than that size (or than asked for), give or take a byte per line end (a server may count bare LF line
+     * ends as CRLF). An empty or longer answer means the server reads the message otherwise than it described it
+     * (a part without a header, a duplicate boundary). A shorter one is taken: some servers count a part's header
+     * into its size.
+     */
+    static boolean asDescribed(MessageOutline outline, Map<String, Long> asked, Map<String, byte[]> got) {
+        for (PartOutline part : outline.parts()) {
+            Long max = asked.get(part.section());
+            if (max != null) {
+                byte[] text = got.getOrDefault(part.section(), new byte[0]);
+                long described = Math.min(part.size(), max);
+                if (text.length == 0 && described > 0 || text.length > described + lineEnds(text) + 1) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static int lineEnds(byte[] text) {
+        int n = 0;
+        for (byte b : text) {
+            if (b == '\n') {
+                n++;
+            }
+        }
+        return n;
     }
 
     private Map<Long, RawMessage> wholeMessages(ImapSession imap, List<ServerMessage> messages)
