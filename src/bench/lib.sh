@@ -15,7 +15,9 @@
 #   BENCH_OAUTH_CLIENT_ID BENCH_OAUTH_CLIENT_SECRET BENCH_OAUTH_ARGS   exported: the Entra app the rig's
 #                  oauth2-fake is started to require (default mailsync-bench / mailsync-bench-secret)
 #   LOGDIR RESULTS $BENCH_DIR/mailsync, $BENCH_DIR/results
-#   JAVA_OPTS      default -Xmx256m -XX:+UseParallelGC (the heap and collector of the container image)
+#   JAVA_OPTS      default CONTAINER_JAVA_OPTS: what the container image's run-java.sh gives the JVM under the
+#                  Deployment's limits (768 Mi, 2 CPUs): heap 33 % of the memory (initial heap the JVM's 1.5625 %),
+#                  ParallelGC with the image's GC ergonomics (GCTimeRatio 4, heap free ratios 10-20 %)
 #   JAR            the packaged service, target/quarkus-app/quarkus-run.jar
 # and the state the functions keep:
 #   SVC_PID SVC_LOG  the running service and its log (cleanup prints the log's tail on failure while SVC_LOG is set)
@@ -40,7 +42,9 @@ export BENCH_OAUTH_CLIENT_ID="${BENCH_OAUTH_CLIENT_ID:-mailsync-bench}"
 export BENCH_OAUTH_CLIENT_SECRET="${BENCH_OAUTH_CLIENT_SECRET:-mailsync-bench-secret}"
 export BENCH_OAUTH_ARGS="--require-pkce --redirect-uri $CALLBACK ${BENCH_OAUTH_ARGS:-}"
 LOGDIR="$BENCH_DIR/mailsync"; RESULTS="$BENCH_DIR/results"
-JAVA_OPTS="${JAVA_OPTS:--Xmx256m -XX:+UseParallelGC}"
+CONTAINER_JAVA_OPTS="-XX:MaxRAM=768m -XX:MaxRAMPercentage=33.0 -XX:+UseParallelGC -XX:MinHeapFreeRatio=10 \
+-XX:MaxHeapFreeRatio=20 -XX:GCTimeRatio=4 -XX:AdaptiveSizePolicyWeight=90 -XX:+ExitOnOutOfMemoryError"
+JAVA_OPTS="${JAVA_OPTS:-$CONTAINER_JAVA_OPTS}"
 JAR="$ROOT/target/quarkus-app/quarkus-run.jar"
 SVC_PID=""; SVC_LOG=""; RIG_STOP=(); ENC_KEY=""; OIDC_KEY=""
 

@@ -22,7 +22,7 @@ import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.internet.MimePart;
 import jakarta.mail.internet.MimePartDataSource;
 import jakarta.mail.internet.MimeUtility;
-import jakarta.mail.util.SharedByteArrayInputStream;
+import jakarta.mail.internet.SharedInputStream;
 
 import dev.mailsync.common.db.PgText;
 
@@ -74,8 +74,13 @@ public final class MimeReader {
      * (a message the reader cannot read must not stop its folder).
      */
     public static ParsedMessage read(byte[] buffer, int offset, int length, ReadLimits limits) {
+        return read(new SharedBytes(buffer, offset, length), buffer, offset, length, limits);
+    }
+
+    /** Reads the message from {@code source}: a {@link SharedInputStream} over the same bytes. */
+    static ParsedMessage read(SharedInputStream source, byte[] buffer, int offset, int length, ReadLimits limits) {
         try {
-            return readGuarded(buffer, offset, length, limits);
+            return readGuarded((InputStream) source, buffer, offset, length, limits);
         } catch (RuntimeException | StackOverflowError e) {
             return unreadable("unreadable message: " + e, limits);
         }
@@ -88,11 +93,12 @@ public final class MimeReader {
         return new Body(limits).message(MessageHeaders.NONE, problems);
     }
 
-    private static ParsedMessage readGuarded(byte[] buffer, int offset, int length, ReadLimits limits) {
+    private static ParsedMessage readGuarded(InputStream source, byte[] buffer, int offset, int length,
+            ReadLimits limits) {
         Problems problems = new Problems();
         MimeMessage message;
         try {
-            message = new MimeMessage(SESSION, new SharedByteArrayInputStream(buffer, offset, length));
+            message = new MimeMessage(SESSION, source);
         } catch (MessagingException | RuntimeException e) {
             problems.add("unparseable message: " + e.getMessage());
             Body body = new Body(limits);
@@ -116,7 +122,7 @@ public final class MimeReader {
     public static ParsedMessage readHeaders(byte[] header, ReadLimits limits) {
         Problems problems = new Problems();
         try {
-            MimeMessage message = new MimeMessage(SESSION, new SharedByteArrayInputStream(header));
+            MimeMessage message = new MimeMessage(SESSION, new SharedBytes(header));
             return new Body(limits).message(MessageHeaders.read(message, problems), problems);
         } catch (MessagingException | RuntimeException e) {
             problems.add("unparseable header: " + e.getMessage());
