@@ -162,18 +162,20 @@ public class MessageStore {
 
     /**
      * Computes the full-text search vectors of messages stored without one (the sync stores first and indexes
-     * right after the pass, so that indexing does not slow the initial sync): subject (weight A), names and
-     * addresses (B) and the first 20,000 characters of the body (or of the HTML body's text, extracted at ingest:
-     * a regular expression over hostile HTML here would take minutes). Each input is cut so that no row can pass
-     * a tsvector's 1 MB limit and fail the batch. Answers how many were indexed.
+     * right after the pass, so that indexing does not slow the initial sync): one vector of the subject and the
+     * first 20,000 characters of the body (or of the HTML body's text, extracted at ingest: a regular expression
+     * over hostile HTML here would take minutes), and one of the names and addresses of the first 200 senders and
+     * recipients (the strings of the address lists only, not their JSON keys; an exact address is also found through
+     * {@code from_address} and {@code to_addresses}). Each input is cut so that no row can pass a tsvector's 1 MB
+     * limit and fail the batch. Answers how many were indexed.
      */
     public int indexForSearch(UUID mailboxId, int limit) {
         return jdbc.update("""
                 update message set search =
-                    setweight(to_tsvector('simple', left(coalesce(subject, ''), 2000)), 'A')
-                    || setweight(to_tsvector('simple', left(from_addr::text || ' ' || to_addr::text || ' '
-                        || cc_addr::text || ' ' || bcc_addr::text, 100000)), 'B')
-                    || to_tsvector('simple', left(coalesce(text_body, html_text, snippet, ''), 20000))
+                    to_tsvector('simple', left(coalesce(subject, ''), 2000) || ' '
+                        || left(coalesce(text_body, html_text, snippet, ''), 20000))
+                    || jsonb_to_tsvector('simple', jsonb_path_query_array(from_addr || to_addr || cc_addr || bcc_addr,
+                        '$[0 to 199]'), '["string"]')
                 where id in (select id from message where mailbox_id = ? and search is null limit ?
                              for update skip locked)""", mailboxId, limit);
     }

@@ -122,6 +122,13 @@ class MessagesApiTest extends ConnectedMailboxTestBase {
                 .body("items.subject", equalTo(List.of("Réunion")));
         given().header("Authorization", bearer).queryParam("q", "sender@fabrikam.example").get(path).then()
                 .body("items", hasSize(3));
+        // a sender's name is searchable; the address lists' JSON keys are not words of the messages
+        given().header("Authorization", bearer).queryParam("q", "sender name").get(path).then()
+                .body("items", hasSize(3));
+        given().header("Authorization", bearer).queryParam("q", "address").get(path).then()
+                .body("items", hasSize(0));
+        given().header("Authorization", bearer).queryParam("q", "name").get(path).then()
+                .body("items", hasSize(3));
         given().header("Authorization", bearer).queryParam("q", "\"unbalanced (quote -").get(path).then()
                 .statusCode(200);
     }
