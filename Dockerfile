@@ -41,6 +41,14 @@ USER 185
 # Heap: a third of the container limit (256 MB of 768 Mi); the sync streams batches, so a small heap
 # suffices, and the parallel collector gave the best sync throughput (docs/benchmarks.md).
 ENV JAVA_MAX_MEM_RATIO=33
+# The image's GC ergonomics (GCTimeRatio 4: up to a fifth of the time in GC; heap free ratios 10-20 %) kept the
+# heap near 60 MB and collected it fully twice a second during a sync: 2 CPU-s of GC per 10,000 messages. These
+# give it room (0.5-0.8 CPU-s) for about 40 MB more resident memory; two malloc arenas instead of one per thread
+# take about 25 MB less (docs/benchmarks.md, issue 14). src/bench/lib.sh runs the benchmarks with the same.
+ENV GC_TIME_RATIO=19
+ENV GC_MIN_HEAP_FREE_RATIO=40
+ENV GC_MAX_HEAP_FREE_RATIO=70
+ENV MALLOC_ARENA_MAX=2
 ENV JAVA_OPTS_APPEND="-XX:+UseParallelGC -Dquarkus.http.host=0.0.0.0 -Djava.util.logging.manager=org.jboss.logmanager.LogManager"
 ENV JAVA_APP_JAR="/deployments/quarkus-run.jar"
 

@@ -29,8 +29,8 @@
 # Env: BENCH_RIG (the rig's scripts, default ../../../shared/bench from here), BENCH_DIR (/tmp/bench),
 # BENCH_IMAP_PORT (10143), BENCH_OAUTH_PORT (10180), BENCH_HTTP_PORT (8080), BENCH_MANAGEMENT_PORT (9000),
 # BENCH_LATENCY_PORT (BENCH_IMAP_PORT + 5: the proxy), BENCH_DB (the database, mailsync_bench: another name lets
-# a second run use the same PostgreSQL), JAVA_OPTS (default -Xmx256m -XX:+UseParallelGC, the heap and collector
-# of the container image), BENCH_OAUTH_CLIENT_ID / BENCH_OAUTH_CLIENT_SECRET (the Entra app oauth2-fake is
+# a second run use the same PostgreSQL), JAVA_OPTS (default lib.sh's CONTAINER_JAVA_OPTS, what the container image
+# and the Deployment give the JVM), BENCH_OAUTH_CLIENT_ID / BENCH_OAUTH_CLIENT_SECRET (the Entra app oauth2-fake is
 # started to require, default mailsync-bench / mailsync-bench-secret), BENCH_DB_PASSWORD, BENCH_COUNT (10000),
 # BENCH_SEED (42).
 set -euo pipefail

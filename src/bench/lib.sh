@@ -16,8 +16,9 @@
 #                  oauth2-fake is started to require (default mailsync-bench / mailsync-bench-secret)
 #   LOGDIR RESULTS $BENCH_DIR/mailsync, $BENCH_DIR/results
 #   JAVA_OPTS      default CONTAINER_JAVA_OPTS: what the container image's run-java.sh gives the JVM under the
-#                  Deployment's limits (768 Mi, 2 CPUs): heap 33 % of the memory (initial heap the JVM's 1.5625 %),
-#                  ParallelGC with the image's GC ergonomics (GCTimeRatio 4, heap free ratios 10-20 %)
+#                  Deployment's limits (768 Mi, 2 CPUs) with the Dockerfile's settings: heap 33 % of the memory
+#                  (initial heap the JVM's 1.5625 %), ParallelGC with GCTimeRatio 19 and heap free ratios 40-70 %;
+#                  the service's process also gets the Dockerfile's MALLOC_ARENA_MAX
 #   JAR            the packaged service, target/quarkus-app/quarkus-run.jar
 # and the state the functions keep:
 #   SVC_PID SVC_LOG  the running service and its log (cleanup prints the log's tail on failure while SVC_LOG is set)
@@ -42,8 +43,9 @@ export BENCH_OAUTH_CLIENT_ID="${BENCH_OAUTH_CLIENT_ID:-mailsync-bench}"
 export BENCH_OAUTH_CLIENT_SECRET="${BENCH_OAUTH_CLIENT_SECRET:-mailsync-bench-secret}"
 export BENCH_OAUTH_ARGS="--require-pkce --redirect-uri $CALLBACK ${BENCH_OAUTH_ARGS:-}"
 LOGDIR="$BENCH_DIR/mailsync"; RESULTS="$BENCH_DIR/results"
-CONTAINER_JAVA_OPTS="-XX:MaxRAM=768m -XX:MaxRAMPercentage=33.0 -XX:+UseParallelGC -XX:MinHeapFreeRatio=10 \
--XX:MaxHeapFreeRatio=20 -XX:GCTimeRatio=4 -XX:AdaptiveSizePolicyWeight=90 -XX:+ExitOnOutOfMemoryError"
+CONTAINER_JAVA_OPTS="-XX:MaxRAM=768m -XX:MaxRAMPercentage=33.0 -XX:+UseParallelGC -XX:MinHeapFreeRatio=40 \
+-XX:MaxHeapFreeRatio=70 -XX:GCTimeRatio=19 -XX:AdaptiveSizePolicyWeight=90 -XX:+ExitOnOutOfMemoryError"
+CONTAINER_MALLOC_ARENA_MAX=2   # the Dockerfile's MALLOC_ARENA_MAX, for the service's process only
 JAVA_OPTS="${JAVA_OPTS:-$CONTAINER_JAVA_OPTS}"
 JAR="$ROOT/target/quarkus-app/quarkus-run.jar"
 SVC_PID=""; SVC_LOG=""; RIG_STOP=(); ENC_KEY=""; OIDC_KEY=""
@@ -139,7 +141,7 @@ start_java_service() {  # start_java_service LOG DB DB_PASSWORD [NAME=VALUE...]:
     QUARKUS_OIDC_TOKEN_ISSUER=https://mailsync.dev/local-issuer MAILSYNC_PUBLIC_URL="$BASE" \
     MAILSYNC_MICROSOFT_AUTHORITY="http://127.0.0.1:$OAUTH_PORT" MAILSYNC_MICROSOFT_IMAP_HOST=127.0.0.1 \
     MAILSYNC_MICROSOFT_IMAP_PORT="$IMAP_PORT" MAILSYNC_MICROSOFT_IMAP_TLS=none MAILSYNC_SYNC_INTERVAL=1h \
-    MAILSYNC_MICROSOFT_GRAPH_URL="http://127.0.0.1:${BENCH_GRAPH_PORT:-10181}" \
+    MAILSYNC_MICROSOFT_GRAPH_URL="http://127.0.0.1:${BENCH_GRAPH_PORT:-10181}" MALLOC_ARENA_MAX="$CONTAINER_MALLOC_ARENA_MAX" \
     "${@:4}" java ${JAVA_OPTS:-} -jar "$JAR" >"$SVC_LOG" 2>&1 </dev/null &
   SVC_PID=$!
   local i

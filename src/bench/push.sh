@@ -24,7 +24,7 @@
 #
 # Run as root from anywhere. Steps: imap-server start --outlook --users N -> PostgreSQL 15 (fresh database
 # mailsync_push_bench) -> ./mvnw package -> bearer tokens for app users bench-u0001.. -> the packaged service
-# (JAVA_OPTS as the container: -Xmx256m -XX:+UseParallelGC; sync interval 60 s) -> 1. at rest, no mailboxes ->
+# (JAVA_OPTS as the container: lib.sh's CONTAINER_JAVA_OPTS; sync interval 60 s) -> 1. at rest, no mailboxes ->
 # 2. provider settings, then the real connect flow of all N mailboxes, P at once (app user bench-uNNNN picks
 # uNNNN@example.com at the authorize step), timed, while PostgreSQL's mailbox_sync is watched until every mailbox
 # has finished its first pass (CPU and RSS sampled every second) -> 3. at rest with N mailboxes (periodic passes)

@@ -28,6 +28,36 @@ class KubernetesManifestsTest {
 
     static final Path K8S = Path.of("k8s");
 
+    /**
+     * The benchmarks run the service with the JVM options the image's run-java.sh gives it under the Deployment's
+     * memory limit (src/bench/lib.sh's CONTAINER_JAVA_OPTS): the heap ratio, the GC ergonomics and the memory
+     * limit must be the Dockerfile's and the Deployment's, or the figures measure another service.
+     */
+    @Test
+    void shouldBenchmarkWithTheContainersJvmOptions() throws IOException {
+        String dockerfile = Files.readString(Path.of("Dockerfile"));
+        String lib = Files.readString(Path.of("src/bench/lib.sh"));
+        java.util.function.Function<String, String> env = name -> {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^ENV " + name + "=(\\S+)$")
+                    .matcher(dockerfile);
+            assertThat(m.find()).as("ENV %s in the Dockerfile", name).isTrue();
+            return m.group(1);
+        };
+        java.util.regex.Matcher opts = java.util.regex.Pattern.compile("CONTAINER_JAVA_OPTS=\"([^\"]+)\"",
+                java.util.regex.Pattern.DOTALL).matcher(lib);
+        assertThat(opts.find()).isTrue();
+        List<String> bench = List.of(opts.group(1).replace("\\\n", " ").trim().split("\\s+"));
+        String memory = String.valueOf(map(map(container().get("resources")).get("limits")).get("memory"));
+        assertThat(memory).endsWith("Mi");
+        assertThat(bench).contains("-XX:MaxRAM=" + memory.replace("Mi", "m"),
+                "-XX:MaxRAMPercentage=" + env.apply("JAVA_MAX_MEM_RATIO") + ".0",
+                "-XX:GCTimeRatio=" + env.apply("GC_TIME_RATIO"),
+                "-XX:MinHeapFreeRatio=" + env.apply("GC_MIN_HEAP_FREE_RATIO"),
+                "-XX:MaxHeapFreeRatio=" + env.apply("GC_MAX_HEAP_FREE_RATIO"), "-XX:+UseParallelGC",
+                "-XX:+ExitOnOutOfMemoryError");
+        assertThat(lib).contains("CONTAINER_MALLOC_ARENA_MAX=" + env.apply("MALLOC_ARENA_MAX") + " ");
+    }
+
     @Test
     void shouldListEveryManifestButTheSecretTemplate() throws IOException {
         List<String> resources = list(load("kustomization.yaml").get("resources")).stream().map(String::valueOf)
