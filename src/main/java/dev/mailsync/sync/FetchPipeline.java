@@ -8,8 +8,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -53,6 +55,8 @@ public class FetchPipeline {
     /** The folder's counts follow every ~2,000 stored messages (a recount reads the whole folder) and at the end. */
     private static final int RECOUNT_EVERY = 2000;
     private static final int IN_FLIGHT = 4;
+    /** At most this many UIDs a folder are remembered as undescribable (a server dropping every batch: 40 passes). */
+    private static final int MAX_UNDESCRIBABLE = 10_000;
 
     private final MessageStore store;
     private final MessageWriter writer;
@@ -63,6 +67,13 @@ public class FetchPipeline {
     private final ExecutorService storeWorkers;
     private final ExecutorService parseWorkers;
     private volatile FetchMode mode;
+    /**
+     * Per folder, the UIDs whose structure or text parts the server dropped the connection over (GreenMail does for
+     * some broken MIME; a server could for any message): the next pass fetches them whole instead, so that one
+     * message cannot fail every pass of its folder. Kept by this replica until they are fetched (another replica
+     * learns it the same way, once).
+     */
+    private final Map<Long, Set<Long>> undescribable = new ConcurrentHashMap<>();
 
     public FetchPipeline(MessageStore store, MessageWriter writer, SyncLeases leases, SyncConfig config,
             SyncMetrics metrics) {
@@ -110,7 +121,7 @@ public class FetchPipeline {
             if (mode == FetchMode.WHOLE) {
                 fetchWhole(imap, small, stages);
             } else {
-                fetchParts(imap, small, stages);
+                fetchParts(imap, folder.id, small, stages);
             }
         } catch (MessagingException | RuntimeException e) {
             stages.drain(); // keep what was fetched before the failure
@@ -141,10 +152,21 @@ public class FetchPipeline {
      * Header and BODYSTRUCTURE per batch (by count: they are small), then per unit of at most {@code batch-bytes}
      * (by what will be fetched) the whole messages and the text parts.
      */
-    private void fetchParts(ImapSession imap, List<ServerMessage> messages, Stages stages)
+    private void fetchParts(ImapSession imap, long folderId, List<ServerMessage> messages, Stages stages)
             throws MessagingException {
-        for (List<ServerMessage> batch : SyncPlan.batches(messages, config.batchMessages(), Long.MAX_VALUE)) {
-            Map<Long, MessageOutline> outlines = outlines(imap, batch);
+        Set<Long> dropped = undescribable.getOrDefault(folderId, Set.of());
+        List<ServerMessage> described = messages;
+        if (!dropped.isEmpty()) {
+            List<ServerMessage> whole = messages.stream().filter(m -> dropped.contains(m.uid())).toList();
+            described = messages.stream().filter(m -> !dropped.contains(m.uid())).toList();
+            Log.infof("Fetching %d messages whole: the server dropped the connection over their structure",
+                    whole.size());
+            fetchWhole(imap, whole, stages);
+            metrics.read("whole", whole.size());
+            whole.forEach(m -> dropped.remove(m.uid()));
+        }
+        for (List<ServerMessage> batch : SyncPlan.batches(described, config.batchMessages(), Long.MAX_VALUE)) {
+            Map<Long, MessageOutline> outlines = outlines(imap, folderId, batch);
             metrics.fetched("header", outlines.values().stream().mapToLong(o -> o.header().length).sum());
             List<ServerMessage> unit = new ArrayList<>();
             long unitBytes = 0;
@@ -152,7 +174,7 @@ public class FetchPipeline {
                 MessageOutline outline = outlines.get(m.uid());
                 long bytes = readWhole(outline) ? m.size() : textBytes(outline);
                 if (!unit.isEmpty() && unitBytes + bytes > config.batchBytes()) {
-                    fetchUnit(imap, unit, outlines, stages);
+                    fetchUnit(imap, folderId, unit, outlines, stages);
                     unit = new ArrayList<>();
                     unitBytes = 0;
                 }
@@ -160,7 +182,7 @@ public class FetchPipeline {
                 unitBytes += bytes;
             }
             if (!unit.isEmpty()) {
-                fetchUnit(imap, unit, outlines, stages);
+                fetchUnit(imap, folderId, unit, outlines, stages);
             }
         }
     }
@@ -168,13 +190,16 @@ public class FetchPipeline {
     /**
      * Header and BODYSTRUCTURE of a batch; none (the batch is fetched whole) when the server refuses the command
      * (Exchange answers NO or BAD for BODYSTRUCTURE of some broken messages) without dropping the connection or
-     * asking us to slow down.
+     * asking us to slow down. A dropped connection fails the pass, and the next one fetches the batch whole.
      */
-    private Map<Long, MessageOutline> outlines(ImapSession imap, List<ServerMessage> batch)
+    private Map<Long, MessageOutline> outlines(ImapSession imap, long folderId, List<ServerMessage> batch)
             throws MessagingException {
         try {
             return imap.outlines(batch.stream().map(ServerMessage::uid).toList());
         } catch (MessagingException e) {
+            if (ImapSession.connectionLost(e)) {
+                remember(folderId, batch.stream().map(ServerMessage::uid).toList());
+            }
             if (ImapSession.connectionLost(e) || ThrottleReplies.backoff(e).isPresent()) {
                 throw e;
             }
@@ -199,9 +224,19 @@ public class FetchPipeline {
                 .mapToLong(p -> Math.min(p.size(), sections.get(p.section()))).sum();
     }
 
+    /** The next pass fetches these messages whole (see {@link #undescribable}). */
+    private void remember(long folderId, List<Long> uids) {
+        Set<Long> dropped = undescribable.computeIfAbsent(folderId, id -> ConcurrentHashMap.newKeySet());
+        if (dropped.size() < MAX_UNDESCRIBABLE) {
+            dropped.addAll(uids);
+            Log.infof("The server dropped the connection over the structure of %d messages: the next pass fetches "
+                    + "them whole", uids.size());
+        }
+    }
+
     /** Whole messages in one command, text parts in one command per set of sections; then parse and store. */
-    private void fetchUnit(ImapSession imap, List<ServerMessage> unit, Map<Long, MessageOutline> outlines,
-            Stages stages) throws MessagingException {
+    private void fetchUnit(ImapSession imap, long folderId, List<ServerMessage> unit,
+            Map<Long, MessageOutline> outlines, Stages stages) throws MessagingException {
         List<ServerMessage> whole = new ArrayList<>();
         Map<Long, MessageOutline> outlined = new HashMap<>();
         Map<Map<String, Long>, List<Long>> bySections = new LinkedHashMap<>();
@@ -217,7 +252,15 @@ public class FetchPipeline {
         }
         Map<Long, Map<String, byte[]>> texts = new HashMap<>();
         for (Map.Entry<Map<String, Long>, List<Long>> group : bySections.entrySet()) {
-            Map<Long, Map<String, byte[]>> fetched = imap.sections(group.getValue(), group.getKey());
+            Map<Long, Map<String, byte[]>> fetched;
+            try {
+                fetched = imap.sections(group.getValue(), group.getKey());
+            } catch (MessagingException e) {
+                if (ImapSession.connectionLost(e)) {
+                    remember(folderId, group.getValue());
+                }
+                throw e;
+            }
             metrics.fetched("part", fetched.values().stream().flatMap(t -> t.values().stream())
                     .mapToLong(b -> b.length).sum());
             for (long uid : group.getValue()) {
