@@ -194,12 +194,11 @@ public class FetchPipeline {
      */
     private Map<Long, MessageOutline> outlines(ImapSession imap, long folderId, List<ServerMessage> batch)
             throws MessagingException {
+        List<Long> uids = batch.stream().map(ServerMessage::uid).toList();
         try {
-            return imap.outlines(batch.stream().map(ServerMessage::uid).toList());
+            return imap.outlines(uids);
         } catch (MessagingException e) {
-            if (ImapSession.connectionLost(e)) {
-                remember(folderId, batch.stream().map(ServerMessage::uid).toList());
-            }
+            rememberIfDropped(e, folderId, uids);
             if (ImapSession.connectionLost(e) || ThrottleReplies.backoff(e).isPresent()) {
                 throw e;
             }
@@ -224,8 +223,11 @@ public class FetchPipeline {
                 .mapToLong(p -> Math.min(p.size(), sections.get(p.section()))).sum();
     }
 
-    /** The next pass fetches these messages whole (see {@link #undescribable}). */
-    private void remember(long folderId, List<Long> uids) {
+    /** When the server dropped the connection over these messages, the next pass fetches them whole. */
+    private void rememberIfDropped(MessagingException e, long folderId, List<Long> uids) {
+        if (!ImapSession.connectionLost(e)) {
+            return;
+        }
         Set<Long> dropped = undescribable.computeIfAbsent(folderId, id -> ConcurrentHashMap.newKeySet());
         if (dropped.size() < MAX_UNDESCRIBABLE) {
             dropped.addAll(uids);
@@ -240,7 +242,9 @@ public class FetchPipeline {
         List<ServerMessage> whole = new ArrayList<>();
         Map<Long, MessageOutline> outlined = new HashMap<>();
         Map<Map<String, Long>, List<Long>> bySections = new LinkedHashMap<>();
+        Map<Long, ServerMessage> byUid = new HashMap<>();
         for (ServerMessage m : unit) {
+            byUid.put(m.uid(), m);
             MessageOutline outline = outlines.get(m.uid());
             if (readWhole(outline)) {
                 whole.add(m);
@@ -256,9 +260,7 @@ public class FetchPipeline {
             try {
                 fetched = imap.sections(group.getValue(), group.getKey());
             } catch (MessagingException e) {
-                if (ImapSession.connectionLost(e)) {
-                    remember(folderId, group.getValue());
-                }
+                rememberIfDropped(e, folderId, group.getValue());
                 throw e;
             }
             metrics.fetched("part", fetched.values().stream().flatMap(t -> t.values().stream())
@@ -270,7 +272,7 @@ public class FetchPipeline {
                 } else {
                     // the server's text is not the part it described: the description cannot be trusted
                     outlined.remove(uid);
-                    whole.add(unit.stream().filter(m -> m.uid() == uid).findFirst().orElseThrow());
+                    whole.add(byUid.get(uid));
                 }
             }
         }
