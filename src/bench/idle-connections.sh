@@ -2,7 +2,7 @@
 # idle-connections.sh: what holding N connections in IMAP IDLE costs one JVM at rest, two ways:
 #   nio      push's IdleConnection on Vert.x event loops (what the service runs)
 #   threads  Angus Mail's IMAPFolder.idle(), one blocked thread per connection
-# Each way runs in its own JVM (JAVA_OPTS, default -Xmx256m -XX:+UseParallelGC, the container image's) and opens
+# Each way runs in its own JVM (JAVA_OPTS, default jvm.sh's CONTAINER_JAVA_OPTS, the container image's) and opens
 # at most 32 connections at a time. The server (--server):
 #   greenmail (default)  IdleBenchServer, GreenMail's IMAP (IDLE, SASL-IR, XOAUTH2) in a JVM of its own on
 #                        127.0.0.1:$BENCH_IDLE_PORT (11150), users u0001..uN; started and stopped here
@@ -20,7 +20,9 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"; ROOT="$(cd "$HERE/../.." && pwd)"
 BENCH_DIR="${BENCH_DIR:-/tmp/bench}"; IMAP_PORT="${BENCH_IMAP_PORT:-10143}"; OAUTH_PORT="${BENCH_OAUTH_PORT:-10180}"
-JAVA_OPTS="${JAVA_OPTS:--Xmx256m -XX:+UseParallelGC}"
+# shellcheck source=jvm.sh
+. "$HERE/jvm.sh"
+JAVA_OPTS="${JAVA_OPTS:-$CONTAINER_JAVA_OPTS}"
 COUNT=2000; REST=60; MODES="nio threads"; BUILD=1; SERVER=greenmail; IDLE_PORT="${BENCH_IDLE_PORT:-11150}"
 while [[ $# -gt 0 ]]; do
   case "$1" in

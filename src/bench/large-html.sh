@@ -4,13 +4,16 @@
 #   src/bench/large-html.sh [--no-build] [--jar PATH] [--size-mb 8] [--readers 4]
 #
 # Run as root. Uses the installed PostgreSQL 15 (started if stopped; fresh database mailsync_htmlbench) and the
-# packaged service with the container's JVM settings (-Xmx256m -XX:+UseParallelGC). One stored message gets an
+# packaged service with the container's JVM settings (JAVA_OPTS, default jvm.sh's CONTAINER_JAVA_OPTS). One stored message gets an
 # HTML body of --size-mb MB (a newsletter: tables, links, remote images), written directly in PostgreSQL; then
 # --readers clients GET its detail at the same moment, twice. Prints each answer's status, size and time, the
 # service's peak RSS, and whether it survived (no OutOfMemoryError, still answering).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
+# shellcheck source=jvm.sh
+. "$HERE/jvm.sh"
+JAVA_OPTS="${JAVA_OPTS:-$CONTAINER_JAVA_OPTS}"
 JAR="$ROOT/target/quarkus-app/quarkus-run.jar"; SIZE_MB=8; READERS=4; BUILD=1; PORT="${BENCH_HTTP_PORT:-8080}"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -29,13 +32,14 @@ psql_su -c "drop database if exists $DB with (force)" -c "drop role if exists $D
   -c "create role $DB login password '$DB'" -c "create database $DB owner $DB"
 
 if [[ $BUILD == 1 ]]; then say "building"; (cd "$ROOT" && ./mvnw -B -q ${MVN_OFFLINE:-} package -DskipTests); fi
-say "starting $JAR with -Xmx256m"
+say "starting $JAR with $JAVA_OPTS"
 PUB=$(grep -v -- '-----' "$ROOT/src/dev/dev-jwt-public.pem" | tr -d '\n')
 QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$DB" QUARKUS_DATASOURCE_USERNAME=$DB \
 QUARKUS_DATASOURCE_PASSWORD=$DB MAILSYNC_ENCRYPTION_KEY="$(openssl rand -base64 32)" \
 QUARKUS_OIDC_PUBLIC_KEY="$PUB" QUARKUS_OIDC_TOKEN_ISSUER=https://mailsync.dev/local-issuer \
 MAILSYNC_SYNC_ENABLED=false MAILSYNC_OUTBOX_ENABLED=false QUARKUS_HTTP_PORT="$PORT" QUARKUS_HTTP_HOST=127.0.0.1 \
-  java -Xmx256m -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError -jar "$JAR" >"$WORK/service.log" 2>&1 &
+MALLOC_ARENA_MAX=$CONTAINER_MALLOC_ARENA_MAX \
+  java $JAVA_OPTS -jar "$JAR" >"$WORK/service.log" 2>&1 &
 SVC=$!
 trap 'kill $SVC 2>/dev/null || true' EXIT
 for _ in $(seq 120); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/q/health/ready" && break; sleep 0.5; done

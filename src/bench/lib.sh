@@ -15,10 +15,8 @@
 #   BENCH_OAUTH_CLIENT_ID BENCH_OAUTH_CLIENT_SECRET BENCH_OAUTH_ARGS   exported: the Entra app the rig's
 #                  oauth2-fake is started to require (default mailsync-bench / mailsync-bench-secret)
 #   LOGDIR RESULTS $BENCH_DIR/mailsync, $BENCH_DIR/results
-#   JAVA_OPTS      default CONTAINER_JAVA_OPTS: what the container image's run-java.sh gives the JVM under the
-#                  Deployment's limits (768 Mi, 2 CPUs) with the Dockerfile's settings: heap 33 % of the memory
-#                  (initial heap the JVM's 1.5625 %), ParallelGC with GCTimeRatio 19 and heap free ratios 40-70 %;
-#                  the service's process also gets the Dockerfile's MALLOC_ARENA_MAX
+#   JAVA_OPTS      default CONTAINER_JAVA_OPTS (jvm.sh): what the container image gives the JVM; the service's
+#                  process also gets the Dockerfile's MALLOC_ARENA_MAX
 #   JAR            the packaged service, target/quarkus-app/quarkus-run.jar
 # and the state the functions keep:
 #   SVC_PID SVC_LOG  the running service and its log (cleanup prints the log's tail on failure while SVC_LOG is set)
@@ -43,9 +41,8 @@ export BENCH_OAUTH_CLIENT_ID="${BENCH_OAUTH_CLIENT_ID:-mailsync-bench}"
 export BENCH_OAUTH_CLIENT_SECRET="${BENCH_OAUTH_CLIENT_SECRET:-mailsync-bench-secret}"
 export BENCH_OAUTH_ARGS="--require-pkce --redirect-uri $CALLBACK ${BENCH_OAUTH_ARGS:-}"
 LOGDIR="$BENCH_DIR/mailsync"; RESULTS="$BENCH_DIR/results"
-CONTAINER_JAVA_OPTS="-XX:MaxRAM=768m -XX:MaxRAMPercentage=33.0 -XX:+UseParallelGC -XX:MinHeapFreeRatio=40 \
--XX:MaxHeapFreeRatio=70 -XX:GCTimeRatio=19 -XX:AdaptiveSizePolicyWeight=90 -XX:+ExitOnOutOfMemoryError"
-CONTAINER_MALLOC_ARENA_MAX=2   # the Dockerfile's MALLOC_ARENA_MAX, for the service's process only
+# shellcheck source=jvm.sh
+. "$HERE/jvm.sh"   # CONTAINER_JAVA_OPTS, CONTAINER_MALLOC_ARENA_MAX
 JAVA_OPTS="${JAVA_OPTS:-$CONTAINER_JAVA_OPTS}"
 JAR="$ROOT/target/quarkus-app/quarkus-run.jar"
 SVC_PID=""; SVC_LOG=""; RIG_STOP=(); ENC_KEY=""; OIDC_KEY=""

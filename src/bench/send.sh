@@ -52,7 +52,7 @@
 #
 # Env: BENCH_RIG (the rig's scripts, default ../../../shared/bench from here), BENCH_DIR (/tmp/bench),
 # BENCH_IMAP_PORT (10143), BENCH_OAUTH_PORT (10180), BENCH_SMTP_PORT (10587), BENCH_SMTP_CONTROL_PORT (10589),
-# BENCH_HTTP_PORT (8080), JAVA_OPTS (default -Xmx256m -XX:+UseParallelGC),
+# BENCH_HTTP_PORT (8080), JAVA_OPTS (default jvm.sh's CONTAINER_JAVA_OPTS),
 # BENCH_OAUTH_CLIENT_ID / BENCH_OAUTH_CLIENT_SECRET (default mailsync-bench / mailsync-bench-secret),
 # BENCH_DB (the database, default mailsync_send_bench), BENCH_DB_PASSWORD.
 set -euo pipefail

@@ -167,17 +167,21 @@ public class MessageStore {
      * over hostile HTML here would take minutes), and one of the names and addresses of the first 200 senders and
      * recipients (the strings of the address lists only, not their JSON keys; an exact address is also found through
      * {@code from_address} and {@code to_addresses}). Each input is cut so that no row can pass a tsvector's 1 MB
-     * limit and fail the batch. Answers how many were indexed.
+     * limit and fail the batch. The vectors live in {@code message_search}, a narrow table: a row inserted there
+     * costs far less than an update of the wide message row and its indexes. Two indexers of one mailbox at once
+     * (another replica's pass) skip what the other inserted. Answers how many were indexed.
      */
     public int indexForSearch(UUID mailboxId, int limit) {
         return jdbc.update("""
-                update message set search =
-                    to_tsvector('simple', left(coalesce(subject, ''), 2000) || ' '
-                        || left(coalesce(text_body, html_text, snippet, ''), 20000))
-                    || jsonb_to_tsvector('simple', jsonb_path_query_array(from_addr || to_addr || cc_addr || bcc_addr,
-                        '$[0 to 199]'), '["string"]')
-                where id in (select id from message where mailbox_id = ? and search is null limit ?
-                             for update skip locked)""", mailboxId, limit);
+                insert into message_search (message_id, search)
+                select m.id, to_tsvector('simple', left(coalesce(m.subject, ''), 2000) || ' '
+                        || left(coalesce(m.text_body, m.html_text, m.snippet, ''), 20000))
+                    || jsonb_to_tsvector('simple', jsonb_path_query_array(
+                        m.from_addr || m.to_addr || m.cc_addr || m.bcc_addr, '$[0 to 199]'), '["string"]')
+                from message m
+                where m.mailbox_id = ? and not exists (select 1 from message_search s where s.message_id = m.id)
+                limit ?
+                on conflict (message_id) do nothing""", mailboxId, limit);
     }
 
     /** After a write on the server: the stored copy takes the same flags (no event if it had them). */

@@ -30,13 +30,13 @@ class KubernetesManifestsTest {
 
     /**
      * The benchmarks run the service with the JVM options the image's run-java.sh gives it under the Deployment's
-     * memory limit (src/bench/lib.sh's CONTAINER_JAVA_OPTS): the heap ratio, the GC ergonomics and the memory
+     * memory limit (src/bench/jvm.sh's CONTAINER_JAVA_OPTS): the heap ratio, the GC ergonomics and the memory
      * limit must be the Dockerfile's and the Deployment's, or the figures measure another service.
      */
     @Test
     void shouldBenchmarkWithTheContainersJvmOptions() throws IOException {
         String dockerfile = Files.readString(Path.of("Dockerfile"));
-        String lib = Files.readString(Path.of("src/bench/lib.sh"));
+        String lib = Files.readString(Path.of("src/bench/jvm.sh"));
         java.util.function.Function<String, String> env = name -> {
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^ENV " + name + "=(\\S+)$")
                     .matcher(dockerfile);
