@@ -48,6 +48,9 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
  * message, then the text parts a reader is shown (one command per set of sections, so a batch takes a few) and,
  * per message, the whole message where reading the outline could differ from reading the message
  * ({@link #readWhole}). Messages larger than {@code max-message-size} are always read from their outline.
+ * <p>
+ * A message whose structure or text parts the server drops the connection over fails that pass; the next pass
+ * fetches it whole or, larger than {@code max-message-size}, stores it as listed ({@link #undescribable}).
  */
 @ApplicationScoped
 public class FetchPipeline {
@@ -69,8 +72,9 @@ public class FetchPipeline {
     private volatile FetchMode mode;
     /**
      * Per folder, the UIDs whose structure or text parts the server dropped the connection over (GreenMail does for
-     * some broken MIME; a server could for any message): the next pass fetches them whole instead, so that one
-     * message cannot fail every pass of its folder. Kept by this replica until they are fetched (another replica
+     * some broken MIME; a server could for any message): the next pass fetches them whole instead, or, for a message
+     * over {@code max-message-size} (too large to fetch whole), stores it as listed, malformed; so that one message
+     * cannot fail every pass of its folder. Kept by this replica until the next pass that meets them (another replica
      * learns it the same way, once).
      */
     private final Map<Long, Set<Long>> undescribable = new ConcurrentHashMap<>();
@@ -223,7 +227,10 @@ public class FetchPipeline {
                 .mapToLong(p -> Math.min(p.size(), sections.get(p.section()))).sum();
     }
 
-    /** When the server dropped the connection over these messages, the next pass fetches them whole. */
+    /**
+     * When the server dropped the connection over these messages, the next pass does not ask for their structure
+     * again: it fetches them whole, or stores a large one as listed ({@link #outlined}).
+     */
     private void rememberIfDropped(MessagingException e, long folderId, List<Long> uids) {
         if (!ImapSession.connectionLost(e)) {
             return;
@@ -232,7 +239,7 @@ public class FetchPipeline {
         if (dropped.size() < MAX_UNDESCRIBABLE) {
             dropped.addAll(uids);
             Log.infof("The server dropped the connection over the structure of %d messages: the next pass fetches "
-                    + "them whole", uids.size());
+                    + "them whole (a large one: stores it as listed)", uids.size());
         }
     }
 
@@ -403,10 +410,8 @@ public class FetchPipeline {
                             SyncPlan.internalDate(m.internalDate()), SyncPlan.size(m.size()),
                             MessageFlags.of(m.flags()), MimeReader.read(m.buffer(), m.offset(), m.length(), limits)));
                 } else {
-                    parsed.add(new NewMessage(folder.mailboxId, folder.id, uidValidity, listed.uid(),
-                            Instant.now(), SyncPlan.size(listed.size()), MessageFlags.of(listed.flags()),
-                            MimeReader.unreadable("the server's answer held nothing readable for this message",
-                                    limits)));
+                    parsed.add(asListed(folder, uidValidity, listed,
+                            "the server's answer held nothing readable for this message"));
                 }
             }
             parseNanos.addAndGet(System.nanoTime() - t0);
@@ -435,29 +440,52 @@ public class FetchPipeline {
 
     /**
      * A message larger than {@code max-message-size}, read from its header, BODYSTRUCTURE and the start of its text
-     * parts instead of being fetched whole (its attachments download from the server on demand).
+     * parts instead of being fetched whole (its attachments download from the server on demand). When the server
+     * drops the connection over them, the pass fails and the next one stores the message as listed.
      */
     private NewMessage outlined(ImapSession imap, Folder folder, long uidValidity, ServerMessage m)
             throws MessagingException {
-        MessageOutline outline = imap.outline(m.uid()).orElse(null);
-        if (outline == null) {
-            // the server's answer could not be read (Angus drops a response it cannot parse), or the message was
-            // expunged since the listing: stored as it was listed, so that it is not tried again at every pass
-            // (if it is gone, the next pass deletes it)
-            return new NewMessage(folder.mailboxId, folder.id, uidValidity, m.uid(), Instant.now(),
-                    SyncPlan.size(m.size()), MessageFlags.of(m.flags()), MimeReader.unreadable(
-                            "the server's description of this large message could not be read", limits));
+        Set<Long> dropped = undescribable.get(folder.id);
+        if (dropped != null && dropped.remove(m.uid())) {
+            Log.infof("%s: storing large message %d as listed: the server dropped the connection over its "
+                    + "structure", folder.name, m.uid());
+            return asListed(folder, uidValidity, m,
+                    "the server dropped the connection over this large message's structure");
         }
-        metrics.fetched("header", outline.header().length);
-        // the start of each text part, enough to read as much as of a whole message (never the whole of a huge one)
-        Map<String, byte[]> texts = imap.sections(List.of(m.uid()), OutlineReader.bodySections(outline.parts(),
-                limits)).getOrDefault(m.uid(), Map.of());
+        MessageOutline outline;
+        Map<String, byte[]> texts;
+        try {
+            outline = imap.outline(m.uid()).orElse(null);
+            if (outline == null) {
+                // the server's answer could not be read (Angus drops a response it cannot parse), or the message was
+                // expunged since the listing: stored as it was listed, so that it is not tried again at every pass
+                // (if it is gone, the next pass deletes it)
+                return asListed(folder, uidValidity, m,
+                        "the server's description of this large message could not be read");
+            }
+            metrics.fetched("header", outline.header().length);
+            // the start of each text part, enough to read as much as of a whole message (never all of a huge one)
+            texts = imap.sections(List.of(m.uid()), OutlineReader.bodySections(outline.parts(), limits))
+                    .getOrDefault(m.uid(), Map.of());
+        } catch (MessagingException e) {
+            rememberIfDropped(e, folder.id, List.of(m.uid()));
+            throw e;
+        }
         metrics.fetched("part", texts.values().stream().mapToLong(b -> b.length).sum());
         metrics.read("parts", 1);
         return new NewMessage(folder.mailboxId, folder.id, uidValidity, m.uid(),
                 SyncPlan.internalDate(outline.internalDate()), SyncPlan.size(outline.size()),
                 MessageFlags.of(outline.flags()),
                 OutlineReader.read(outline.header(), outline.parts(), outline.cut(), texts, limits));
+    }
+
+    /**
+     * A message stored as it was listed (UID, size, flags), marked malformed with why nothing of it could be read:
+     * stored rather than skipped, so that it is not asked for again at every pass.
+     */
+    private NewMessage asListed(Folder folder, long uidValidity, ServerMessage listed, String why) {
+        return new NewMessage(folder.mailboxId, folder.id, uidValidity, listed.uid(), Instant.now(),
+                SyncPlan.size(listed.size()), MessageFlags.of(listed.flags()), MimeReader.unreadable(why, limits));
     }
 
     private static void await(CompletableFuture<Void> stage) {
