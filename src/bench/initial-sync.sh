@@ -199,7 +199,7 @@ measure() {  # measure MODE JVM: connect, the initial sync, its indexing, the no
   # search indexing runs right after the pass; the service counts the pass once it is over
   t_indexed=$(helper wait-metric "$MANAGEMENT/q/metrics" mailsync_sync_passes_total "$((passes + 1))" "$TIMEOUT") \
     || die "search indexing"
-  pending=$(psql_admin -d "$DB" -Atc 'select count(*) from message where search is null')
+  pending=$(psql_admin -d "$DB" -Atc 'select count(*) from message m where not exists (select 1 from message_search s where s.message_id = m.id)')
   [[ "$pending" == 0 ]] || die "the pass was counted with $pending messages not indexed for search"
   b_sessions=$(helper imap-log-bytes "$BENCH_DIR/imap/dovecot.log" "$l0" 0 | cut -d' ' -f1)   # the sync's session has ended
   say "all messages searchable $(awk -v a="$t_indexed" -v b="$t0" 'BEGIN { printf "%.2f", a - b }') s after the connect (search indexing follows the pass)"
