@@ -84,7 +84,7 @@ on_exit() {
   local rc=$? p
   touch "$LOGDIR/cpu.stop" 2>/dev/null || true
   for p in "${BG_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  (exit $rc); cleanup
+  cleanup "$rc"   # not "(exit $rc); cleanup": under set -e a failing (exit) ends the trap before the cleanup
 }
 trap on_exit EXIT
 preflight curl python3 openssl java pg_ctlcluster runuser doveadm

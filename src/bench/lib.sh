@@ -69,8 +69,8 @@ stop_service() {
   wait "$SVC_PID" 2>/dev/null || true
   SVC_PID=""
 }
-cleanup() {  # the EXIT trap: the service log's tail on failure, the service stopped, the rig servers of RIG_STOP
-  local rc=$? s
+cleanup() {  # the EXIT trap [RC]: the service log's tail on failure, the service stopped, the rig servers of RIG_STOP
+  local rc=${1:-$?} s
   if [[ $rc -ne 0 && -n "$SVC_LOG" && -s "$SVC_LOG" ]]; then
     echo "---- last lines of $SVC_LOG" >&2; tail -n 25 "$SVC_LOG" >&2
   fi
