@@ -118,6 +118,7 @@ public class MessageStore {
             s.setString(i++, text(p.htmlText()));
             s.setBoolean(i, p.truncated());
         });
+        pendingSearch(folder.mailboxId, ids);
         events.messages(folder.mailboxId, EventType.MESSAGE_CREATED, folder.name, ids, announce);
     }
 
@@ -130,7 +131,16 @@ public class MessageStore {
         List<Long> ids = jdbc.list(INSERT_MINIMAL, rs -> rs.getLong(1), m.mailboxId(), m.folderId(), m.uidValidity(),
                 m.uid(), Threads.single(m.folderId() + "/" + m.uidValidity() + "/" + m.uid()), m.internalDate(),
                 f.seen(), f.flagged(), f.answered(), f.draft(), f.deleted(), array(f.keywords()), m.size(), text(why));
+        pendingSearch(folder.mailboxId, ids);
         events.messages(folder.mailboxId, EventType.MESSAGE_CREATED, folder.name, ids, announce);
+    }
+
+    /** Messages just stored wait for their search vector ({@link #indexForSearch}). */
+    private void pendingSearch(UUID mailboxId, List<Long> ids) {
+        if (!ids.isEmpty()) {
+            jdbc.update("insert into search_pending (message_id, mailbox_id) select unnest(?), ?",
+                    Jdbc.array("bigint", ids), mailboxId);
+        }
     }
 
     private static int flags(PreparedStatement s, int index, MessageFlags f) throws SQLException {
@@ -161,27 +171,32 @@ public class MessageStore {
     }
 
     /**
-     * Computes the full-text search vectors of messages stored without one (the sync stores first and indexes
-     * right after the pass, so that indexing does not slow the initial sync): one vector of the subject and the
-     * first 20,000 characters of the body (or of the HTML body's text, extracted at ingest: a regular expression
-     * over hostile HTML here would take minutes), and one of the names and addresses of the first 200 senders and
-     * recipients (the strings of the address lists only, not their JSON keys; an exact address is also found through
-     * {@code from_address} and {@code to_addresses}). Each input is cut so that no row can pass a tsvector's 1 MB
-     * limit and fail the batch. The vectors live in {@code message_search}, a narrow table: a row inserted there
-     * costs far less than an update of the wide message row and its indexes. Two indexers of one mailbox at once
-     * (another replica's pass) skip what the other inserted. Answers how many were indexed.
+     * Computes the full-text search vectors of messages waiting for one ({@code search_pending}: the sync stores first
+     * and indexes right after the pass, so that indexing does not slow the initial sync): one vector of the subject
+     * and the first 20,000 characters of the body (or of the HTML body's text, extracted at ingest: a regular
+     * expression over hostile HTML here would take minutes), and one of the names and addresses of the first 200
+     * senders and recipients (the strings of the address lists only, not their JSON keys; an exact address is also
+     * found through {@code from_address} and {@code to_addresses}). Each input is cut so that no row can pass a
+     * tsvector's 1 MB limit and fail the batch. The vectors live in {@code message_search}, a narrow table: a row
+     * inserted there costs far less than an update of the wide message row and its indexes. Two indexers of one
+     * mailbox at once (another replica's pass) take different messages. Answers how many waiting messages were
+     * taken (a message deleted since is taken, not indexed).
      */
     public int indexForSearch(UUID mailboxId, int limit) {
-        return jdbc.update("""
-                insert into message_search (message_id, search)
-                select m.id, to_tsvector('simple', left(coalesce(m.subject, ''), 2000) || ' '
-                        || left(coalesce(m.text_body, m.html_text, m.snippet, ''), 20000))
-                    || jsonb_to_tsvector('simple', jsonb_path_query_array(
-                        m.from_addr || m.to_addr || m.cc_addr || m.bcc_addr, '$[0 to 199]'), '["string"]')
-                from message m
-                where m.mailbox_id = ? and not exists (select 1 from message_search s where s.message_id = m.id)
-                limit ?
-                on conflict (message_id) do nothing""", mailboxId, limit);
+        return jdbc.one("""
+                with taken as (
+                    delete from search_pending where message_id in (
+                        select message_id from search_pending where mailbox_id = ? limit ? for update skip locked)
+                    returning message_id),
+                indexed as (
+                    insert into message_search (message_id, search)
+                    select m.id, to_tsvector('simple', left(coalesce(m.subject, ''), 2000) || ' '
+                            || left(coalesce(m.text_body, m.html_text, m.snippet, ''), 20000))
+                        || jsonb_to_tsvector('simple', jsonb_path_query_array(
+                            m.from_addr || m.to_addr || m.cc_addr || m.bcc_addr, '$[0 to 199]'), '["string"]')
+                    from taken t join message m on m.id = t.message_id
+                    on conflict (message_id) do nothing)
+                select count(*) from taken""", rs -> rs.getInt(1), mailboxId, limit);
     }
 
     /** After a write on the server: the stored copy takes the same flags (no event if it had them). */

@@ -466,6 +466,34 @@ class SyncTest extends MailboxTestBase {
     }
 
     @Test
+    void shouldIndexWhatWaitsAndSkipWhatWasDeletedSince() throws Exception {
+        String id = Mailboxes.connect(fake, bearer, address);
+        pass(id);
+        UUID mailboxId = UUID.fromString(id);
+        long folderId = sql.count("select id from folder where mailbox_id = ? and name = 'INBOX'", id);
+        ParsedMessage kept = new ParsedMessage("kept@x", null, List.of(), "quokka", List.of(), List.of(), List.of(),
+                List.of(), List.of(), null, null, "a quokka", null, "a quokka", null, false, List.of(), List.of());
+        ParsedMessage gone = new ParsedMessage("gone@x", null, List.of(), "wombat", List.of(), List.of(), List.of(),
+                List.of(), List.of(), null, null, "a wombat", null, "a wombat", null, false, List.of(), List.of());
+        writer.write(inbox(mailboxId, folderId), List.of(newMessage(mailboxId, folderId, 9201, kept),
+                newMessage(mailboxId, folderId, 9202, gone)), true);
+        assertThat(sql.count("select count(*) from search_pending where mailbox_id = ?", id)).isEqualTo(2);
+        sql.execute("delete from message where folder_id = ? and uid = 9202", folderId);
+
+        assertThat(store.indexForSearch(mailboxId, 1)).isEqualTo(1);
+        assertThat(store.indexForSearch(mailboxId, 5)).isEqualTo(1);
+        assertThat(store.indexForSearch(mailboxId, 5)).isZero();
+
+        assertThat(sql.count("select count(*) from search_pending where mailbox_id = ?", id)).isZero();
+        assertThat(sql.count("select count(*) from message m join message_search s on s.message_id = m.id "
+                + "where m.folder_id = ? and m.uid = 9201", folderId)).isEqualTo(1);
+        given().header("Authorization", bearer).queryParam("q", "quokka").get("/api/v1/mailboxes/" + id + "/messages")
+                .then().statusCode(200).body("items", org.hamcrest.Matchers.hasSize(1));
+        given().header("Authorization", bearer).queryParam("q", "wombat").get("/api/v1/mailboxes/" + id + "/messages")
+                .then().statusCode(200).body("items", org.hamcrest.Matchers.empty());
+    }
+
+    @Test
     void shouldStoreMessagesWhoseFetchResponsesCannotBeReadAndNotFetchThemAgain() throws Exception {
         for (int i = 1; i <= 5; i++) {
             Mailboxes.append(inbox, "unreadable " + i, "body " + i, null);
