@@ -45,12 +45,6 @@ public class MessageQueries {
                 'snippet', m.snippet, 'flags', json_build_object('seen', m.seen, 'flagged', m.flagged,
                     'answered', m.answered, 'draft', m.draft),
                 'hasAttachments', m.has_attachments, 'threadId', m.thread_id, 'size', m.size)::text""";
-    /**
-     * A full-text match ({@code message_search}, filled after each pass): a semi-join the planner can run from either
-     * side, walking the mailbox's newest messages for a common word or the GIN index for a rare one.
-     */
-    private static final String MATCHES = "m.id in (select s.message_id from message_search s"
-            + " where s.search @@ websearch_to_tsquery('simple', ?))";
     private static final byte[] ITEMS = "{\"items\":[".getBytes(StandardCharsets.US_ASCII);
     private static final TypeReference<List<EmailAddress>> ADDRESSES = new TypeReference<>() {
     };
@@ -168,13 +162,13 @@ public class MessageQueries {
             String q = filter.query().strip();
             if (q.contains("@") && !q.contains(" ")) {
                 // an address: the full-text match, or exactly that sender or recipient
-                sql.append(" and (" + MATCHES + " or m.from_address = ?"
+                sql.append(" and (m.search @@ websearch_to_tsquery('simple', ?) or m.from_address = ?"
                         + " or m.to_addresses @> array[?]::text[])");
                 args.add(q);
                 args.add(q.toLowerCase(Locale.ROOT));
                 args.add(q.toLowerCase(Locale.ROOT));
             } else {
-                sql.append(" and " + MATCHES);
+                sql.append(" and m.search @@ websearch_to_tsquery('simple', ?)");
                 args.add(q);
             }
         }

@@ -177,10 +177,9 @@ public class MessageStore {
      * expression over hostile HTML here would take minutes), and one of the names and addresses of the first 200
      * senders and recipients (the strings of the address lists only, not their JSON keys; an exact address is also
      * found through {@code from_address} and {@code to_addresses}). Each input is cut so that no row can pass a
-     * tsvector's 1 MB limit and fail the batch. The vectors live in {@code message_search}, a narrow table: a row
-     * inserted there costs far less than an update of the wide message row and its indexes. Two indexers of one
-     * mailbox at once (another replica's pass) take different messages. Answers how many waiting messages were
-     * taken (a message deleted since is taken, not indexed).
+     * tsvector's 1 MB limit and fail the batch. Two indexers of one mailbox at once (another replica's pass) take
+     * different messages. Answers how many waiting messages were taken (a message deleted since is taken, not
+     * indexed).
      */
     public int indexForSearch(UUID mailboxId, int limit) {
         return jdbc.one("""
@@ -189,13 +188,12 @@ public class MessageStore {
                         select message_id from search_pending where mailbox_id = ? limit ? for update skip locked)
                     returning message_id),
                 indexed as (
-                    insert into message_search (message_id, search)
-                    select m.id, to_tsvector('simple', left(coalesce(m.subject, ''), 2000) || ' '
+                    update message m set search =
+                        to_tsvector('simple', left(coalesce(m.subject, ''), 2000) || ' '
                             || left(coalesce(m.text_body, m.html_text, m.snippet, ''), 20000))
                         || jsonb_to_tsvector('simple', jsonb_path_query_array(
                             m.from_addr || m.to_addr || m.cc_addr || m.bcc_addr, '$[0 to 199]'), '["string"]')
-                    from taken t join message m on m.id = t.message_id
-                    on conflict (message_id) do nothing)
+                    from taken t where m.id = t.message_id)
                 select count(*) from taken""", rs -> rs.getInt(1), mailboxId, limit);
     }
 
