@@ -159,9 +159,9 @@ public class FetchPipeline {
     private void fetchParts(ImapSession imap, long folderId, List<ServerMessage> messages, Stages stages)
             throws MessagingException {
         Set<Long> dropped = undescribable.getOrDefault(folderId, Set.of());
+        List<ServerMessage> whole = messages.stream().filter(m -> dropped.contains(m.uid())).toList();
         List<ServerMessage> described = messages;
-        if (!dropped.isEmpty()) {
-            List<ServerMessage> whole = messages.stream().filter(m -> dropped.contains(m.uid())).toList();
+        if (!whole.isEmpty()) { // remembered UIDs this pass does not list (stored meanwhile, gone) wait, unlogged
             described = messages.stream().filter(m -> !dropped.contains(m.uid())).toList();
             Log.infof("Fetching %d messages whole: the server dropped the connection over their structure",
                     whole.size());
